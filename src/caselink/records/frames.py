@@ -74,7 +74,6 @@ ACTION_COLUMNS: tuple[str, ...] = (
     "source",
     "reason",
 )
-_TIME = "datetime64[us]"
 
 
 def normalise_attribute(kind: AttributeKind, value: Any) -> Any:
@@ -102,16 +101,26 @@ def cases_frame(
         data = row.model_dump() if isinstance(row, Case) else dict(row)
         attrs = data.pop("attributes", None) or {}
         for spec in schema.attributes:
-            data[spec.name] = normalise_attribute(spec.kind, attrs.get(spec.name, data.get(spec.name)))
+            data[spec.name] = normalise_attribute(
+                spec.kind, attrs.get(spec.name, data.get(spec.name))
+            )
         records.append(data)
     columns = [*CASE_COLUMNS, *schema.names()]
     frame = pd.DataFrame.from_records(records, columns=columns) if records else _empty(columns)
     for col in ("occurred_from", "occurred_to", "reported_at"):
-        frame[col] = pd.to_datetime(frame[col]).astype(_TIME)
+        frame[col] = pd.to_datetime(frame[col]).astype("datetime64[us]")
     frame["occurred_to"] = frame["occurred_to"].fillna(frame["occurred_from"])
     for col in ("lat", "lon", "victim_age"):
         frame[col] = pd.to_numeric(frame[col], errors="raise").astype("float64")
-    for col in ("case_id", "case_type", "victim_sex", "victim_group", "status", "offender_id", "narrative"):
+    for col in (
+        "case_id",
+        "case_type",
+        "victim_sex",
+        "victim_group",
+        "status",
+        "offender_id",
+        "narrative",
+    ):
         frame[col] = _objects(frame[col])
     for spec in schema.attributes:
         if spec.kind is AttributeKind.NUMERIC:
@@ -121,11 +130,11 @@ def cases_frame(
     return frame.sort_values("case_id", kind="stable").reset_index(drop=True)
 
 
-def mentions_frame(rows: Sequence[Mention] | Sequence[dict[str, Any]]) -> pd.DataFrame:
+def mentions_frame(rows: Sequence[Mention | dict[str, Any]]) -> pd.DataFrame:
     """Build a mentions frame; ``mention_id`` is the position in ``rows`` unless given."""
     records = []
     for i, row in enumerate(rows):
-        data = row.model_dump() if isinstance(row, Mention) else dict(row)
+        data: dict[str, Any] = row.model_dump() if isinstance(row, Mention) else {**row}
         data.setdefault("mention_id", i)
         records.append(data)
     frame = (
@@ -134,7 +143,7 @@ def mentions_frame(rows: Sequence[Mention] | Sequence[dict[str, Any]]) -> pd.Dat
         else _empty(MENTION_COLUMNS)
     )
     frame["mention_id"] = frame["mention_id"].astype("int64")
-    frame["dob"] = pd.to_datetime(frame["dob"]).astype(_TIME)
+    frame["dob"] = pd.to_datetime(frame["dob"]).astype("datetime64[us]")
     for col in ("address_lat", "address_lon"):
         frame[col] = pd.to_numeric(frame[col]).astype("float64")
     for col in ("case_id", "role", "name", "sex", "address", "postcode", "phone", "vehicle"):
@@ -142,11 +151,11 @@ def mentions_frame(rows: Sequence[Mention] | Sequence[dict[str, Any]]) -> pd.Dat
     return frame
 
 
-def actions_frame(rows: Sequence[Action] | Sequence[dict[str, Any]]) -> pd.DataFrame:
+def actions_frame(rows: Sequence[Action | dict[str, Any]]) -> pd.DataFrame:
     """Build an actions frame from ``Action`` records or dicts."""
     records = []
     for i, row in enumerate(rows):
-        data = row.model_dump() if isinstance(row, Action) else dict(row)
+        data: dict[str, Any] = row.model_dump() if isinstance(row, Action) else {**row}
         data.setdefault("action_id", i)
         data.setdefault("source", "import")
         data.setdefault("reason", None)
@@ -158,7 +167,7 @@ def actions_frame(rows: Sequence[Action] | Sequence[dict[str, Any]]) -> pd.DataF
     )
     frame["action_id"] = frame["action_id"].astype("int64")
     for col in ("raised_at", "completed_at"):
-        frame[col] = pd.to_datetime(frame[col]).astype(_TIME)
+        frame[col] = pd.to_datetime(frame[col]).astype("datetime64[us]")
     for col in ("case_id", "action", "status", "note", "source", "reason"):
         frame[col] = _objects(frame[col])
     return frame

@@ -1,0 +1,1 @@
+"""The ``caselink`` command line: thin Typer commands over the library."""

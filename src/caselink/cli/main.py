@@ -1,0 +1,24 @@
+"""The root ``caselink`` command: registers each command group."""
+
+from __future__ import annotations
+
+import typer
+
+from caselink.cli import records
+
+app = typer.Typer(
+    name="caselink",
+    help=(
+        "Find the crimes and unexplained deaths probably committed by the same person, and say why."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for group in (records,):
+    group.register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,108 @@
+"""The comparison columns of a person mention, derived once from the mentions frame.
+
+Splink compares columns, so every normal form the person model needs is
+computed here, in Python, once per distinct raw value (names and addresses
+repeat a great deal, so this stays fast at a million mentions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+
+from caselink.entities.normalise import (
+    normalise_phone,
+    normalise_postcode,
+    parse_address,
+    parse_name,
+)
+
+PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
+    "mention_id",
+    "first_name",
+    "surname",
+    "first_canon",
+    "full_name",
+    "dob",
+    "dob_str",
+    "sex",
+    "postcode",
+    "phone",
+    "address_line",
+    "address_number",
+    "address_street",
+)
+"""Columns of :func:`person_features`, in order."""
+
+_REQUIRED = ("mention_id", "name", "dob", "sex", "address", "postcode", "phone")
+T = TypeVar("T")
+
+
+def _by_value(column: pd.Series, fn: Callable[[str | None], T]) -> list[T]:
+    """Apply ``fn`` once per distinct value of ``column``."""
+    values = column.where(column.notna(), None)
+    cache: dict[str | None, T] = {}
+    out: list[T] = []
+    for value in values.tolist():
+        key = None if value is None else str(value)
+        if key not in cache:
+            cache[key] = fn(key)
+        out.append(cache[key])
+    return out
+
+
+def person_features(mentions: pd.DataFrame) -> pd.DataFrame:
+    """The columns the person model compares, one row per mention.
+
+    Parameters
+    ----------
+    mentions : pandas.DataFrame
+        A mentions frame (:func:`caselink.records.frames.mentions_frame`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`PERSON_FEATURE_COLUMNS`: parsed and nickname-canonicalised
+        given name, surname, ``dob`` (datetime) and ``dob_str``
+        (``YYYY-MM-DD``, for digit-level comparisons), sex (``U`` read as
+        unknown), normalised postcode, E.164 phone and address line.
+
+    Raises
+    ------
+    ValueError
+        When a required column is missing (the message names it), or
+        ``mention_id`` repeats.
+    """
+    missing = [c for c in _REQUIRED if c not in mentions.columns]
+    if missing:
+        raise ValueError(f"mentions frame lacks column(s) {', '.join(missing)}")
+    if mentions["mention_id"].duplicated().any():
+        dup = mentions.loc[mentions["mention_id"].duplicated(), "mention_id"].iloc[0]
+        raise ValueError(f"mention_id {dup} appears more than once")
+    names = _by_value(mentions["name"], parse_name)
+    addresses = _by_value(mentions["address"], parse_address)
+    dob = pd.to_datetime(mentions["dob"]).astype("datetime64[us]")
+    sex = mentions["sex"].where(mentions["sex"].isin(["M", "F"]), None)
+    out = pd.DataFrame(
+        {
+            "mention_id": mentions["mention_id"].astype("int64").to_numpy(),
+            "first_name": [n.first for n in names],
+            "surname": [n.surname for n in names],
+            "first_canon": [n.first_canonical for n in names],
+            "full_name": [n.full for n in names],
+            "dob": dob.to_numpy(),
+            "dob_str": dob.dt.strftime("%Y-%m-%d").where(dob.notna(), None).to_numpy(),
+            "sex": sex.to_numpy(),
+            "postcode": _by_value(mentions["postcode"], normalise_postcode),
+            "phone": _by_value(mentions["phone"], normalise_phone),
+            "address_line": [a.line for a in addresses],
+            "address_number": [a.number for a in addresses],
+            "address_street": [a.street for a in addresses],
+        }
+    )
+    for col in PERSON_FEATURE_COLUMNS:
+        if col not in ("mention_id", "dob"):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out

@@ -1,0 +1,186 @@
+"""The shipped nickname table: given names and their familiar or variant forms.
+
+Police records spell the same person's given name many ways: a witness
+statement says "Steve", the custody record "Stephen", a phone contract
+"Steven". Person resolution compares the *canonical* given name as well as
+the written one, so that "Steve Smith" and "Stephen Smith" meet a name level
+of their own ("same surname, nickname of the same given name") whose weight
+the model learns from the data.
+
+The table is data, written here as Python so it ships inside the package.
+Each row is ``(canonical, variants...)``. A variant belongs to one canonical
+name only; the few genuinely ambiguous forms (``pat``: Patrick or Patricia,
+``alex``: Alexander or Alexandra) are given to the commoner name, and the
+model still sees the written names through its other name levels.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
+    # men
+    ("alexander", "alex", "alec", "alistair", "alasdair", "sandy", "xander"),
+    ("albert", "al", "bert", "bertie"),
+    ("alfred", "alf", "alfie", "fred"),
+    ("andrew", "andy", "drew"),
+    ("anthony", "antony", "tony", "ant"),
+    ("arthur", "art", "artie"),
+    ("benjamin", "ben", "benny", "benji"),
+    ("bernard", "bernie"),
+    ("bradley", "brad"),
+    ("callum", "calum", "cal"),
+    ("charles", "charlie", "chas", "chuck", "charley"),
+    ("christopher", "chris", "kit", "topher", "christoper"),
+    ("daniel", "dan", "danny", "dani"),
+    ("david", "dave", "davey", "davy", "dai"),
+    ("dominic", "dom", "dominick"),
+    ("donald", "don", "donnie"),
+    ("douglas", "doug", "dougie"),
+    ("edward", "ed", "eddie", "eddy", "ted", "teddy", "ned"),
+    ("francis", "frank", "frankie", "fran"),
+    ("frederick", "freddie", "freddy", "frederic"),
+    ("gareth", "gaz"),
+    ("gary", "garry", "gaz"),
+    ("geoffrey", "jeffrey", "geoff", "jeff"),
+    ("gerald", "gerry", "jerry", "ged"),
+    ("gregory", "greg"),
+    ("harold", "harry", "hal"),
+    ("henry", "hank", "hal"),
+    ("jacob", "jake"),
+    ("james", "jim", "jimmy", "jamie", "jimbo"),
+    ("jonathan", "jon", "jonny", "jonathon"),
+    ("john", "jack", "johnny", "johnnie", "jock"),
+    ("sean", "shaun", "shawn", "shane"),
+    ("joseph", "joe", "joey", "jos"),
+    ("joshua", "josh"),
+    ("kenneth", "ken", "kenny"),
+    ("lawrence", "laurence", "larry", "laurie"),
+    ("leonard", "len", "lenny", "leo"),
+    ("matthew", "matt", "matty", "mat"),
+    ("michael", "mike", "mick", "micky", "mickey", "mikey", "mich"),
+    ("mohammed", "muhammad", "mohamed", "mohammad", "muhammed", "mohd", "mo"),
+    ("nathan", "nathaniel", "nat", "nate"),
+    ("nicholas", "nick", "nicky", "nico", "nicolas"),
+    ("oliver", "olly", "ollie"),
+    ("patrick", "pat", "paddy", "patsy"),
+    ("peter", "pete", "petey"),
+    ("philip", "phillip", "phil", "pip"),
+    ("raymond", "ray"),
+    ("richard", "rich", "richie", "rick", "ricky", "dick"),
+    ("robert", "rob", "robbie", "bob", "bobby", "bert", "robby"),
+    ("ronald", "ron", "ronnie"),
+    ("samuel", "sam", "sammy"),
+    ("stanley", "stan"),
+    ("stephen", "steven", "steve", "stevie", "stephan", "stefan"),
+    ("stuart", "stewart", "stu"),
+    ("terence", "terrence", "terry"),
+    ("thomas", "tom", "tommy", "thom"),
+    ("timothy", "tim", "timmy"),
+    ("vincent", "vince", "vinny"),
+    ("walter", "walt", "wally"),
+    ("william", "will", "bill", "billy", "willie", "willy", "liam", "wills"),
+    ("zachary", "zach", "zack", "zak"),
+    # women
+    ("abigail", "abby", "abbie", "gail"),
+    ("alexandra", "alexa", "lexie", "sasha"),
+    ("amanda", "mandy"),
+    ("barbara", "barb", "babs"),
+    (
+        "catherine",
+        "katherine",
+        "kathryn",
+        "katharine",
+        "cathy",
+        "kathy",
+        "kate",
+        "katie",
+        "katy",
+        "kath",
+        "cath",
+        "kat",
+        "kitty",
+    ),
+    ("charlotte", "lottie", "charli"),
+    ("christine", "christina", "chrissie", "tina"),
+    ("deborah", "debra", "debbie", "deb", "debs"),
+    ("dorothy", "dot", "dottie", "dolly"),
+    ("eleanor", "elinor", "ellie", "nell", "nellie", "nora"),
+    (
+        "elizabeth",
+        "liz",
+        "lizzie",
+        "lizzy",
+        "beth",
+        "betty",
+        "bet",
+        "eliza",
+        "libby",
+        "elspeth",
+        "bess",
+        "bessie",
+        "liza",
+    ),
+    ("emily", "em", "emmy", "emilia"),
+    ("frances", "fanny", "francesca"),
+    ("gillian", "jillian", "gill", "jill"),
+    ("helen", "helena", "nell"),
+    ("jacqueline", "jackie", "jacqui"),
+    ("jennifer", "jen", "jenny", "jenna"),
+    ("jessica", "jess", "jessie"),
+    ("joanne", "joanna", "jo"),
+    ("josephine", "josie"),
+    ("judith", "judy", "jude"),
+    ("margaret", "maggie", "meg", "peggy", "marge", "madge", "greta", "margo"),
+    ("mary", "molly", "polly", "mae"),
+    ("natalie", "natasha", "tasha", "nat"),
+    ("patricia", "patty", "patti", "trish", "tricia"),
+    ("rebecca", "becky", "becca", "bex"),
+    ("samantha", "sammie", "sammi"),
+    ("sarah", "sara", "sally", "sadie"),
+    ("susan", "sue", "susie", "suzy", "suzanne", "susanne"),
+    ("theresa", "teresa", "tess", "tessa", "terri"),
+    ("victoria", "vicky", "vicki", "tori", "vikki"),
+    ("zoe", "zoey"),
+)
+"""Rows of ``(canonical given name, variant, variant, ...)``, all lower case."""
+
+
+def _build() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for group in NICKNAME_GROUPS:
+        canonical = group[0]
+        for name in group:
+            # first row wins: a variant listed twice keeps its first canonical name
+            table.setdefault(name, canonical)
+    return table
+
+
+NICKNAMES: MappingProxyType[str, str] = MappingProxyType(_build())
+"""Lower-case given name or nickname -> canonical given name."""
+
+
+def canonical_given_name(name: str | None) -> str | None:
+    """The canonical form of a lower-case given name (itself when not in the table).
+
+    Parameters
+    ----------
+    name : str or None
+        A normalised (lower-case, letters only) given name.
+
+    Returns
+    -------
+    str or None
+        ``"stephen"`` for ``"steve"``, ``"william"`` for ``"bill"``; the name
+        unchanged when the table does not know it; ``None`` for ``None``.
+
+    Examples
+    --------
+    >>> canonical_given_name("bill")
+    'william'
+    >>> canonical_given_name("zebedee")
+    'zebedee'
+    """
+    if name is None:
+        return None
+    return NICKNAMES.get(name, name)

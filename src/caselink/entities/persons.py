@@ -1,0 +1,487 @@
+"""Person resolution: which mentions, across all cases, are the same person.
+
+A Fellegi-Sunter model in Splink on DuckDB (comparisons and blocking rules
+in :mod:`caselink.entities.person_model`): u probabilities are estimated by
+random sampling of mention pairs, m probabilities by expectation
+maximisation on blocked pairs, the prior match probability from
+near-certain deterministic rules. Pairs scoring at or above a stated match
+probability are linked, and persons are the connected components of those
+links. Each mention keeps the weight and the evidence of its strongest
+link into its person ("same phone, name Steve/Stephen, same dob").
+
+Resolution is incremental: :meth:`PersonResolver.resolve_incremental`
+scores only new-against-existing and new-against-new pairs with the trained
+model, and joins the new mentions to the existing persons; on the same
+model it gives the same persons as a full :meth:`PersonResolver.resolve`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from splink import DuckDBAPI, Linker, SettingsCreator
+
+from caselink.entities.evidence import pair_evidence
+from caselink.entities.features import person_features
+from caselink.entities.person_model import (
+    deterministic_rules,
+    em_training_rules,
+    prediction_blocking_rules,
+    settings_dict,
+)
+
+RESOLUTION_COLUMNS: tuple[str, ...] = ("mention_id", "entity_id", "match_weight", "evidence")
+"""Columns of a resolution frame (``Store.replace_resolution``)."""
+
+LINK_COLUMNS: tuple[str, ...] = (
+    "mention_id_l",
+    "mention_id_r",
+    "match_weight",
+    "match_probability",
+    "evidence",
+)
+"""Columns of the scored links frame."""
+
+TF_COLUMNS: tuple[str, ...] = (
+    "full_name",
+    "surname",
+    "dob_str",
+    "postcode",
+    "phone",
+    "address_line",
+)
+"""Columns with term-frequency adjustments in the person model."""
+
+_SPLINK_LOG_LEVEL = logging.WARNING
+
+
+@dataclass(frozen=True)
+class PersonResolution:
+    """The outcome of resolving person mentions.
+
+    Attributes
+    ----------
+    assignments : pandas.DataFrame
+        One row per mention: ``mention_id``, ``entity_id`` (``"P<lowest
+        mention_id of the person>"``), ``match_weight`` and ``evidence`` of
+        the mention's strongest link into its person (NaN and ``""`` for a
+        person seen once).
+    links : pandas.DataFrame
+        The scored pairs at or above the threshold (:data:`LINK_COLUMNS`).
+    """
+
+    assignments: pd.DataFrame
+    links: pd.DataFrame
+
+    def persons(self) -> pd.Series:
+        """Number of mentions per person, largest first."""
+        return self.assignments["entity_id"].value_counts()
+
+
+def _connection(memory_limit: str | None, threads: int | None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    # nothing may be downloaded: autoinstall would fetch extensions from the network
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    if memory_limit is not None:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if threads is not None:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+class PersonResolver:
+    """Resolve person mentions into persons with a Splink model trained on the mentions.
+
+    Parameters
+    ----------
+    threshold : float, default 0.9
+        Match probability at or above which two mentions are linked. Persons
+        are the connected components of the linked pairs.
+    u_max_pairs : float, default 5e6
+        Pairs sampled at random to estimate the u probabilities.
+    em_max_pairs : float or None, default 2e6
+        At most this many blocked pairs per EM pass (None: all of them).
+    recall : float, default 0.7
+        Assumed recall of the deterministic rules that estimate the prior.
+    seed : int, default 42
+        Seed of the u sampling, for a reproducible model.
+    memory_limit : str or None, default "16GB"
+        DuckDB memory limit (it spills to disk beyond it).
+    threads : int or None
+        DuckDB threads (None: DuckDB's default, all cores).
+
+    Attributes
+    ----------
+    model_ : dict
+        The trained Splink model (settings with m and u probabilities), as
+        ``linker.misc.save_model_to_json`` returns it; JSON-serialisable.
+    n_mentions_ : int
+        Number of mentions the model was trained on.
+
+    Examples
+    --------
+    >>> resolver = PersonResolver(threshold=0.9).fit(mentions)  # doctest: +SKIP
+    >>> resolution = resolver.resolve(mentions)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.9,
+        u_max_pairs: float = 5e6,
+        em_max_pairs: float | None = 2e6,
+        recall: float = 0.7,
+        seed: int = 42,
+        memory_limit: str | None = "16GB",
+        threads: int | None = None,
+    ) -> None:
+        self.threshold = threshold
+        self.u_max_pairs = u_max_pairs
+        self.em_max_pairs = em_max_pairs
+        self.recall = recall
+        self.seed = seed
+        self.memory_limit = memory_limit
+        self.threads = threads
+
+    # -- parameters -----------------------------------------------------------------
+    def _validate(self) -> None:
+        errors = []
+        if not 0.0 < self.threshold < 1.0:
+            errors.append(f"threshold must be in (0, 1), got {self.threshold!r}")
+        if not self.u_max_pairs >= 1e3:
+            errors.append(f"u_max_pairs must be at least 1000, got {self.u_max_pairs!r}")
+        if self.em_max_pairs is not None and not self.em_max_pairs >= 1e3:
+            errors.append(f"em_max_pairs must be None or at least 1000, got {self.em_max_pairs!r}")
+        if not 0.0 < self.recall <= 1.0:
+            errors.append(f"recall must be in (0, 1], got {self.recall!r}")
+        if errors:
+            raise ValueError("; ".join(errors))
+
+    def _linker(self, features: pd.DataFrame, settings: Any) -> Linker:
+        db_api = DuckDBAPI(_connection(self.memory_limit, self.threads))
+        table = db_api.register(features)
+        return Linker(table, settings, log_level=_SPLINK_LOG_LEVEL)
+
+    # -- training -------------------------------------------------------------------
+    def fit(self, mentions: pd.DataFrame) -> PersonResolver:
+        """Train the person model on a mentions frame.
+
+        Parameters
+        ----------
+        mentions : pandas.DataFrame
+            A mentions frame (:mod:`caselink.records.frames`).
+
+        Returns
+        -------
+        PersonResolver
+            ``self``, with ``model_`` set.
+
+        Raises
+        ------
+        ValueError
+            On an invalid parameter, or fewer than 2 mentions.
+        """
+        self._validate()
+        if len(mentions) < 2:
+            raise ValueError(f"mentions must hold at least 2 rows to train on, got {len(mentions)}")
+        features = person_features(mentions)
+        creator = SettingsCreator(
+            **settings_dict(),
+            blocking_rules_to_generate_predictions=prediction_blocking_rules(),  # type: ignore[arg-type]
+        )
+        linker = self._linker(features, creator)
+        training = linker.training
+        n_pairs = len(features) * (len(features) - 1) / 2
+        training.estimate_probability_two_random_records_match(
+            deterministic_rules(),  # type: ignore[arg-type]
+            recall=self.recall,
+        )
+        training.estimate_u_using_random_sampling(
+            max_pairs=min(self.u_max_pairs, n_pairs), seed=self.seed
+        )
+        for rule in em_training_rules():
+            training.estimate_parameters_using_expectation_maximisation(
+                rule,
+                estimate_without_term_frequencies=True,
+                max_pairs=self.em_max_pairs,
+            )
+        self.model_: dict[str, Any] = linker.misc.save_model_to_json()
+        self.n_mentions_ = len(features)
+        return self
+
+    @classmethod
+    def from_model(cls, model: dict[str, Any], **params: Any) -> PersonResolver:
+        """A resolver around an already trained model (for example one saved in the store).
+
+        Parameters
+        ----------
+        model : dict
+            A ``model_`` from an earlier :meth:`fit`.
+        **params
+            Constructor parameters (``threshold`` etc.).
+        """
+        resolver = cls(**params)
+        resolver._validate()
+        if "comparisons" not in model:
+            raise ValueError("model has no 'comparisons': not a trained person model")
+        resolver.model_ = model
+        resolver.n_mentions_ = -1
+        return resolver
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise RuntimeError("PersonResolver is not fitted: call fit(mentions) first")
+
+    # -- prediction -----------------------------------------------------------------
+    def score(self, mentions: pd.DataFrame, threshold: float | None = None) -> pd.DataFrame:
+        """Score every blocked pair of mentions at or above ``threshold`` (default: own).
+
+        Returns
+        -------
+        pandas.DataFrame
+            :data:`LINK_COLUMNS`, one row per pair, ``mention_id_l < mention_id_r``.
+        """
+        self._check_fitted()
+        features = person_features(mentions)
+        linker = self._linker(features, self.model_)
+        thr = self.threshold if threshold is None else threshold
+        predictions = linker.inference.predict(
+            threshold_match_probability=thr, warning_mode="never"
+        )
+        return _links(predictions.as_pandas_dataframe())
+
+    def resolve(self, mentions: pd.DataFrame) -> PersonResolution:
+        """Resolve all mentions into persons (a full run).
+
+        Parameters
+        ----------
+        mentions : pandas.DataFrame
+            A mentions frame.
+
+        Returns
+        -------
+        PersonResolution
+        """
+        links = self.score(mentions)
+        assignments = _cluster(mentions["mention_id"].to_numpy(dtype=np.int64), links)
+        return PersonResolution(assignments, links)
+
+    def resolve_incremental(
+        self, mentions: pd.DataFrame, previous: pd.DataFrame
+    ) -> PersonResolution:
+        """Resolve the mentions not in ``previous`` against the existing persons.
+
+        Only pairs with at least one new mention are scored, with the trained
+        model (term frequencies are those of all ``mentions``). New mentions
+        join, and may bridge, the persons of ``previous``.
+
+        Parameters
+        ----------
+        mentions : pandas.DataFrame
+            All mentions, old and new.
+        previous : pandas.DataFrame
+            The earlier resolution (:data:`RESOLUTION_COLUMNS`) of the old
+            mentions.
+
+        Returns
+        -------
+        PersonResolution
+            Assignments of all mentions; ``links`` holds only the new links.
+
+        Raises
+        ------
+        ValueError
+            When ``previous`` names a mention that is not in ``mentions``.
+        """
+        self._check_fitted()
+        ids = mentions["mention_id"].to_numpy(dtype=np.int64)
+        old_ids = previous["mention_id"].to_numpy(dtype=np.int64)
+        unknown = np.setdiff1d(old_ids, ids)
+        if unknown.size:
+            raise ValueError(
+                f"previous resolution names mention_id {int(unknown[0])} not in mentions"
+            )
+        is_new = ~np.isin(ids, old_ids)
+        if not is_new.any():
+            return PersonResolution(
+                previous.loc[:, list(RESOLUTION_COLUMNS)].reset_index(drop=True), _links(None)
+            )
+        features = person_features(mentions)
+        linker = self._linker(features, self.model_)
+        for col in TF_COLUMNS:
+            linker.table_management.compute_tf_table(col)
+        db_api = linker._db_api
+        new_df = db_api.register(features.loc[is_new].reset_index(drop=True))
+        parts = [
+            linker.inference.predict_within(
+                new_df, threshold_match_probability=self.threshold, warning_mode="never"
+            ).as_pandas_dataframe()
+        ]
+        if (~is_new).any():
+            old_df = db_api.register(features.loc[~is_new].reset_index(drop=True))
+            parts.append(
+                linker.inference.predict_between(
+                    old_df,
+                    new_df,
+                    threshold_match_probability=self.threshold,
+                    warning_mode="never",
+                ).as_pandas_dataframe()
+            )
+        new_links = _links(pd.concat(parts, ignore_index=True))
+        # the old persons enter as chains of their members, so that the
+        # components are the old persons joined through the new links
+        old = previous.sort_values("mention_id")
+        chain = old.groupby("entity_id", sort=False)["mention_id"]
+        old_edges = pd.DataFrame(
+            {"mention_id_l": chain.shift(1), "mention_id_r": old["mention_id"]}
+        ).dropna()
+        edges = pd.concat(
+            [old_edges.astype("int64"), new_links[["mention_id_l", "mention_id_r"]]],
+            ignore_index=True,
+        )
+        assignments = _cluster(ids, edges, new_links)
+        kept = previous.set_index("mention_id")
+        # old mentions keep the weight and evidence of their own earlier links
+        for col in ("match_weight", "evidence"):
+            old_values = assignments["mention_id"].map(kept[col])
+            has_old = assignments["mention_id"].isin(kept.index)
+            improved = assignments[col].notna() & (
+                assignments["match_weight"] > assignments["mention_id"].map(kept["match_weight"])
+            )
+            if col == "evidence":
+                assignments[col] = assignments[col].where(~has_old | improved, old_values)
+            else:
+                assignments[col] = assignments[col].where(~has_old | improved, old_values)
+        return PersonResolution(assignments, new_links)
+
+
+def _links(predictions: pd.DataFrame | None) -> pd.DataFrame:
+    """Scored pairs in the links contract, with their evidence."""
+    if predictions is None or predictions.empty:
+        return pd.DataFrame(
+            {
+                "mention_id_l": np.array([], dtype=np.int64),
+                "mention_id_r": np.array([], dtype=np.int64),
+                "match_weight": np.array([], dtype=np.float64),
+                "match_probability": np.array([], dtype=np.float64),
+                "evidence": np.array([], dtype=object),
+            }
+        )
+    left = predictions["mention_id_l"].astype("int64").to_numpy()
+    right = predictions["mention_id_r"].astype("int64").to_numpy()
+    out = pd.DataFrame(
+        {
+            "mention_id_l": np.minimum(left, right),
+            "mention_id_r": np.maximum(left, right),
+            "match_weight": predictions["match_weight"].astype("float64").to_numpy(),
+            "match_probability": predictions["match_probability"].astype("float64").to_numpy(),
+            "evidence": pair_evidence(predictions),
+        }
+    )
+    out = out.sort_values(
+        ["mention_id_l", "mention_id_r", "match_weight"], ascending=[True, True, False]
+    )
+    return out.drop_duplicates(["mention_id_l", "mention_id_r"]).reset_index(drop=True)
+
+
+def _cluster(
+    ids: np.ndarray, edges: pd.DataFrame, scored: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Connected components of ``edges`` over ``ids``, with each mention's strongest link.
+
+    ``scored`` (default ``edges``) supplies the weight and evidence of links.
+    """
+    scored = edges if scored is None else scored
+    n = len(ids)
+    position = pd.Series(np.arange(n), index=ids)
+    left = position.reindex(edges["mention_id_l"].to_numpy()).to_numpy()
+    right = position.reindex(edges["mention_id_r"].to_numpy()).to_numpy()
+    if np.isnan(left).any() or np.isnan(right).any():
+        raise ValueError("a link names a mention_id that is not among the mentions")
+    graph = coo_matrix(
+        (np.ones(len(edges)), (left.astype(np.int64), right.astype(np.int64))), shape=(n, n)
+    )
+    _, labels = connected_components(graph, directed=False)
+    lowest = pd.Series(ids).groupby(labels).transform("min").to_numpy()
+    assignments = pd.DataFrame({"mention_id": ids, "entity_id": [f"P{m}" for m in lowest]})
+    weight = np.full(n, np.nan)
+    evidence = np.full(n, "", dtype=object)
+    if len(scored):
+        both = pd.concat(
+            [
+                scored.rename(columns={"mention_id_l": "m", "mention_id_r": "other"}),
+                scored.rename(columns={"mention_id_r": "m", "mention_id_l": "other"}),
+            ],
+            ignore_index=True,
+        )
+        best = both.sort_values("match_weight", ascending=False).drop_duplicates("m")
+        where = position.reindex(best["m"].to_numpy()).to_numpy().astype(np.int64)
+        weight[where] = best["match_weight"].to_numpy()
+        evidence[where] = [
+            f"with mention {int(o)}: {e}"
+            for o, e in zip(best["other"].to_numpy(), best["evidence"].to_numpy(), strict=True)
+        ]
+    assignments["match_weight"] = weight
+    assignments["evidence"] = evidence
+    return assignments.sort_values("mention_id").reset_index(drop=True)
+
+
+def pairwise_scores(
+    predicted: Iterable[tuple[int, str]], truth: Iterable[tuple[int, str]]
+) -> dict[str, float]:
+    """Pairwise precision, recall and F1 of a clustering against the true one.
+
+    A pair of mentions is a predicted match when both are in one predicted
+    person, a true match when both are one true person. Counted from
+    cluster-size contingencies, so exact at any size.
+
+    Parameters
+    ----------
+    predicted, truth : iterable of (mention_id, cluster label)
+        Every mention of ``truth`` must be in ``predicted``.
+
+    Returns
+    -------
+    dict
+        ``precision``, ``recall``, ``f1``, ``true_pairs``, ``predicted_pairs``,
+        ``correct_pairs``.
+    """
+    pred = pd.DataFrame(list(predicted), columns=["mention_id", "pred"])
+    true = pd.DataFrame(list(truth), columns=["mention_id", "true"])
+    both = true.merge(pred, on="mention_id", how="left")
+    if both["pred"].isna().any():
+        missing = int(both.loc[both["pred"].isna(), "mention_id"].iloc[0])
+        raise ValueError(f"mention_id {missing} has a true person but no predicted one")
+
+    def pairs(counts: pd.Series) -> float:
+        c = counts.to_numpy(dtype=np.float64)
+        return float((c * (c - 1) / 2).sum())
+
+    true_pairs = pairs(both.groupby("true").size())
+    pred_pairs = pairs(both.groupby("pred").size())
+    correct = pairs(both.groupby(["true", "pred"]).size())
+    precision = correct / pred_pairs if pred_pairs else 1.0
+    recall = correct / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "true_pairs": true_pairs,
+        "predicted_pairs": pred_pairs,
+        "correct_pairs": correct,
+    }
+
+
+def probability_to_weight(probability: float) -> float:
+    """The match weight (log2 Bayes factor) of a match probability."""
+    return math.log2(probability / (1.0 - probability))

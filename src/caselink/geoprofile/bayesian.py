@@ -1,0 +1,175 @@
+"""Bayesian journey-to-crime (O'Leary 2009; CrimeStat IV's Bayesian JTC).
+
+The anchor point z gets a posterior over the grid::
+
+    P(z | x_1..x_n)  ∝  pi(z) * prod_i p(x_i | z)
+
+where ``p(x | z)`` is the two-dimensional density of offending at x for an
+offender living at z. It is fitted from the offence-to-home offsets of solved
+series as an isotropic Gaussian kernel density in the plane: averaging a 2-D
+Gaussian kernel at each offset over all directions gives, for a distance r::
+
+    p(r) = 1/(N 2 pi h^2) * sum_k exp(-(r^2 + r_k^2) / (2 h^2)) * I0(r r_k / h^2)
+
+(I0 the modified Bessel function), a proper density in the plane that is
+finite at r = 0; a ring of mass at the typical journey length gives the
+likelihood a buffer zone when the solved data have one. The bandwidth is the
+normal-reference rule for 2-D data, ``sigma * N**(-1/6)`` with ``sigma`` the
+per-axis spread ``sqrt(mean(r_k^2) / 2)`` (Silverman 1986, §4.3.2).
+
+Priors ``pi(z)``:
+
+- ``"uniform"``: every cell equally likely a priori (O'Leary's default).
+- ``"cgt"``: Rossmo's CGT surface of the same series, normalised. This is the
+  combination of the two models asked for; note that it uses the crimes twice
+  (in the prior and in the likelihood), so its posterior is overconfident —
+  it is a ranking heuristic, not a calibrated probability.
+- an array of shape ``grid.shape`` of non-negative weights (for instance a
+  density of residential addresses, O'Leary's suggested prior).
+
+Scores are natural-log posterior probabilities per cell (they sum to 1 after
+``exp``), which keep the order of far cells that a probability would round to 0.
+
+Reference: O'Leary, M. (2009), "The mathematics of geographic profiling",
+*Journal of Investigative Psychology and Offender Profiling* 6(3), 253-265.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy.special import i0e, logsumexp
+
+from caselink.geoprofile.decay import (
+    _CHUNK,
+    TABLE_SIZE,
+    NotFittedError,
+    journey_distances,
+    validate_solved,
+)
+from caselink.geoprofile.grid import Grid
+from caselink.geoprofile.profiler import Profiler, corner_distance_max, distances_to_cells
+from caselink.geoprofile.projection import FloatArray
+from caselink.geoprofile.rossmo import RossmoCGT
+
+PRIORS: tuple[str, ...] = ("uniform", "cgt")
+
+
+def radial_log_density(r: FloatArray, sample: FloatArray, bandwidth: float) -> FloatArray:
+    """Log isotropic 2-D kernel density of offsets of lengths ``sample``, at lengths ``r``."""
+    h2 = bandwidth**2
+    acc = np.full(r.shape, -np.inf)
+    for start in range(0, sample.size, _CHUNK):
+        s = sample[start : start + _CHUNK][None, :]
+        rr = r[:, None]
+        # exp(-(r^2+s^2)/2h^2) I0(rs/h^2) = exp(-(r-s)^2/2h^2) * i0e(rs/h^2)
+        terms = -((rr - s) ** 2) / (2.0 * h2) + np.log(i0e(rr * s / h2))
+        acc = np.logaddexp(acc, logsumexp(terms, axis=1))
+    out: FloatArray = acc - np.log(2.0 * np.pi * h2 * sample.size)
+    return out
+
+
+class BayesianJourneyToCrime(Profiler):
+    """Posterior of the anchor point: prior x product of per-crime likelihoods.
+
+    Parameters
+    ----------
+    bandwidth_km : float, optional
+        Kernel bandwidth of the offset density; default the 2-D normal rule.
+    prior : {"uniform", "cgt"} or ndarray
+        Prior over anchor locations (see the module docstring).
+    buffer_km, f, g : optional
+        CGT parameters when ``prior="cgt"`` (see :class:`RossmoCGT`).
+
+    Attributes
+    ----------
+    distances_ : ndarray
+        Offence-to-home distances (km) fitted on.
+    bandwidth_ : float
+        Bandwidth used, km.
+    n_series_ : int
+        Number of solved series fitted on.
+    """
+
+    name: ClassVar[str] = "bayes"
+
+    def __init__(
+        self,
+        bandwidth_km: float | None = None,
+        prior: str | FloatArray = "uniform",
+        buffer_km: float | None = None,
+        f: float = 1.2,
+        g: float = 1.2,
+    ) -> None:
+        self.bandwidth_km = bandwidth_km
+        self.prior = prior
+        self.buffer_km = buffer_km
+        self.f = f
+        self.g = g
+
+    def label(self) -> str:
+        """``bayes`` (uniform prior), ``bayes-cgt`` (CGT prior) or ``bayes-prior`` (array)."""
+        if isinstance(self.prior, str):
+            return "bayes" if self.prior == "uniform" else f"bayes-{self.prior}"
+        return "bayes-prior"
+
+    def fit(self, solved: pd.DataFrame) -> BayesianJourneyToCrime:
+        """Fit the offset density on solved series (columns ``SOLVED_COLUMNS``)."""
+        if self.bandwidth_km is not None and not self.bandwidth_km > 0:
+            raise ValueError(f"bandwidth_km must be > 0, got {self.bandwidth_km}")
+        if isinstance(self.prior, str) and self.prior not in PRIORS:
+            raise ValueError(
+                f"prior must be one of {', '.join(PRIORS)} or an array, got {self.prior!r}"
+            )
+        validate_solved(solved)
+        self.distances_ = journey_distances(solved)
+        if self.bandwidth_km is not None:
+            self.bandwidth_ = float(self.bandwidth_km)
+        else:
+            sigma = float(np.sqrt(np.mean(self.distances_**2) / 2.0))
+            if not sigma > 0:
+                raise ValueError("bandwidth_km cannot be derived: all distances are 0; give one")
+            self.bandwidth_ = sigma * self.distances_.size ** (-1.0 / 6.0)
+        self.n_series_ = int(solved["series_id"].nunique())
+        return self
+
+    def log_likelihood_distance(self, r: FloatArray) -> FloatArray:
+        """Log density of offending at distance ``r`` km from home (per unit area)."""
+        if not hasattr(self, "distances_"):
+            raise NotFittedError(
+                f"{type(self).__name__} is not fitted: call fit(solved) with solved series first"
+            )
+        return radial_log_density(np.asarray(r, dtype=np.float64), self.distances_, self.bandwidth_)
+
+    def _log_prior(self, x: FloatArray, y: FloatArray, grid: Grid) -> FloatArray:
+        if isinstance(self.prior, str):
+            if self.prior == "uniform":
+                return np.zeros(grid.shape, dtype=np.float64)
+            cgt = RossmoCGT(self.buffer_km, self.f, self.g).score_grid(x, y, grid)
+            out: FloatArray = np.log(cgt)
+            return out
+        weights = np.asarray(self.prior, dtype=np.float64)
+        if weights.shape != grid.shape or not (np.isfinite(weights).all() and (weights >= 0).all()):
+            raise ValueError(
+                f"prior array must be finite, >= 0 and of shape {grid.shape}, "
+                f"got shape {weights.shape}"
+            )
+        with np.errstate(divide="ignore"):
+            logw: FloatArray = np.log(weights)
+        if not np.isfinite(logw).any():
+            raise ValueError("prior array is zero everywhere")
+        # cells with zero prior can never hold the anchor: rank them last, keep finite
+        return np.where(np.isfinite(logw), logw, logw[np.isfinite(logw)].min() - 1e3)
+
+    def score_grid(self, x: FloatArray, y: FloatArray, grid: Grid) -> FloatArray:
+        """Log posterior probability of each cell (normalised over the grid)."""
+        r_max = corner_distance_max(x, y, grid, "euclidean")
+        table_r = np.linspace(0.0, r_max, TABLE_SIZE)
+        table_l = self.log_likelihood_distance(table_r)
+        logp = self._log_prior(x, y, grid).copy()
+        for xn, yn in zip(x, y, strict=True):
+            logp += np.interp(distances_to_cells(xn, yn, grid, "euclidean"), table_r, table_l)
+        out: FloatArray = logp - logsumexp(logp)
+        return out

@@ -1,0 +1,154 @@
+"""Persons of interest: people whose home lies early in a surface's search order.
+
+Candidates are a frame ``person_id, lat, lon, label`` (the home of each
+person). :func:`candidate_persons` builds it from the store: persons are the
+entities of the entity-resolution frame (``mention_id, entity_id``, from
+``store.resolution_frame("person")``), or each mention on its own when no
+resolution has been run; a person's home is the address location recorded
+most often in their mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import numpy as np
+import pandas as pd
+
+from caselink.geoprofile.surface import Surface
+
+CANDIDATE_COLUMNS: tuple[str, ...] = ("person_id", "lat", "lon", "label")
+RANKED_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "person_id",
+    "label",
+    "lat",
+    "lon",
+    "hit_score_pct",
+    "search_area_km2",
+    "linked",
+)
+
+
+def candidate_persons(
+    mentions: pd.DataFrame,
+    resolution: pd.DataFrame | None = None,
+    case_ids: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Persons with a known home, optionally only those mentioned in ``case_ids``.
+
+    Parameters
+    ----------
+    mentions : DataFrame
+        The mentions frame.
+    resolution : DataFrame, optional
+        ``mention_id, entity_id``; empty or None: each mention is a person
+        (``person_id`` = ``m<mention_id>``).
+    case_ids : collection of str, optional
+        Keep persons with at least one mention in these cases (``linked``).
+
+    Returns
+    -------
+    DataFrame
+        ``person_id, lat, lon, label, linked`` where ``label`` is the person's
+        most frequent name with their roles in the given cases, and ``linked``
+        says whether they are mentioned in ``case_ids``.
+    """
+    m = mentions.copy()
+    if resolution is not None and len(resolution):
+        ent = resolution[["mention_id", "entity_id"]].astype({"mention_id": "int64"})
+        m = m.merge(ent, on="mention_id", how="left")
+        m["person_id"] = (
+            m["entity_id"]
+            .where(m["entity_id"].notna(), "m" + m["mention_id"].astype(str))
+            .astype(str)
+        )
+    else:
+        m["person_id"] = "m" + m["mention_id"].astype(str)
+    cases = set(case_ids) if case_ids is not None else set()
+    m["in_series"] = m["case_id"].isin(cases)
+    rows = []
+    for pid, g in m.groupby("person_id", sort=True):
+        located = g[g["address_lat"].notna() & g["address_lon"].notna()]
+        linked = bool(g["in_series"].any())
+        if len(located) == 0 or (case_ids is not None and not linked):
+            continue
+        key = (
+            located["address_lat"].round(6).astype(str)
+            + ","
+            + located["address_lon"].round(6).astype(str)
+        )
+        home = located[key == key.value_counts().index[0]].iloc[0]
+        names = g["name"].dropna()
+        name = str(names.value_counts().index[0]) if len(names) else str(pid)
+        roles = sorted(set(g.loc[g["in_series"], "role"].dropna())) or sorted(
+            set(g["role"].dropna())
+        )
+        rows.append(
+            {
+                "person_id": str(pid),
+                "lat": float(home["address_lat"]),
+                "lon": float(home["address_lon"]),
+                "label": f"{name} ({', '.join(roles)})",
+                "linked": linked,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "linked"])
+
+
+def rank_persons(surface: Surface, persons: pd.DataFrame) -> pd.DataFrame:
+    """Rank candidate persons by the search cost of their home in ``surface``.
+
+    Parameters
+    ----------
+    surface : Surface
+    persons : DataFrame
+        ``person_id, lat, lon, label`` (optionally ``linked``).
+
+    Returns
+    -------
+    DataFrame
+        :data:`RANKED_COLUMNS`, best first; persons whose home is outside the
+        study area come last with NaN hit score and no rank.
+
+    Raises
+    ------
+    ValueError
+        On missing columns or a non-finite home coordinate (naming the person).
+    """
+    missing = [c for c in CANDIDATE_COLUMNS if c not in persons.columns]
+    if missing:
+        raise ValueError(f"persons frame lacks columns: {', '.join(missing)}")
+    lat = pd.to_numeric(persons["lat"], errors="coerce").to_numpy(dtype=np.float64)
+    lon = pd.to_numeric(persons["lon"], errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(lat + lon)
+    if bad.any():
+        who = ", ".join(str(p) for p in persons.loc[bad, "person_id"])
+        raise ValueError(f"persons with a missing or non-numeric lat/lon: {who}")
+    cost = surface.search_cost_latlon(lat, lon)
+    out = pd.DataFrame(
+        {
+            "person_id": persons["person_id"].astype(str).to_numpy(),
+            "label": persons["label"].to_numpy(),
+            "lat": lat,
+            "lon": lon,
+            "hit_score_pct": cost.hit_score_pct,
+            "search_area_km2": cost.area_km2,
+            "linked": persons["linked"].to_numpy(dtype=bool)
+            if "linked" in persons.columns
+            else np.zeros(len(persons), dtype=bool),
+        }
+    )
+    out = out.sort_values(["hit_score_pct", "person_id"], na_position="last", kind="stable")
+    out = out.reset_index(drop=True)
+    inside = out["hit_score_pct"].notna()
+    rank = pd.Series(np.arange(1, len(out) + 1), dtype="Int64").where(inside, pd.NA)
+    out.insert(0, "rank", rank)
+    return out[list(RANKED_COLUMNS)]
+
+
+def persons_of_interest(ranked: pd.DataFrame, top_pct: float = 10.0) -> pd.DataFrame:
+    """The ranked persons whose home is within the first ``top_pct`` % of the search."""
+    if not 0 < top_pct <= 100:
+        raise ValueError(f"top_pct must be in (0, 100], got {top_pct}")
+    return ranked[ranked["hit_score_pct"] <= top_pct].reset_index(drop=True)

@@ -1,0 +1,305 @@
+"""The comparisons of a candidate pair, declared once.
+
+Each :class:`Comparison` names its output columns and the SQL expression of
+each (over the aliases ``a``/``b`` for the two cases, ``s`` for the values they
+share and ``t`` for their shared text tokens; see :mod:`caselink.linkage.sqlgen`),
+and how its raw values fall into the discrete *levels* that the naive Bayes
+models weigh and the explanations name.
+
+Kinds of comparison:
+
+``closeness``
+    one non-negative number where smaller means closer (distance in km, days
+    apart, hours apart in time of day, age difference, numeric MO difference);
+    levels: missing, then one per bin of ``edges``.
+``similarity``
+    one number in [0, 1] where larger means more alike (TF-IDF cosine of text);
+    levels: missing, then one per bin of ``edges``.
+``agreement``
+    a categorical or multi-valued attribute: ``<name>_overlap`` (Jaccard
+    similarity of the value sets; 1/0 for a categorical) and
+    ``<name>_rarity`` (-ln of the share of cases that have the rarest shared
+    value); levels: missing, no shared value, shares a common / uncommon /
+    rare value. The rarity levels are the term-frequency adjustment.
+``binary``
+    same / different (victim sex); levels: missing, different, same.
+``case_type``
+    levels: different family, same family but different type, same type
+    (common / uncommon / rare type).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from caselink.linkage.config import LinkageConfig
+from caselink.linkage.tables import text_fields
+from caselink.records.model import AttributeKind, AttributeSchema
+
+ComparisonKind = Literal["closeness", "similarity", "agreement", "binary", "case_type"]
+
+AGREEMENT_LEVELS = ("missing", "no shared value", "common", "uncommon", "rare")
+CASE_TYPE_LEVELS = ("different family", "same family", "common", "uncommon", "rare")
+BINARY_LEVELS = ("missing", "different", "same")
+
+
+def q(name: str) -> str:
+    """A quoted SQL identifier (MO attribute names may be SQL keywords)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One comparison: its SQL columns and its levels.
+
+    Attributes
+    ----------
+    name
+        Comparison name (``distance``, ``days``, an MO attribute name, ...).
+    kind
+        See the module docstring.
+    columns
+        ``(column, SQL expression)`` pairs; the first column drives the levels
+        of ``closeness``/``similarity``/``binary`` comparisons.
+    edges
+        Bin edges of ``closeness``/``similarity`` levels; for ``agreement`` and
+        ``case_type`` the (rare, uncommon) share thresholds.
+    label
+        The analyst's word for what is compared.
+    """
+
+    name: str
+    kind: ComparisonKind
+    columns: tuple[tuple[str, str], ...]
+    edges: tuple[float, ...] = ()
+    label: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        """Names of the output columns."""
+        return [c for c, _ in self.columns]
+
+    @property
+    def n_levels(self) -> int:
+        """Number of levels (missing included)."""
+        if self.kind in ("closeness", "similarity"):
+            return len(self.edges) + 2
+        if self.kind == "binary":
+            return 3
+        return 5
+
+    def level_names(self) -> list[str]:
+        """Names of the levels, for reports."""
+        if self.kind in ("closeness", "similarity"):
+            bounds = (
+                [0.0, *self.edges, float("inf")]
+                if self.kind == "closeness"
+                else [
+                    0.0,
+                    *self.edges,
+                    1.0,
+                ]
+            )
+            return ["missing"] + [f"[{lo:g}, {hi:g})" for lo, hi in zip(bounds, bounds[1:])]
+        if self.kind == "binary":
+            return list(BINARY_LEVELS)
+        if self.kind == "case_type":
+            return list(CASE_TYPE_LEVELS)
+        return list(AGREEMENT_LEVELS)
+
+    def levels(self, frame: pd.DataFrame) -> np.ndarray:
+        """The level (0..n_levels-1) of each row of a comparison frame."""
+        first = frame[self.columns[0][0]].to_numpy(dtype=float)
+        if self.kind == "closeness":
+            out = 1 + np.searchsorted(np.asarray(self.edges), first, side="right")
+            return np.where(np.isnan(first), 0, out).astype(np.int64)
+        if self.kind == "similarity":
+            out = 1 + np.searchsorted(np.asarray(self.edges), first, side="right")
+            return np.where(np.isnan(first), 0, out).astype(np.int64)
+        if self.kind == "binary":
+            return np.where(np.isnan(first), 0, np.where(first > 0.5, 2, 1)).astype(np.int64)
+        rare, uncommon = self.edges
+        rarity = frame[self.columns[1][0]].to_numpy(dtype=float)
+        share = np.exp(-rarity)
+        shared_level = np.where(share <= rare + 1e-12, 4, np.where(share <= uncommon + 1e-12, 3, 2))
+        if self.kind == "case_type":
+            family = frame[self.columns[2][0]].to_numpy(dtype=float)
+            same_type = first > 0.5
+            return np.where(same_type, shared_level, np.where(family > 0.5, 1, 0)).astype(np.int64)
+        shared = first > 0
+        level = np.where(np.isnan(first), 0, np.where(shared, shared_level, 1))
+        return level.astype(np.int64)
+
+
+def distance_sql(config: LinkageConfig) -> str:
+    """SQL of the distance in km between ``a`` and ``b`` (great-circle or planar)."""
+    if config.geometry == "planar":
+        return "SQRT(POWER(a.x - b.x, 2) + POWER(a.y - b.y, 2)) / 1000.0"
+    return (
+        "2.0 * 6371.0088 * ASIN(LEAST(1.0, SQRT("
+        "POWER(SIN(RADIANS(b.lat - a.lat) / 2.0), 2) + "
+        "COS(RADIANS(a.lat)) * COS(RADIANS(b.lat)) * "
+        "POWER(SIN(RADIANS(b.lon - a.lon) / 2.0), 2))))"
+    )
+
+
+DAYS_SQL = "GREATEST(0.0, GREATEST(a.t_from, b.t_from) - LEAST(a.t_to, b.t_to))"
+
+
+def _agreement_columns(name: str) -> tuple[tuple[str, str], ...]:
+    n_a, n_b = f"a.{q(name + '_n')}", f"b.{q(name + '_n')}"
+    shared = f"COALESCE(s.{q(name + '_shared')}, 0)"
+    return (
+        (
+            f"{name}_overlap",
+            f"CASE WHEN {n_a} = 0 OR {n_b} = 0 THEN NULL "
+            f"ELSE CAST({shared} AS DOUBLE) / ({n_a} + {n_b} - {shared}) END",
+        ),
+        (
+            f"{name}_rarity",
+            f"CASE WHEN {shared} > 0 THEN -LN(s.{q(name + '_share')}) ELSE NULL END",
+        ),
+    )
+
+
+def build_comparisons(
+    schema: AttributeSchema,
+    config: LinkageConfig,
+    frame: pd.DataFrame | None = None,
+) -> list[Comparison]:
+    """All comparisons for a data set with MO attributes ``schema``.
+
+    Parameters
+    ----------
+    schema
+        MO attributes; each gets the comparison of its kind.
+    config
+        Geometry and level edges.
+    frame
+        Cases frame used to choose the level edges of numeric MO attributes
+        (quartiles of the absolute difference over pairs of cases); without
+        it, edges at 1, 2 and 4 units are used.
+    """
+    rare_uncommon = (config.rare_value_share, config.uncommon_value_share)
+    comps = [
+        Comparison(
+            "distance",
+            "closeness",
+            (("distance_km", distance_sql(config)),),
+            config.distance_edges_km,
+            "km apart",
+        ),
+        Comparison("days", "closeness", (("days_apart", DAYS_SQL),), config.days_edges, "days"),
+        Comparison(
+            "time_of_day",
+            "closeness",
+            (
+                (
+                    "tod_gap_h",
+                    "CASE WHEN a.tod IS NULL OR b.tod IS NULL THEN NULL "
+                    "ELSE LEAST(ABS(a.tod - b.tod), 24.0 - ABS(a.tod - b.tod)) END",
+                ),
+            ),
+            config.tod_edges_h,
+            "hours apart in time of day",
+        ),
+        Comparison(
+            "case_type",
+            "case_type",
+            (
+                *_agreement_columns("case_type"),
+                ("same_family", "CASE WHEN a.family = b.family THEN 1.0 ELSE 0.0 END"),
+            ),
+            rare_uncommon,
+            "case type",
+        ),
+        Comparison(
+            "victim_age",
+            "closeness",
+            (("victim_age_gap", "ABS(a.victim_age - b.victim_age)"),),
+            config.age_edges,
+            "victims' ages",
+        ),
+        Comparison(
+            "victim_sex",
+            "binary",
+            (
+                (
+                    "victim_same_sex",
+                    "CASE WHEN a.victim_sex IS NULL OR b.victim_sex IS NULL THEN NULL "
+                    "WHEN a.victim_sex = b.victim_sex THEN 1.0 ELSE 0.0 END",
+                ),
+            ),
+            (),
+            "victims' sex",
+        ),
+        Comparison(
+            "victim_group",
+            "agreement",
+            _agreement_columns("victim_group"),
+            rare_uncommon,
+            "victim group",
+        ),
+    ]
+    for spec in schema.attributes:
+        label = spec.name.replace("_", " ")
+        if spec.kind in (AttributeKind.CATEGORICAL, AttributeKind.MULTI):
+            comps.append(
+                Comparison(
+                    spec.name, "agreement", _agreement_columns(spec.name), rare_uncommon, label
+                )
+            )
+        elif spec.kind is AttributeKind.NUMERIC:
+            edges = _numeric_edges(frame[spec.name] if frame is not None else None)
+            comps.append(
+                Comparison(
+                    spec.name,
+                    "closeness",
+                    ((f"{spec.name}_diff", f"ABS(a.{q(spec.name)} - b.{q(spec.name)})"),),
+                    edges,
+                    label,
+                )
+            )
+    for fld in text_fields(schema):
+        norm_a, norm_b = f"a.{q(fld + '_norm')}", f"b.{q(fld + '_norm')}"
+        comps.append(
+            Comparison(
+                fld,
+                "similarity",
+                (
+                    (
+                        f"{fld}_cosine",
+                        f"CASE WHEN {norm_a} IS NULL OR {norm_b} IS NULL THEN NULL "
+                        f"ELSE LEAST(1.0, COALESCE(t.{q(fld + '_dot')}, 0.0) / "
+                        f"({norm_a} * {norm_b})) END",
+                    ),
+                ),
+                config.similarity_edges,
+                fld.replace("_", " "),
+            )
+        )
+    return comps
+
+
+def comparison_columns(comparisons: Sequence[Comparison]) -> list[str]:
+    """All output columns of ``comparisons`` in order."""
+    return [c for comp in comparisons for c in comp.column_names]
+
+
+def _numeric_edges(values: pd.Series | None) -> tuple[float, ...]:
+    if values is None:
+        return (1.0, 2.0, 4.0)
+    x = pd.to_numeric(values).dropna().to_numpy(dtype=float)
+    if len(x) < 10:
+        return (1.0, 2.0, 4.0)
+    rng = np.random.default_rng(0)
+    i = rng.integers(0, len(x), 20_000)
+    j = rng.integers(0, len(x), 20_000)
+    diffs = np.abs(x[i] - x[j])
+    edges = sorted({float(v) for v in np.quantile(diffs, [0.25, 0.5, 0.75]) if v > 0})
+    return tuple(edges) or (1.0,)
