@@ -63,7 +63,7 @@ from caselink.assurance.standard import Standard
 
 CORRECTIONS: tuple[str, ...] = ("holm", "fdr_bh")
 NON_SUSPICIOUS: tuple[str, ...] = ("non_suspicious", "not_suspicious")
-"""Case ``status`` values (lower case, spaces as underscores) meaning 'classified non-suspicious'."""
+"""Case ``status`` values (lower case, ``_`` for spaces) meaning classified non-suspicious."""
 
 
 @dataclass
@@ -315,7 +315,7 @@ def _first_action_times(
     event = t_first.notna() & (t_first <= as_of)
     end = t_first.where(event, as_of)
     # whole hours: finer precision means nothing here, and ties keep the Cox fit fast
-    hours = np.round((end - start).dt.total_seconds() / 3600.0)
+    hours = ((end - start).dt.total_seconds() / 3600.0).round()
     return pd.DataFrame(
         {"case_id": cases["case_id"], "hours": hours.clip(lower=0.0), "event": event.astype(int)}
     )

@@ -101,8 +101,8 @@ def check_states(
     now = _naive_utc(as_of)
     by_check = _resolve_records(actions)
     rows: list[dict[str, Any]] = []
-    attr_cols = [c for c in cases.columns]
-    for case in cases[attr_cols].to_dict("records"):
+    records: list[dict[str, Any]] = cases.to_dict("records")  # type: ignore[assignment]
+    for case in records:
         reqs = standard.requirements_for(str(case["case_type"]))
         if not reqs:
             continue
@@ -170,10 +170,12 @@ def _resolve_records(actions: pd.DataFrame) -> dict[tuple[str, str], tuple[str, 
         prev = out.get(key)
         if prev is None or rank[status] < rank[prev[0]]:
             out[key] = (status, done_at)
-        elif status == prev[0] == "done" and pd.notna(done_at):
-            # the earliest completion is when the check was met
-            if pd.isna(prev[1]) or done_at < prev[1]:
-                out[key] = (status, done_at)
+        elif (
+            status == prev[0] == "done"
+            and pd.notna(done_at)
+            and (pd.isna(prev[1]) or done_at < prev[1])
+        ):
+            out[key] = (status, done_at)  # the earliest completion is when the check was met
     return out
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from caselink.assurance.audit import AuditReport, Comparison  # noqa: E402
+from caselink.assurance.audit import AuditReport, Comparison
 
 
 def plot_audit(report: AuditReport, path: str | Path) -> Path:
-    """Write a PNG: completion rate per group and check (left), odds ratios vs the reference (right).
+    """Write a PNG: completion rates per group and check (left), odds ratios (right).
 
     The left panel shows each group's completion rate with its Wilson
     interval; the right panel the odds ratio of every non-reference group

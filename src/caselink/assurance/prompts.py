@@ -24,6 +24,7 @@ recurrences
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -179,7 +180,7 @@ def _recurrence_rules(row: dict[str, Any], cases: dict[str, dict[str, Any]]) -> 
     his = _pronoun(row.get("sex"))
     if kind == "person":
         if has_dist and role_a in _BACKGROUND_ROLES:
-            d = _distance_text(float(dist))
+            d = _distance_text(float(dist))  # type: ignore[arg-type]
             btype = str(cases[b]["case_type"]).replace("_", " ")
             yield _Raw(
                 b,
@@ -290,7 +291,8 @@ def raise_prompts(
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
-    by_id: dict[str, dict[str, Any]] = {str(r["case_id"]): r for r in cases.to_dict("records")}
+    records: list[dict[str, Any]] = cases.to_dict("records")  # type: ignore[assignment]
+    by_id = {str(r["case_id"]): r for r in records}
     raw: list[_Raw] = []
     pairs = _pairs_from_links(links, threshold) + _pairs_from_series(series)
     unknown = sorted({c for a, b, _ in pairs for c in (a, b) if c not in by_id})
@@ -306,7 +308,8 @@ def raise_prompts(
     for a, b, label in pairs:
         raw.extend(_link_rules(by_id[a], by_id[b], b, label))
     if recurrences is not None and not recurrences.empty:
-        for row in recurrences.to_dict("records"):
+        rec_rows: list[dict[str, Any]] = recurrences.to_dict("records")  # type: ignore[assignment]
+        for row in rec_rows:
             if str(row["case_a"]) == str(row["case_b"]):
                 continue
             raw.extend(_recurrence_rules(row, by_id))
@@ -355,3 +358,86 @@ def prompts_frame(prompts: Sequence[Prompt]) -> pd.DataFrame:
         ],
         columns=list(PROMPT_COLUMNS),
     )
+
+
+RECURRENCE_COLUMNS: tuple[str, ...] = (
+    "case_a",
+    "case_b",
+    "kind",
+    "role_a",
+    "role_b",
+    "distance_m",
+    "evidence",
+)
+_NEAR = re.compile(r"(?P<case>[^\s,;()]+) \((?:death|linked case), (?P<km>[0-9.]+) km\)")
+
+
+def _roles_by_case(text: Any) -> dict[str, str]:
+    """Parse entity flags' ``roles`` ("C1:reporter; C2:finder/witness") to {case: role}."""
+    out: dict[str, str] = {}
+    for part in str(text or "").split(";"):
+        case, sep, roles = part.strip().rpartition(":")
+        if not sep or not case:
+            continue
+        names = [r for r in roles.split("/") if r]
+        # a reporting role matters most for the prompts
+        pick = next((r for r in names if r in _BACKGROUND_ROLES), names[0] if names else None)
+        if pick:
+            out[case] = pick
+    return out
+
+
+def recurrences_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
+    """Pairwise recurrences from the entity flags frame (:mod:`caselink.entities.flags`).
+
+    ``*_in_cases`` and ``person_in_series`` flags become one row per pair of
+    the cases they name, with each case's role; ``reporter_near_death``
+    flags become one row per (case the person reported or found, death or
+    linked case near the person's home), with the distance in metres, parsed
+    from the flag's evidence ("C7 (death, 0.30 km)").
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`RECURRENCE_COLUMNS`, ready for :func:`raise_prompts`.
+    """
+    absent = [c for c in ("flag", "entity_kind", "cases", "roles") if c not in flags.columns]
+    if absent:
+        raise ValueError(f"flags frame lacks column(s) {', '.join(absent)}")
+    rows: list[dict[str, Any]] = []
+    for flag in flags.to_dict("records"):
+        roles = _roles_by_case(flag["roles"])
+        evidence = _text(flag.get("evidence"))
+        if flag["flag"] == "reporter_near_death":
+            reported = [c for c, r in roles.items() if r in _BACKGROUND_ROLES]
+            for match in _NEAR.finditer(evidence or ""):
+                for a in reported:
+                    rows.append(
+                        {
+                            "case_a": a,
+                            "case_b": match["case"],
+                            "kind": "person",
+                            "role_a": roles[a],
+                            "role_b": roles.get(match["case"]),
+                            "distance_m": float(match["km"]) * 1000.0,
+                            "evidence": evidence,
+                        }
+                    )
+            continue
+        kind = str(flag["entity_kind"])
+        cases = [c.strip() for c in str(flag["cases"]).split(";") if c.strip()]
+        for i, a in enumerate(cases):
+            for b in cases[i + 1 :]:
+                rows.append(
+                    {
+                        "case_a": a,
+                        "case_b": b,
+                        "kind": kind,
+                        "role_a": roles.get(a),
+                        "role_b": roles.get(b),
+                        "distance_m": float("nan"),
+                        "evidence": evidence,
+                    }
+                )
+    frame = pd.DataFrame.from_records(rows, columns=list(RECURRENCE_COLUMNS))
+    return frame.drop_duplicates(subset=["case_a", "case_b", "kind", "role_a", "role_b"])

@@ -128,10 +128,7 @@ class Requirement(BaseModel):
 
     def applies_to(self, attributes: Mapping[str, Any]) -> bool:
         """Whether the condition holds for a case with these attribute values."""
-        for key, allowed in self.when.items():
-            if not _matches(attributes.get(key), allowed):
-                return False
-        return True
+        return all(_matches(attributes.get(key), allowed) for key, allowed in self.when.items())
 
 
 class Standard(BaseModel):

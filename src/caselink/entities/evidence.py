@@ -58,7 +58,7 @@ def _phrase(comparison: str, label: str, row: dict[str, Any]) -> str | None:
             "swapped": f"names swapped {pair}",
             "one edit": f"name {pair}",
             "similar": f"similar name {pair}",
-            "surname and initial": "same surname and initial",
+            "surname and initial": f"same surname, given name {pair}",
             "surname only": "same surname",
         }.get(label, f"name {label}")
     if comparison == "dob":
@@ -71,12 +71,17 @@ def _phrase(comparison: str, label: str, row: dict[str, Any]) -> str | None:
         }.get(label, f"dob {label}")
     if label == "exact":
         return f"same {comparison}"
-    if comparison == "postcode":
-        return f"same postcode {label}"
     if comparison == "phone":
         return f"phone one digit apart {row.get('phone_l')}/{row.get('phone_r')}"
+    if comparison == "place":
+        return f"cases {label}" if label.startswith("within") else "cases far apart"
     if comparison == "address":
-        return "same house number, similar street"
+        return {
+            "same line": "same address line",
+            "same number, similar street": "same house number, similar street",
+            "same postcode": "same postcode",
+            "same postcode sector": "same postcode sector",
+        }.get(label, f"address {label}")
     return f"{comparison} {label}"
 
 
@@ -105,15 +110,17 @@ def pair_evidence(predictions: pd.DataFrame) -> list[str]:
             w = w + predictions[tf_col].astype("float64").fillna(0.0).to_numpy()
         weights[comparison] = w
     out: list[str] = []
-    records = predictions.to_dict("records")
+    records: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in predictions.to_dict("records")
+    ]
     for i, row in enumerate(records):
         parts: list[tuple[float, str]] = []
         for comparison, by_gamma in labels.items():
             label = by_gamma.get(int(row[f"gamma_{comparison}"]), "null")
             phrase = _phrase(comparison, label, row)
             if phrase is not None:
-                w = float(weights[comparison][i])
-                parts.append((w, f"{phrase} ({w:+.1f})"))
+                weight = float(weights[comparison][i])
+                parts.append((weight, f"{phrase} ({weight:+.1f})"))
         parts.sort(key=lambda p: -p[0])
         out.append(", ".join(p for _, p in parts))
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from caselink.entities.normalise import (
@@ -33,6 +34,8 @@ PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
     "address_line",
     "address_number",
     "address_street",
+    "case_lat",
+    "case_lon",
 )
 """Columns of :func:`person_features`, in order."""
 
@@ -53,13 +56,16 @@ def _by_value(column: pd.Series, fn: Callable[[str | None], T]) -> list[T]:
     return out
 
 
-def person_features(mentions: pd.DataFrame) -> pd.DataFrame:
+def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -> pd.DataFrame:
     """The columns the person model compares, one row per mention.
 
     Parameters
     ----------
     mentions : pandas.DataFrame
         A mentions frame (:func:`caselink.records.frames.mentions_frame`).
+    cases : pandas.DataFrame, optional
+        A cases frame; its ``lat, lon`` become the mention's ``case_lat,
+        case_lon`` (NaN without it, or for a case it does not hold).
 
     Returns
     -------
@@ -102,7 +108,14 @@ def person_features(mentions: pd.DataFrame) -> pd.DataFrame:
             "address_street": [a.street for a in addresses],
         }
     )
+    if cases is not None:
+        located = cases.drop_duplicates("case_id").set_index("case_id")
+        out["case_lat"] = mentions["case_id"].map(located["lat"]).astype("float64").to_numpy()
+        out["case_lon"] = mentions["case_id"].map(located["lon"]).astype("float64").to_numpy()
+    else:
+        out["case_lat"] = np.full(len(out), np.nan)
+        out["case_lon"] = np.full(len(out), np.nan)
     for col in PERSON_FEATURE_COLUMNS:
-        if col not in ("mention_id", "dob"):
+        if col not in ("mention_id", "dob", "case_lat", "case_lon"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out

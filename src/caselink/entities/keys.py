@@ -66,7 +66,7 @@ def address_keys(mentions: pd.DataFrame) -> pd.Series:
         frame["postcode"].notna(), frame["line"].map(only) if len(only) else None
     )
     keys = [
-        None if line is None else f"{line}|{code or ''}"
+        None if line is None else f"{line}|{code if isinstance(code, str) else ''}"
         for line, code in zip(frame["line"], filled, strict=True)
     ]
     return pd.Series(keys, index=mentions.index, dtype=object)

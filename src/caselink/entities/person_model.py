@@ -12,8 +12,9 @@ the data. The ladders encode what goes wrong in police records of people:
 * **dob**: exact; one digit wrong or two adjacent digits transposed (as
   strings, Damerau-Levenshtein <= 1); day and month swapped (American
   order); within a year; otherwise different.
-* **postcode**: full, sector, district. **phone** (E.164): exact, one digit
-  wrong. **address** line: exact, same number on a similar street.
+* **address** (line and postcode together): both the same; same line;
+  same number on a similar street; same postcode; same sector.
+  **phone** (E.164): exact, one digit wrong.
   **sex**: same or not.
 
 Exact-match levels of names, dob, postcode, phone and address carry term
@@ -28,7 +29,7 @@ from typing import Any
 from splink import block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
-COMPARISON_NAMES: tuple[str, ...] = ("name", "dob", "sex", "postcode", "phone", "address")
+COMPARISON_NAMES: tuple[str, ...] = ("name", "dob", "sex", "phone", "address", "place")
 """Output column names of the comparisons, in model order."""
 
 
@@ -82,14 +83,16 @@ def name_comparison() -> dict[str, Any]:
             },
             {
                 "sql_condition": (
-                    f"{jw}(surname_l, surname_r) >= 0.92 AND {jw}(first_name_l, first_name_r) >= 0.88"
+                    f"{jw}(surname_l, surname_r) >= 0.92"
+                    f" AND {jw}(first_name_l, first_name_r) >= 0.88"
                 ),
                 "label_for_charts": "similar",
             },
             {
                 "sql_condition": (
                     "surname_l = surname_r AND (first_name_l IS NULL OR first_name_r IS NULL"
-                    " OR left(first_name_l, 1) = left(first_name_r, 1))"
+                    " OR (length(first_name_l) = 1 OR length(first_name_r) = 1)"
+                    " AND left(first_name_l, 1) = left(first_name_r, 1))"
                 ),
                 "label_for_charts": "surname and initial",
                 "tf_adjustment_column": "surname",
@@ -151,39 +154,6 @@ def sex_comparison() -> dict[str, Any]:
     }
 
 
-def postcode_comparison() -> dict[str, Any]:
-    """Full postcode, sector, district."""
-    sector = "regexp_extract({c}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9]')"
-    district = "regexp_extract({c}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]?')"
-    return {
-        "output_column_name": "postcode",
-        "comparison_description": "postcode",
-        "comparison_levels": [
-            _null("postcode"),
-            {
-                "sql_condition": "postcode_l = postcode_r",
-                "label_for_charts": "exact",
-                "tf_adjustment_column": "postcode",
-            },
-            {
-                "sql_condition": (
-                    f"{sector.format(c='postcode_l')} = {sector.format(c='postcode_r')}"
-                    f" AND {sector.format(c='postcode_l')} <> ''"
-                ),
-                "label_for_charts": "sector",
-            },
-            {
-                "sql_condition": (
-                    f"{district.format(c='postcode_l')} = {district.format(c='postcode_r')}"
-                    f" AND {district.format(c='postcode_l')} <> ''"
-                ),
-                "label_for_charts": "district",
-            },
-            _else(),
-        ],
-    }
-
-
 def phone_comparison() -> dict[str, Any]:
     """Exact E.164 number, or one digit different."""
     return {
@@ -206,16 +176,38 @@ def phone_comparison() -> dict[str, Any]:
 
 
 def address_comparison() -> dict[str, Any]:
-    """Exact address line, or the same house number on a similar street."""
+    """Address line and postcode, as one comparison.
+
+    One ladder rather than two comparisons because an address and its
+    postcode are not independent evidence: the same line at the same
+    postcode is one fact, and counting it twice would merge the members of
+    a household on their address alone.
+    """
+    sector = "regexp_extract({c}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9]')"
+    sector_l, sector_r = sector.format(c="postcode_l"), sector.format(c="postcode_r")
     return {
         "output_column_name": "address",
-        "comparison_description": "address",
+        "comparison_description": "address line and postcode",
         "comparison_levels": [
-            _null("address_line"),
             {
-                "sql_condition": "address_line_l = address_line_r",
+                "sql_condition": (
+                    "NOT (address_line_l IS NOT NULL AND address_line_r IS NOT NULL"
+                    " OR postcode_l IS NOT NULL AND postcode_r IS NOT NULL)"
+                ),
+                "label_for_charts": "null",
+                "is_null_level": True,
+            },
+            {
+                "sql_condition": "address_line_l = address_line_r AND postcode_l = postcode_r",
                 "label_for_charts": "exact",
                 "tf_adjustment_column": "address_line",
+                "disable_tf_exact_match_detection": True,
+            },
+            {
+                "sql_condition": "address_line_l = address_line_r",
+                "label_for_charts": "same line",
+                "tf_adjustment_column": "address_line",
+                "disable_tf_exact_match_detection": True,
             },
             {
                 "sql_condition": (
@@ -224,8 +216,42 @@ def address_comparison() -> dict[str, Any]:
                 ),
                 "label_for_charts": "same number, similar street",
             },
+            {
+                "sql_condition": "postcode_l = postcode_r",
+                "label_for_charts": "same postcode",
+                "tf_adjustment_column": "postcode",
+                "disable_tf_exact_match_detection": True,
+            },
+            {
+                "sql_condition": f"{sector_l} = {sector_r} AND {sector_l} <> ''",
+                "label_for_charts": "same postcode sector",
+            },
             _else(),
         ],
+    }
+
+
+def place_comparison() -> dict[str, Any]:
+    """How far apart the two mentions' cases happened.
+
+    People are reporters, finders and witnesses near where they live and
+    go; two mentions of one name in cases 300 m apart are likelier one
+    person than the same name 8 km apart. This is the only evidence that
+    links a mention recorded with a name and nothing else.
+    """
+    dist = (
+        "6371.0 * 2 * asin(sqrt(pow(sin(radians(case_lat_r - case_lat_l) / 2), 2)"
+        " + cos(radians(case_lat_l)) * cos(radians(case_lat_r))"
+        " * pow(sin(radians(case_lon_r - case_lon_l) / 2), 2)))"
+    )
+    levels: list[dict[str, Any]] = [_null("case_lat")]
+    for km in (0.5, 1.0, 2.0, 5.0):
+        levels.append({"sql_condition": f"{dist} <= {km}", "label_for_charts": f"within {km:g} km"})
+    levels.append(_else())
+    return {
+        "output_column_name": "place",
+        "comparison_description": "distance between the mentions' cases",
+        "comparison_levels": levels,
     }
 
 
@@ -281,9 +307,9 @@ def settings_dict() -> dict[str, Any]:
             name_comparison(),
             dob_comparison(),
             sex_comparison(),
-            postcode_comparison(),
             phone_comparison(),
             address_comparison(),
+            place_comparison(),
         ],
         "retain_matching_columns": True,
         "retain_intermediate_calculation_columns": True,

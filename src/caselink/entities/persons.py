@@ -104,7 +104,7 @@ class PersonResolver:
 
     Parameters
     ----------
-    threshold : float, default 0.9
+    threshold : float, default 0.7
         Match probability at or above which two mentions are linked. Persons
         are the connected components of the linked pairs.
     u_max_pairs : float, default 5e6
@@ -123,8 +123,10 @@ class PersonResolver:
     Attributes
     ----------
     model_ : dict
-        The trained Splink model (settings with m and u probabilities), as
-        ``linker.misc.save_model_to_json`` returns it; JSON-serialisable.
+        The trained model, JSON-serialisable: ``"splink"``, the Splink
+        settings with m and u probabilities (``save_model_to_json``), and
+        ``"term_frequencies"``, the value frequencies of the
+        term-frequency-adjusted columns in the training mentions.
     n_mentions_ : int
         Number of mentions the model was trained on.
 
@@ -136,7 +138,7 @@ class PersonResolver:
 
     def __init__(
         self,
-        threshold: float = 0.9,
+        threshold: float = 0.7,
         u_max_pairs: float = 5e6,
         em_max_pairs: float | None = 2e6,
         recall: float = 0.7,
@@ -171,14 +173,32 @@ class PersonResolver:
         table = db_api.register(features)
         return Linker(table, settings, log_level=_SPLINK_LOG_LEVEL)
 
+    def _trained_linker(self, features: pd.DataFrame) -> Linker:
+        """A linker with the trained model and the term frequencies learnt at fit.
+
+        Scoring with the fitted term frequencies (not those of the batch at
+        hand) makes a pair's score independent of which other mentions are
+        resolved with it: what makes incremental and full runs agree.
+        """
+        linker = self._linker(features, self.model_["splink"])
+        db_api = linker._db_api
+        for col, rows in self.model_["term_frequencies"].items():
+            lookup = pd.DataFrame(rows, columns=[col, f"tf_{col}"])
+            lookup[f"tf_{col}"] = lookup[f"tf_{col}"].astype("float64")
+            linker.table_management.register_term_frequency_lookup(db_api.register(lookup), col)
+        return linker
+
     # -- training -------------------------------------------------------------------
-    def fit(self, mentions: pd.DataFrame) -> PersonResolver:
+    def fit(self, mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -> PersonResolver:
         """Train the person model on a mentions frame.
 
         Parameters
         ----------
         mentions : pandas.DataFrame
             A mentions frame (:mod:`caselink.records.frames`).
+        cases : pandas.DataFrame, optional
+            The cases frame, for the distance between the mentions' cases
+            (without it that comparison is null for every pair).
 
         Returns
         -------
@@ -193,7 +213,7 @@ class PersonResolver:
         self._validate()
         if len(mentions) < 2:
             raise ValueError(f"mentions must hold at least 2 rows to train on, got {len(mentions)}")
-        features = person_features(mentions)
+        features = person_features(mentions, cases)
         creator = SettingsCreator(
             **settings_dict(),
             blocking_rules_to_generate_predictions=prediction_blocking_rules(),  # type: ignore[arg-type]
@@ -214,7 +234,17 @@ class PersonResolver:
                 estimate_without_term_frequencies=True,
                 max_pairs=self.em_max_pairs,
             )
-        self.model_: dict[str, Any] = linker.misc.save_model_to_json()
+        term_frequencies: dict[str, list[list[Any]]] = {}
+        for col in TF_COLUMNS:
+            table = linker.table_management.compute_tf_table(col)
+            tf = table.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+            term_frequencies[col] = [
+                [str(v), float(f)] for v, f in zip(tf[col], tf[f"tf_{col}"], strict=True)
+            ]
+        self.model_: dict[str, Any] = {
+            "splink": linker.misc.save_model_to_json(),
+            "term_frequencies": term_frequencies,
+        }
         self.n_mentions_ = len(features)
         return self
 
@@ -231,8 +261,12 @@ class PersonResolver:
         """
         resolver = cls(**params)
         resolver._validate()
-        if "comparisons" not in model:
-            raise ValueError("model has no 'comparisons': not a trained person model")
+        missing = [k for k in ("splink", "term_frequencies") if k not in model]
+        if missing or "comparisons" not in model["splink"]:
+            raise ValueError(
+                f"model lacks {', '.join(missing) or 'splink comparisons'}: "
+                "not a trained person model"
+            )
         resolver.model_ = model
         resolver.n_mentions_ = -1
         return resolver
@@ -242,7 +276,12 @@ class PersonResolver:
             raise RuntimeError("PersonResolver is not fitted: call fit(mentions) first")
 
     # -- prediction -----------------------------------------------------------------
-    def score(self, mentions: pd.DataFrame, threshold: float | None = None) -> pd.DataFrame:
+    def score(
+        self,
+        mentions: pd.DataFrame,
+        cases: pd.DataFrame | None = None,
+        threshold: float | None = None,
+    ) -> pd.DataFrame:
         """Score every blocked pair of mentions at or above ``threshold`` (default: own).
 
         Returns
@@ -251,32 +290,40 @@ class PersonResolver:
             :data:`LINK_COLUMNS`, one row per pair, ``mention_id_l < mention_id_r``.
         """
         self._check_fitted()
-        features = person_features(mentions)
-        linker = self._linker(features, self.model_)
+        features = person_features(mentions, cases)
+        linker = self._trained_linker(features)
         thr = self.threshold if threshold is None else threshold
         predictions = linker.inference.predict(
             threshold_match_probability=thr, warning_mode="never"
         )
-        return _links(predictions.as_pandas_dataframe())
+        frame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        return _links(frame)
 
-    def resolve(self, mentions: pd.DataFrame) -> PersonResolution:
+    def resolve(
+        self, mentions: pd.DataFrame, cases: pd.DataFrame | None = None
+    ) -> PersonResolution:
         """Resolve all mentions into persons (a full run).
 
         Parameters
         ----------
         mentions : pandas.DataFrame
             A mentions frame.
+        cases : pandas.DataFrame, optional
+            The cases frame (give it if :meth:`fit` was given it).
 
         Returns
         -------
         PersonResolution
         """
-        links = self.score(mentions)
+        links = self.score(mentions, cases)
         assignments = _cluster(mentions["mention_id"].to_numpy(dtype=np.int64), links)
         return PersonResolution(assignments, links)
 
     def resolve_incremental(
-        self, mentions: pd.DataFrame, previous: pd.DataFrame
+        self,
+        mentions: pd.DataFrame,
+        previous: pd.DataFrame,
+        cases: pd.DataFrame | None = None,
     ) -> PersonResolution:
         """Resolve the mentions not in ``previous`` against the existing persons.
 
@@ -291,6 +338,8 @@ class PersonResolver:
         previous : pandas.DataFrame
             The earlier resolution (:data:`RESOLUTION_COLUMNS`) of the old
             mentions.
+        cases : pandas.DataFrame, optional
+            The cases frame (give it if :meth:`fit` was given it).
 
         Returns
         -------
@@ -315,16 +364,14 @@ class PersonResolver:
             return PersonResolution(
                 previous.loc[:, list(RESOLUTION_COLUMNS)].reset_index(drop=True), _links(None)
             )
-        features = person_features(mentions)
-        linker = self._linker(features, self.model_)
-        for col in TF_COLUMNS:
-            linker.table_management.compute_tf_table(col)
+        features = person_features(mentions, cases)
+        linker = self._trained_linker(features)
         db_api = linker._db_api
         new_df = db_api.register(features.loc[is_new].reset_index(drop=True))
         parts = [
             linker.inference.predict_within(
                 new_df, threshold_match_probability=self.threshold, warning_mode="never"
-            ).as_pandas_dataframe()
+            ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
         ]
         if (~is_new).any():
             old_df = db_api.register(features.loc[~is_new].reset_index(drop=True))
@@ -334,7 +381,7 @@ class PersonResolver:
                     new_df,
                     threshold_match_probability=self.threshold,
                     warning_mode="never",
-                ).as_pandas_dataframe()
+                ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
             )
         new_links = _links(pd.concat(parts, ignore_index=True))
         # the old persons enter as chains of their members, so that the
@@ -349,18 +396,17 @@ class PersonResolver:
             ignore_index=True,
         )
         assignments = _cluster(ids, edges, new_links)
+        # old mentions keep the weight and evidence of their own earlier link
+        # unless a new link into their person is stronger
         kept = previous.set_index("mention_id")
-        # old mentions keep the weight and evidence of their own earlier links
-        for col in ("match_weight", "evidence"):
-            old_values = assignments["mention_id"].map(kept[col])
-            has_old = assignments["mention_id"].isin(kept.index)
-            improved = assignments[col].notna() & (
-                assignments["match_weight"] > assignments["mention_id"].map(kept["match_weight"])
-            )
-            if col == "evidence":
-                assignments[col] = assignments[col].where(~has_old | improved, old_values)
-            else:
-                assignments[col] = assignments[col].where(~has_old | improved, old_values)
+        old_weight = assignments["mention_id"].map(kept["match_weight"])
+        old_evidence = assignments["mention_id"].map(kept["evidence"])
+        new_weight = assignments["match_weight"]
+        use_new = ~assignments["mention_id"].isin(kept.index) | (
+            new_weight.notna() & (old_weight.isna() | (new_weight > old_weight))
+        )
+        assignments["match_weight"] = new_weight.where(use_new, old_weight)
+        assignments["evidence"] = assignments["evidence"].where(use_new, old_evidence.fillna(""))
         return PersonResolution(assignments, new_links)
 
 

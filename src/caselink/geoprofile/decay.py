@@ -56,7 +56,9 @@ def validate_solved(solved: pd.DataFrame) -> pd.DataFrame:
         values = pd.to_numeric(solved[col], errors="coerce")
         bad = ~np.isfinite(values.to_numpy(dtype=np.float64)) | (values.abs() > limit)
         for row in np.flatnonzero(bad.to_numpy()):
-            problems.append(f"row {row}: {col}={solved[col].iloc[row]!r} is not a coordinate")
+            value = solved[col].iloc[row]
+            shown = value.item() if isinstance(value, np.generic) else value
+            problems.append(f"row {row}: {col}={shown!r} is not a coordinate")
     if solved["series_id"].isna().any():
         rows = np.flatnonzero(solved["series_id"].isna().to_numpy())
         problems.extend(f"row {r}: series_id is missing" for r in rows)

@@ -143,3 +143,24 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
         median_error_km=("error_distance_km", "median"),
     )
     return out.reset_index()
+
+
+def markdown_summary(results: pd.DataFrame, title: str) -> str:
+    """A per-method summary of :func:`evaluate_series` results as a markdown table."""
+    summary = summarise(results)
+    n = results["series_id"].nunique()
+    lines = [
+        f"### {title} ({n} series; median hunting area "
+        f"{results['hunting_area_km2'].median():.1f} km²)",
+        "",
+        "| method | mean hit % | median hit % | share ≤ 5 % | median search km² "
+        "| mean error km | median error km | homes outside |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in summary.iterrows():
+        lines.append(
+            f"| {r['method']} | {r['mean_hit_pct']:.1f} | {r['median_hit_pct']:.1f} "
+            f"| {r['top5_share']:.2f} | {r['median_search_km2']:.2f} | {r['mean_error_km']:.2f} "
+            f"| {r['median_error_km']:.2f} | {r['homes_outside']} |"
+        )
+    return "\n".join(lines)

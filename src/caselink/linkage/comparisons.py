@@ -30,6 +30,7 @@ Kinds of comparison:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -105,7 +106,7 @@ class Comparison:
                     1.0,
                 ]
             )
-            return ["missing"] + [f"[{lo:g}, {hi:g})" for lo, hi in zip(bounds, bounds[1:])]
+            return ["missing"] + [f"[{lo:g}, {hi:g})" for lo, hi in itertools.pairwise(bounds)]
         if self.kind == "binary":
             return list(BINARY_LEVELS)
         if self.kind == "case_type":

@@ -67,7 +67,8 @@ def comparison_sql(
         )
         ctes.append(
             "shared AS (\n"
-            "  SELECT p.case_a, p.case_b, va.attr, COUNT(*) AS n_shared, MIN(va.share) AS min_share\n"
+            "  SELECT p.case_a, p.case_b, va.attr,\n"
+            "    COUNT(*) AS n_shared, MIN(va.share) AS min_share\n"
             f"  FROM {pairs} p\n"
             "  JOIN case_values va ON va.case_id = p.case_a\n"
             "  JOIN case_values vb ON vb.case_id = p.case_b AND vb.attr = va.attr"

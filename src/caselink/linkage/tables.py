@@ -144,6 +144,18 @@ class Vocabulary:
             return table[value]
         return 1.0 / max(self.n_cases, 1)
 
+    def class_mass(self, rare: float, uncommon: float) -> dict[str, tuple[float, float, float]]:
+        """Per attribute, the share of recorded values that are (common, uncommon, rare)."""
+        out: dict[str, tuple[float, float, float]] = {}
+        for attr, table in self.shares.items():
+            total = sum(table.values())
+            if total <= 0:
+                continue
+            r = sum(s for s in table.values() if s <= rare + 1e-12)
+            u = sum(s for s in table.values() if rare + 1e-12 < s <= uncommon + 1e-12)
+            out[attr] = ((total - r - u) / total, u / total, r / total)
+        return out
+
 
 @dataclass
 class LinkageTables:

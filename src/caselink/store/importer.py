@@ -162,7 +162,7 @@ def write_records(
     total = len(cases) + len(mentions) + len(actions)
     done = 0
     for chunk in _chunks(inserts):
-        conn.execute(insert(CaseRow), chunk)
+        bulk_insert(conn, CaseRow, chunk)
         done += len(chunk)
         progress("cases", done, total)
     if updates:
@@ -182,8 +182,7 @@ def write_records(
     for chunk in _chunks(written_pks):
         conn.execute(delete(CaseAttribute).where(CaseAttribute.case_pk.in_(chunk)))
     attr_rows = [r for c in cases for r in _attribute_rows(pk_of[c.case_id], c, schema)]
-    for chunk in _chunks(attr_rows):
-        conn.execute(insert(CaseAttribute), chunk)
+    bulk_insert(conn, CaseAttribute, attr_rows)
     report.cases_inserted, report.cases_updated = len(inserts), len(updates)
     report.case_ids = [c.case_id for c in cases]
 
@@ -197,7 +196,7 @@ def write_records(
         values.update(case_pk=pk_of[m.case_id], seq=seq + i)
         rows.append(values)
     for chunk in _chunks(rows):
-        conn.execute(insert(MentionRow), chunk)
+        bulk_insert(conn, MentionRow, chunk)
         done += len(chunk)
         progress("people", done, total)
     report.mentions = len(rows)
@@ -214,7 +213,7 @@ def write_records(
         values.update(case_pk=pk_of[a.case_id], seq=seq + i, source="import", reason=None)
         rows.append(values)
     for chunk in _chunks(rows):
-        conn.execute(insert(ActionRow), chunk)
+        bulk_insert(conn, ActionRow, chunk)
         done += len(chunk)
         progress("actions", done, total)
     report.actions = len(rows)
@@ -281,6 +280,23 @@ def _store_schema(conn: Connection, schema: AttributeSchema) -> None:
             )
         )
         position += 1
+
+
+def bulk_insert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows through the driver's executemany, skipping per-row ORM work.
+
+    SQLAlchemy's per-row parameter processing dominates bulk loads of
+    hundreds of thousands of rows; the driver's own executemany is several
+    times faster and still runs inside the caller's transaction.
+    """
+    if not rows:
+        return
+    columns = [c.name for c in table.__table__.columns if c.name in rows[0]]
+    marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in columns)
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    sql = f"INSERT INTO {table.__tablename__} ({names}) VALUES ({marks})"
+    for chunk in _chunks(rows):
+        conn.exec_driver_sql(sql, [tuple(r.get(c) for c in columns) for r in chunk])
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:

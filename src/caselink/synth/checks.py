@@ -136,7 +136,8 @@ def group_factors(groups: np.ndarray, check_bias: dict[str, float] | None) -> np
     for group, factor in (check_bias or {}).items():
         if group not in VICTIM_GROUPS:
             raise ValueError(
-                f"check_bias: unknown victim group {group!r}; expected one of {', '.join(VICTIM_GROUPS)}"
+                f"check_bias: unknown victim group {group!r}; "
+                f"expected one of {', '.join(VICTIM_GROUPS)}"
             )
         if not (factor > 0 and np.isfinite(factor)):
             raise ValueError(f"check_bias[{group!r}] must be a positive number, got {factor!r}")
@@ -203,20 +204,20 @@ def draw_actions(
     bases: list[np.ndarray] = []
     for t, type_name in enumerate(names):
         members = np.flatnonzero(case_type == t)
-        for action, p in CHECKS[str(type_name)]:
+        for code, p in CHECKS[str(type_name)]:
             rows.append(members)
-            codes.append(np.full(len(members), action, dtype=object))
+            codes.append(np.full(len(members), code, dtype=object))
             bases.append(np.full(len(members), p))
-    for action, p, mask in (
+    for code, p, mask in (
         ("note_handwriting", CONDITIONAL_CHECKS["note_handwriting"], note_found),
         ("suspect_interview", CONDITIONAL_CHECKS["suspect_interview"], solved),
     ):
         members = np.flatnonzero(mask)
         rows.append(members)
-        codes.append(np.full(len(members), action, dtype=object))
+        codes.append(np.full(len(members), code, dtype=object))
         bases.append(np.full(len(members), p))
     case_row = np.concatenate(rows)
-    action = np.concatenate(codes)
+    action: np.ndarray = np.concatenate(codes)
     base = np.concatenate(bases)
     order = np.lexsort((np.arange(len(case_row)), case_row))
     case_row, action, base = case_row[order], action[order], base[order]
@@ -252,10 +253,10 @@ def draw_actions(
     return pd.DataFrame(
         {
             "case_row": case_row,
-            "action": action,
-            "status": status,
+            "action": pd.Series(action, dtype=object),
+            "status": pd.Series(status, dtype=object),
             "raised_at": raised.astype("datetime64[us]"),
             "completed_at": completed.astype("datetime64[us]"),
-            "note": note,
+            "note": pd.Series(note, dtype=object),
         }
     )

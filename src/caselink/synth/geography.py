@@ -56,7 +56,7 @@ def side_km(n_cases: int) -> float:
     A borough of ~6 x 6 km for 3,000 cases, growing as ``n**0.4``: ~24 km
     (a city) for 100,000 cases and ~61 km for 1,000,000.
     """
-    return max(2.0, 6.0 * (max(n_cases, 1) / 3000.0) ** 0.4)
+    return float(max(2.0, 6.0 * (max(n_cases, 1) / 3000.0) ** 0.4))
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,7 @@ PLATE_AGE_IDS: Final[tuple[str, ...]] = (
 STREET_CELL_KM: Final[float] = 0.25
 POSTCODE_UNIT_KM: Final[float] = 0.12
 POSTCODE_DISTRICT_KM: Final[float] = 2.5
+POSTCODE_AREA_KM: Final[float] = 12.0
 
 
 def _cell(v: np.ndarray, size: float) -> np.ndarray:
@@ -219,11 +220,12 @@ def draw_addresses(
     flat = rng.random(n) < 0.18
     house = _digits(number)
     house[flat] = "Flat " + _digits(rng.integers(1, 40, int(flat.sum()))) + ", " + house[flat]
+    # postcode area letters per ~12 km zone, district number per 2.5 km zone
+    ax, ay = _cell(x_km + 6.0, POSTCODE_AREA_KM), _cell(y_km + 6.0, POSTCODE_AREA_KM)
     dx, dy = _cell(x_km, POSTCODE_DISTRICT_KM), _cell(y_km, POSTCODE_DISTRICT_KM)
     district = _mix(dx, dy)
-    outward = np.asarray(OUTWARD_AREAS, dtype=object)[district % len(OUTWARD_AREAS)] + _digits(
-        1 + (district // 11) % 20
-    )
+    letters = np.asarray(OUTWARD_AREAS, dtype=object)[_mix(ax, ay) % len(OUTWARD_AREAS)]
+    outward = letters + _digits(1 + district % 20)
     ux, uy = _cell(x_km, POSTCODE_UNIT_KM), _cell(y_km, POSTCODE_UNIT_KM)
     unit = _mix(ux, uy, np.full(n, 7))
     inward = (
@@ -235,12 +237,12 @@ def draw_addresses(
     street = stem + " " + kind
     return pd.DataFrame(
         {
-            "house_number": house,
-            "street": street,
-            "street_stem": stem,
-            "street_kind": kind,
-            "postcode": outward + " " + inward,
-            "address": house + " " + street,
+            "house_number": pd.Series(house, dtype=object),
+            "street": pd.Series(street, dtype=object),
+            "street_stem": pd.Series(stem, dtype=object),
+            "street_kind": pd.Series(kind, dtype=object),
+            "postcode": pd.Series(outward + " " + inward, dtype=object),
+            "address": pd.Series(house + " " + street, dtype=object),
             "lat": lat,
             "lon": lon,
         }

@@ -126,7 +126,7 @@ def record_names(rng: np.random.Generator, first: np.ndarray, last: np.ndarray) 
     rows = np.flatnonzero((style >= edges[2]) & (style < edges[3]))
     name[rows] = np.array([s.upper() for s in name[rows]], dtype=object)
     name[_subset(rng, n, RATES["name_missing"])] = None
-    return name
+    return np.asarray(name, dtype=object)
 
 
 def record_dobs(rng: np.random.Generator, dob: np.ndarray, full: np.ndarray) -> np.ndarray:
@@ -200,7 +200,7 @@ def record_phones(rng: np.random.Generator, phone: np.ndarray, full: np.ndarray)
     n = len(phone)
     out = np.empty(n, dtype=object)
     p_rec = np.where(full, RATES["phone_recorded_full"], RATES["phone_recorded_other"])
-    has = np.array([p is not None for p in phone]) & (rng.random(n) < p_rec)
+    has = np.array([isinstance(p, str) for p in phone]) & (rng.random(n) < p_rec)
     style = rng.random(n)
     slip = rng.random(n) < RATES["phone_typo"]
     for i in np.flatnonzero(has):
@@ -226,7 +226,9 @@ def record_vehicles(rng: np.random.Generator, plate: np.ndarray) -> np.ndarray:
     """Vehicle registrations as written: spacing and case vary, often not recorded."""
     n = len(plate)
     out = np.empty(n, dtype=object)
-    has = np.array([p is not None for p in plate]) & (rng.random(n) < RATES["vehicle_recorded"])
+    has = np.array([isinstance(p, str) for p in plate]) & (
+        rng.random(n) < RATES["vehicle_recorded"]
+    )
     style = rng.random(n)
     for i in np.flatnonzero(has):
         p: str = plate[i]
@@ -284,13 +286,13 @@ def record_mentions(
     vehicle = record_vehicles(rng, col("vehicle"))
     return pd.DataFrame(
         {
-            "name": name,
+            "name": pd.Series(name, dtype=object),
             "dob": dob.astype("datetime64[us]"),
-            "sex": sex,
-            "address": address,
-            "postcode": postcode,
-            "phone": phone,
-            "vehicle": vehicle,
+            "sex": pd.Series(sex, dtype=object),
+            "address": pd.Series(address, dtype=object),
+            "postcode": pd.Series(postcode, dtype=object),
+            "phone": pd.Series(phone, dtype=object),
+            "vehicle": pd.Series(vehicle, dtype=object),
             "address_lat": lat,
             "address_lon": lon,
         }

@@ -117,7 +117,7 @@ class NaiveBayesLinkage(LinkageModelBase):
                     levels[train], labels[train], comps, self.alpha, None if w is None else w[train]
                 )
                 prior = np.log(labels[train].mean() / (1 - labels[train].mean()))
-                return prior + _sum_levels(levels[test], lr)
+                return np.asarray(prior + _sum_levels(levels[test], lr))
 
             idx, scores = out_of_fold(
                 fit_score, len(labels), groups, labels, self.n_splits, self.random_state
@@ -135,9 +135,7 @@ class NaiveBayesLinkage(LinkageModelBase):
         comps = self._comparisons()
         levels = level_matrix(X, comps)
         a, b = self.calibration_
-        contrib = {
-            c.name: a * self.log_ratio_[j][levels[:, j]] for j, c in enumerate(comps)
-        }
+        contrib = {c.name: a * self.log_ratio_[j][levels[:, j]] for j, c in enumerate(comps)}
         base = np.full(len(X), a * self.prior_log_odds_ + b)
         return base, pd.DataFrame(contrib, index=X.index)
 

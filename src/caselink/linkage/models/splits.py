@@ -21,9 +21,7 @@ def pair_groups(groups: ArrayLike, n_pairs: int) -> np.ndarray:
     if g.ndim == 1:
         g = np.column_stack([g, g])
     if g.shape != (n_pairs, 2):
-        raise ValueError(
-            f"groups must have shape ({n_pairs},) or ({n_pairs}, 2), got {g.shape}"
-        )
+        raise ValueError(f"groups must have shape ({n_pairs},) or ({n_pairs}, 2), got {g.shape}")
     return g
 
 
@@ -73,7 +71,7 @@ def check_binary_labels(y: ArrayLike, name: str = "y") -> np.ndarray:
     """Labels as int 0/1; raises ValueError naming the rule when not both present."""
     arr = np.asarray(y)
     values = set(np.unique(arr).tolist())
-    if not values <= {0, 1, True, False}:
+    if not values <= {0, 1}:
         raise ValueError(f"{name} must hold 0/1 link labels, got values {sorted(values)[:5]}")
     out = arr.astype(np.int64)
     if out.min(initial=1) == out.max(initial=0) or len(out) == 0:

@@ -1,0 +1,200 @@
+"""Commands for entity resolution: resolve, people, flags, chart."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from caselink.cli.options import DbOption, console, fail, open_store
+from caselink.entities import (
+    KEY_KINDS,
+    PersonResolver,
+    link_graph,
+    recurrence_flags,
+    resolve_keys,
+    write_chart,
+)
+from caselink.store import Store
+from caselink.store.facade import resolve_url
+
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        dir_okay=False,
+        help="Trained person model (JSON). Default: <sqlite db file>.person-model.json.",
+    ),
+]
+
+
+def _model_path(db: str | None, model: Path | None) -> Path:
+    if model is not None:
+        return model
+    url = make_url(resolve_url(db))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(f"{url.database}.person-model.json")
+    fail("--model is required when the store is not a SQLite file")
+    raise AssertionError  # fail() exits
+
+
+def _resolutions(store: Store) -> dict[str, pd.DataFrame]:
+    return {kind: store.resolution_frame(kind) for kind in ("person", *KEY_KINDS)}
+
+
+def resolve(
+    db: DbOption = None,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Resolve only new mentions, against existing persons, with the saved model.",
+        ),
+    ] = False,
+    threshold: Annotated[
+        float, typer.Option(help="Match probability at or above which two mentions are linked.")
+    ] = 0.7,
+    model: ModelOption = None,
+) -> None:
+    """Resolve person mentions into persons (Splink), and addresses, phones, vehicles (keys)."""
+    store = open_store(db)
+    mentions = store.mentions_frame()
+    if len(mentions) < 2:
+        fail(f"the store holds {len(mentions)} people row(s): nothing to resolve")
+    path = _model_path(db, model)
+    started = time.perf_counter()
+    if incremental:
+        if not path.exists():
+            fail(f"no saved person model at {path}: run `caselink resolve` (full) first")
+        resolver = PersonResolver.from_model(json.loads(path.read_text()), threshold=threshold)
+        previous = store.resolution_frame("person")
+        result = resolver.resolve_incremental(mentions, previous, store.cases_frame())
+        new = len(mentions) - len(previous)
+    else:
+        cases = store.cases_frame()
+        resolver = PersonResolver(threshold=threshold).fit(mentions, cases)
+        path.write_text(json.dumps(resolver.model_))
+        result = resolver.resolve(mentions, cases)
+        new = len(mentions)
+    store.replace_resolution("person", result.assignments)
+    counts = {"person": result.assignments["entity_id"].nunique()}
+    for kind in KEY_KINDS:
+        frame = resolve_keys(mentions, kind)
+        store.replace_resolution(kind, frame)
+        counts[kind] = frame["entity_id"].nunique()
+    elapsed = time.perf_counter() - started
+    table = Table(title=f"{'incremental' if incremental else 'full'} resolution in {elapsed:.1f} s")
+    table.add_column("entity")
+    table.add_column("distinct", justify="right")
+    for kind, n in counts.items():
+        table.add_row(kind, f"{n:,}")
+    console.print(table)
+    console.print(
+        f"{new:,} mention(s) resolved, {len(result.links):,} link(s) at p >= {threshold}; "
+        f"model {path}"
+    )
+
+
+def people(
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="persons.csv to write")],
+    db: DbOption = None,
+) -> None:
+    """Write mention_id,case_id,role,person_id for every people row."""
+    store = open_store(db)
+    mentions = store.mentions_frame()
+    persons = store.resolution_frame("person")
+    if persons.empty and not mentions.empty:
+        fail("no person resolution in the store: run `caselink resolve` first")
+    frame = mentions[["mention_id", "case_id", "role"]].merge(
+        persons[["mention_id", "entity_id"]], on="mention_id", how="left"
+    )
+    unresolved = frame["entity_id"].isna()
+    if unresolved.any():
+        first = int(frame.loc[unresolved, "mention_id"].iloc[0])
+        fail(
+            f"{int(unresolved.sum())} mention(s) are not resolved (first: mention_id {first}): "
+            "run `caselink resolve --incremental`"
+        )
+    frame = frame.rename(columns={"entity_id": "person_id"})
+    frame.to_csv(out, index=False)
+    console.print(f"{len(frame):,} mentions of {frame['person_id'].nunique():,} persons -> {out}")
+
+
+def flags(
+    db: DbOption = None,
+    out: Annotated[Path | None, typer.Option("--out", dir_okay=False, help="flags.csv")] = None,
+    distance_km: Annotated[
+        float, typer.Option("--distance-km", help="How near a reporter's home to another death.")
+    ] = 1.0,
+    series: Annotated[
+        Path | None,
+        typer.Option(
+            "--series", exists=True, dir_okay=False, help="case_id,series_id CSV from case linkage"
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 30,
+) -> None:
+    """Recurrence flags: persons, addresses, phones, vehicles in 2+ cases; reporters near deaths."""
+    store = open_store(db)
+    resolutions = _resolutions(store)
+    if resolutions["person"].empty:
+        fail("no person resolution in the store: run `caselink resolve` first")
+    series_frame = None
+    if series is not None:
+        series_frame = pd.read_csv(series, dtype=str)
+    try:
+        frame = recurrence_flags(
+            store.mentions_frame(), store.cases_frame(), resolutions, series_frame, distance_km
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    if out is not None:
+        frame.to_csv(out, index=False)
+        console.print(f"{len(frame):,} flags -> {out}")
+    table = Table(title=f"{len(frame):,} recurrence flags")
+    for col in ("priority", "flag", "entity_id", "roles", "distance_km", "evidence"):
+        table.add_column(col, overflow="fold")
+    shown = frame if limit == 0 else frame.head(limit)
+    for rec in shown.to_dict("records"):
+        dist = "" if pd.isna(rec["distance_km"]) else f"{float(rec['distance_km']):.2f}"
+        table.add_row(
+            str(rec["priority"]),
+            str(rec["flag"]),
+            str(rec["entity_id"]),
+            str(rec["roles"]),
+            dist,
+            str(rec["evidence"]),
+        )
+    console.print(table)
+
+
+def chart(
+    case_id: Annotated[str, typer.Argument(help="The case at the centre of the chart.")],
+    out: Annotated[
+        Path, typer.Option("--out", dir_okay=False, help="chart.png, chart.svg or chart.graphml")
+    ],
+    db: DbOption = None,
+    hops: Annotated[int, typer.Option(help="Neighbourhood radius in edges.")] = 2,
+) -> None:
+    """Draw (or export) the link chart of a case's neighbourhood."""
+    store = open_store(db)
+    graph = link_graph(store.mentions_frame(), store.cases_frame(), _resolutions(store))
+    try:
+        path = write_chart(graph, case_id, out, hops)
+    except (KeyError, ValueError) as exc:
+        fail(str(exc.args[0]) if exc.args else str(exc))
+    console.print(f"link chart of {case_id} -> {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the entity commands to the root app."""
+    app.command(name="resolve")(resolve)
+    app.command(name="people")(people)
+    app.command(name="flags")(flags)
+    app.command(name="chart")(chart)

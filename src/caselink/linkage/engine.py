@@ -1,0 +1,289 @@
+"""The linkage engine: candidates, comparisons, model, links, series, one new case.
+
+Example
+-------
+>>> engine = LinkageEngine(store.cases_frame(), store.attribute_schema())  # doctest: +SKIP
+>>> saved = engine.train()                      # from solved cases (offender_id)
+>>> links = engine.link(min_probability=0.2, explain=True)
+>>> alerts = engine.score_case(new_case_row)    # one new case against the store
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from caselink.linkage.blocking import BlockingRule, candidate_pairs, default_rules
+from caselink.linkage.comparisons import Comparison, build_comparisons
+from caselink.linkage.config import LinkageConfig
+from caselink.linkage.explain import Evidence, explain_frame, explain_pair
+from caselink.linkage.features import compare, connect
+from caselink.linkage.models.default import PriorLinkage
+from caselink.linkage.persistence import SavedModel
+from caselink.linkage.selection import MODEL_FACTORIES, label_pairs, select_model
+from caselink.linkage.series import SeriesResult, find_series
+from caselink.linkage.tables import build_tables, check_frame
+from caselink.records.model import AttributeSchema
+
+LINK_COLUMNS = ["case_a", "case_b", "probability"]
+
+
+class NotEnoughLabelsError(ValueError):
+    """Too few solved cases to train (names how many linked/unlinked pairs there are)."""
+
+
+class LinkageEngine:
+    """Case linkage over one cases frame.
+
+    Parameters
+    ----------
+    cases
+        Cases frame (:mod:`caselink.records.frames`).
+    schema
+        The data set's MO attributes.
+    model
+        A saved model to score with (its settings and comparisons are used and
+        its schema is checked against ``schema``); without it, the default
+        prior-knowledge model (:class:`~caselink.linkage.models.default.PriorLinkage`).
+    config
+        Settings when no model is given.
+    rules
+        Blocking rules (default: :func:`~caselink.linkage.blocking.default_rules`).
+    """
+
+    def __init__(
+        self,
+        cases: pd.DataFrame,
+        schema: AttributeSchema,
+        model: SavedModel | None = None,
+        config: LinkageConfig | None = None,
+        rules: Sequence[BlockingRule] | None = None,
+    ) -> None:
+        if model is not None:
+            model.check_schema(schema)
+            config = model.config
+        self.config = config or LinkageConfig()
+        check_frame(cases, schema, self.config)
+        self.cases = cases.reset_index(drop=True)
+        self.schema = schema
+        self.rules: list[BlockingRule] = list(
+            rules if rules is not None else (model.rules if model else default_rules(self.config))
+        )
+        self.tables = build_tables(self.cases, schema, self.config)
+        self.comparisons: list[Comparison] = (
+            list(model.comparisons)
+            if model is not None
+            else build_comparisons(schema, self.config, self.cases)
+        )
+        self._con = connect(self.tables)
+        self._model = model
+        self._candidates: pd.DataFrame | None = None
+
+    # -- pairs ---------------------------------------------------------------
+    def candidates(self) -> pd.DataFrame:
+        """Candidate pairs of the blocking rules (``case_a`` < ``case_b``)."""
+        if self._candidates is None:
+            self._candidates = candidate_pairs(self._con, self.rules, self.config)
+        return self._candidates
+
+    def compare(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Comparison frame of ``pairs`` (``case_a``, ``case_b``)."""
+        return compare(self._con, self.comparisons, pairs)
+
+    def random_pairs(self, n: int = 20_000, seed: int = 0) -> pd.DataFrame:
+        """``n`` random distinct-case pairs (for estimating u-probabilities)."""
+        ids = self.cases["case_id"].to_numpy()
+        if len(ids) < 2:
+            raise ValueError("need at least two cases to draw pairs")
+        rng = np.random.default_rng(seed)
+        i = rng.integers(0, len(ids), n)
+        j = rng.integers(0, len(ids), n)
+        keep = i != j
+        return pd.DataFrame({"case_a": ids[i[keep]], "case_b": ids[j[keep]]})
+
+    # -- models --------------------------------------------------------------
+    def default_model(self) -> SavedModel:
+        """The prior-knowledge model, u from random pairs and link share by EM."""
+        rare, uncommon = self.config.rare_value_share, self.config.uncommon_value_share
+        estimator = PriorLinkage(
+            self.comparisons, value_mass=self.tables.vocabulary.class_mass(rare, uncommon)
+        )
+        candidates = self.candidates()
+        estimator.fit(
+            self.compare(self.random_pairs()),
+            candidates=self.compare(candidates) if len(candidates) else None,
+        )
+        return SavedModel(
+            estimator,
+            "default",
+            self.schema,
+            self.config,
+            self.comparisons,
+            self.rules,
+            {
+                "trained_on": "no labels: literature priors, u from random pairs, EM link share",
+                "link_share": estimator.link_share_,
+            },
+        )
+
+    @property
+    def model(self) -> SavedModel:
+        """The model in use (the default model until one is trained or given)."""
+        if self._model is None:
+            self._model = self.default_model()
+        return self._model
+
+    def labelled_pairs(
+        self, label: str = "offender_id"
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Candidate pairs of solved cases as (comparison frame, labels, offender groups)."""
+        pairs, y, groups = label_pairs(self.candidates(), self.cases, label)
+        return self.compare(pairs), y, groups
+
+    def train(
+        self,
+        label: str = "offender_id",
+        models: Sequence[str] = ("naive_bayes", "boosted"),
+        n_splits: int = 5,
+    ) -> SavedModel:
+        """Train the models on solved cases, choose one by offender-grouped CV and use it.
+
+        Raises
+        ------
+        NotEnoughLabelsError
+            When the solved cases give no linked or no unlinked candidate pairs,
+            or fewer offender groups than folds.
+        """
+        unknown = [m for m in models if m not in MODEL_FACTORIES]
+        if unknown:
+            raise ValueError(f"models must be among {sorted(MODEL_FACTORIES)}, got {unknown}")
+        X, y, groups = self.labelled_pairs(label)
+        n_groups = len(np.unique(groups.astype(str)))
+        if y.sum() == 0 or y.sum() == len(y) or n_groups < n_splits:
+            raise NotEnoughLabelsError(
+                f"cannot train on {label!r}: {int(y.sum())} linked and {int(len(y) - y.sum())} "
+                f"unlinked candidate pairs of solved cases from {n_groups} offenders "
+                f"(need both kinds and at least {n_splits} offenders); "
+                "use the default model instead"
+            )
+        name, estimator, cv = select_model(
+            self.comparisons, X, y, groups, {m: MODEL_FACTORIES[m] for m in models}, n_splits
+        )
+        summary: dict[str, Any] = {
+            "label": label,
+            "pairs": len(y),
+            "linked_pairs": int(y.sum()),
+            "offender_groups": n_groups,
+            "cv": {
+                k: {"roc_auc": v.roc_auc, "average_precision": v.average_precision}
+                for k, v in cv.items()
+            },
+            "chosen_by": "offender-grouped CV average precision",
+        }
+        self._model = SavedModel(
+            estimator, name, self.schema, self.config, self.comparisons, self.rules, summary
+        )
+        return self._model
+
+    # -- scoring -------------------------------------------------------------
+    def score(self, pairs: pd.DataFrame, explain: bool = False) -> pd.DataFrame:
+        """``case_a, case_b, probability`` (+ ``explanation``) for ``pairs``."""
+        compared = self.compare(pairs)
+        return self._scored(compared, self.cases, explain)
+
+    def _scored(self, compared: pd.DataFrame, cases: pd.DataFrame, explain: bool) -> pd.DataFrame:
+        est = self.model.estimator
+        out = compared[["case_a", "case_b"]].copy()
+        out["probability"] = est.predict_proba(compared)[:, 1] if len(compared) else []
+        if explain:
+            _, contrib = est.factors(compared)
+            out["explanation"] = explain_frame(self.comparisons, compared, contrib, cases)
+        return out
+
+    def link(self, min_probability: float = 0.0, explain: bool = False) -> pd.DataFrame:
+        """Every candidate pair with its link probability, highest first."""
+        if not 0 <= min_probability <= 1:
+            raise ValueError(f"min_probability must be in [0, 1], got {min_probability!r}")
+        compared = self.compare(self.candidates())
+        probs = (
+            self.model.estimator.predict_proba(compared)[:, 1] if len(compared) else np.array([])
+        )
+        keep = probs >= min_probability
+        compared = compared.loc[keep].reset_index(drop=True)
+        out = self._scored(compared, self.cases, explain)
+        return out.sort_values(
+            ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"
+        ).reset_index(drop=True)
+
+    def series(self, threshold: float = 0.5, links: pd.DataFrame | None = None) -> SeriesResult:
+        """Series of the link graph (see :mod:`caselink.linkage.series`)."""
+        links = self.link(min_probability=threshold) if links is None else links
+        return find_series(links, self.cases, self.schema, threshold)
+
+    def explain(self, case_a: str, case_b: str) -> tuple[float, list[Evidence]]:
+        """Link probability of two stored cases and the evidence, strongest first."""
+        known = set(self.cases["case_id"])
+        missing = [c for c in (case_a, case_b) if c not in known]
+        if missing:
+            raise KeyError(f"no case with case_id {missing[0]!r}")
+        compared = self.compare(pd.DataFrame({"case_a": [case_a], "case_b": [case_b]}))
+        est = self.model.estimator
+        prob = float(est.predict_proba(compared)[0, 1])
+        _, contrib = est.factors(compared)
+        by_id = self.cases.set_index("case_id", drop=False)
+        evidence = explain_pair(
+            self.comparisons,
+            {str(k): v for k, v in compared.iloc[0].items()},
+            {str(k): float(v) for k, v in contrib.iloc[0].items()},
+            {str(k): v for k, v in by_id.loc[case_a].items()},
+            {str(k): v for k, v in by_id.loc[case_b].items()},
+        )
+        return prob, evidence
+
+    def score_case(
+        self, case: Mapping[str, Any] | pd.DataFrame, explain: bool = False
+    ) -> pd.DataFrame:
+        """Score ONE case against every stored case it is a candidate with.
+
+        Candidates come from the same blocking rules restricted to this case
+        (grid-cell, rare-value and victim-group look-ups, not a scan of all
+        pairs), then the same comparison SQL and model. For a stored case the
+        probabilities equal those of :meth:`link`; a new case is compared with
+        the value frequencies of the store as it is (re-building the engine
+        after importing it re-counts them).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``case_a, case_b, probability`` (+ ``explanation``), highest first.
+        """
+        row = pd.DataFrame([dict(case)]) if not isinstance(case, pd.DataFrame) else case
+        if len(row) != 1:
+            raise ValueError(f"score_case takes one case, got {len(row)} rows")
+        case_id = str(row["case_id"].iloc[0])
+        stored = case_id in set(self.cases["case_id"])
+        cases = self.cases
+        if not stored:
+            new = build_tables(row, self.schema, self.config, self.tables.vocabulary)
+            for name in ("cases", "case_values", "case_tokens", "case_cells"):
+                frame = getattr(new, name)
+                if len(frame):
+                    self._con.register("new_rows", frame)
+                    self._con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM new_rows")
+                    self._con.unregister("new_rows")
+            cases = pd.concat([self.cases, row[self.cases.columns]], ignore_index=True)
+        try:
+            pairs = candidate_pairs(self._con, self.rules, self.config, focus=case_id)
+            compared = self.compare(pairs)
+            out = self._scored(compared, cases, explain)
+        finally:
+            if not stored:
+                lit = case_id.replace("'", "''")
+                for name in ("cases", "case_values", "case_tokens", "case_cells"):
+                    self._con.execute(f"DELETE FROM {name} WHERE case_id = '{lit}'")
+        return out.sort_values(
+            ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"
+        ).reset_index(drop=True)

@@ -1,0 +1,202 @@
+"""A linkage model for a store with no solved cases: prior knowledge plus EM.
+
+m-probabilities (how comparisons look for two crimes by the same offender)
+come from the crime-linkage literature, encoded as stated distributions:
+
+* Distance and time are the strongest cues; linked crimes are mostly close in
+  space and time (Bennell & Canter 2002, Science & Justice 42:153–164,
+  inter-crime distance AUC ~0.9 for burglary; Markson, Woodhams & Bond 2010,
+  J. Investigative Psychology and Offender Profiling 7:91–107, temporal
+  proximity; Porter 2016, The American Statistician 70:152–165). Encoded as
+  linked inter-crime distance ~ 85% Exponential(mean 1.5 km) + 15%
+  Exponential(mean 15 km) and days apart ~ 85% Exponential(mean 60 days) +
+  15% Exponential(mean 730 days).
+* MO and victim choice are moderately consistent (Woodhams & Toye 2007,
+  Criminal Justice and Behavior 34:59–85; Bennell & Jones 2005): an
+  offender repeats an MO value with probability ``mo_consistency`` (0.5) and
+  a victim group / sex with probability ``victim_consistency`` (0.8); the
+  repeated value is distributed as values are in the store, so sharing a rare
+  value is strong evidence (the Fellegi–Sunter term-frequency adjustment).
+* Time of day: 60% Exponential(mean 2 h) + 40% uniform gap; victim age
+  difference: 70% Exponential(mean 4 y) + 30% Exponential(mean 15 y).
+
+These numbers are our encoding of those qualitative findings, not values
+published in the papers. u-probabilities (how comparisons look for unrelated
+pairs) are counted on random pairs of stored cases, which are overwhelmingly
+unrelated (as Splink's ``estimate_u_using_random_sampling``). The share of
+linked pairs among the candidate pairs is estimated by expectation–maximisation
+with m and u fixed. No calibration
+is possible without solved cases; the probabilities are model-based.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from caselink.linkage.comparisons import Comparison
+from caselink.linkage.features import level_matrix
+from caselink.linkage.models.base import LinkageModelBase
+
+# (weight, mean) pairs of exponential mixtures for "closeness" comparisons.
+CLOSENESS_PRIORS: dict[str, tuple[tuple[float, float], ...]] = {
+    "distance": ((0.85, 1.5), (0.15, 15.0)),
+    "days": ((0.85, 60.0), (0.15, 730.0)),
+    "victim_age": ((0.7, 4.0), (0.3, 15.0)),
+}
+TIME_OF_DAY_PRIOR = (0.6, 2.0)  # weight of Exponential(mean 2 h); rest uniform on 0-12 h
+NUMERIC_MO_PRIOR = (0.4, 0.3, 0.2, 0.1)  # by quartile bin of unrelated differences
+SIMILARITY_PRIOR_SLOPE = 1.5  # m rises with similarity: m_l ∝ slope**l
+
+
+def _mixture_cdf(x: float, parts: Sequence[tuple[float, float]]) -> float:
+    if np.isinf(x):
+        return 1.0
+    return float(sum(w * (1 - np.exp(-x / mean)) for w, mean in parts))
+
+
+def _bins(edges: Sequence[float], cdf: object) -> np.ndarray:
+    bounds = [0.0, *edges, float("inf")]
+    return np.array(
+        [cdf(hi) - cdf(lo) for lo, hi in itertools.pairwise(bounds)]  # type: ignore[operator]
+    )
+
+
+class PriorLinkage(LinkageModelBase):
+    """Default model: literature priors for m, candidate pairs for u, EM for the link share.
+
+    Parameters
+    ----------
+    comparisons
+        The declared comparisons.
+    value_mass
+        For each value attribute, the share of values that are (common,
+        uncommon, rare), from the store's vocabulary
+        (:meth:`caselink.linkage.tables.Vocabulary.class_mass`). Without it,
+        (0.8, 0.15, 0.05).
+    mo_consistency, victim_consistency
+        Probability that an offender repeats an MO value / a victim group.
+    alpha
+        Laplace smoothing of the u counts.
+    em_iterations
+        Iterations of EM for the share of linked pairs.
+    """
+
+    def __init__(
+        self,
+        comparisons: Sequence[Comparison] | None = None,
+        value_mass: Mapping[str, tuple[float, float, float]] | None = None,
+        mo_consistency: float = 0.5,
+        victim_consistency: float = 0.8,
+        alpha: float = 1.0,
+        em_iterations: int = 200,
+    ) -> None:
+        self.comparisons = comparisons
+        self.value_mass = value_mass
+        self.mo_consistency = mo_consistency
+        self.victim_consistency = victim_consistency
+        self.alpha = alpha
+        self.em_iterations = em_iterations
+
+    def prior_m(self, comp: Comparison) -> np.ndarray:
+        """The literature-based m-probabilities of each level of ``comp``."""
+        mass = (self.value_mass or {}).get(comp.name, (0.8, 0.15, 0.05))
+        mass_arr = np.asarray(mass, dtype=float)
+        mass_arr = mass_arr / mass_arr.sum() if mass_arr.sum() > 0 else np.full(3, 1 / 3)
+        if comp.kind == "closeness":
+            if comp.name in CLOSENESS_PRIORS:
+                parts = CLOSENESS_PRIORS[comp.name]
+                m = _bins(comp.edges, lambda x: _mixture_cdf(x, parts))
+            elif comp.name == "time_of_day":
+                w, mean = TIME_OF_DAY_PRIOR
+                m = _bins(
+                    comp.edges,
+                    lambda x: w * (1 - np.exp(-x / mean)) + (1 - w) * min(x, 12.0) / 12.0,
+                )
+            else:
+                m = np.resize(np.asarray(NUMERIC_MO_PRIOR), len(comp.edges) + 1)
+            return np.concatenate([[1.0], m / m.sum()])
+        if comp.kind == "similarity":
+            m = SIMILARITY_PRIOR_SLOPE ** np.arange(len(comp.edges) + 1)
+            return np.concatenate([[1.0], m / m.sum()])
+        if comp.kind == "binary":
+            c = self.victim_consistency
+            return np.array([1.0, 1 - c, c])
+        if comp.kind == "case_type":
+            return np.array([0.1, 0.2, *(0.7 * mass_arr)])
+        c = self.victim_consistency if comp.name.startswith("victim") else self.mo_consistency
+        return np.array([1.0, 1 - c, *(c * mass_arr)])
+
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: ArrayLike | None = None,
+        candidates: pd.DataFrame | None = None,
+    ) -> PriorLinkage:
+        """Count u on random pairs ``X``; estimate the link share by EM on ``candidates``.
+
+        Parameters
+        ----------
+        X
+            Comparison frame of random pairs of stored cases.
+        y
+            Ignored (accepted for the scikit-learn contract).
+        candidates
+            Comparison frame of the candidate pairs (``X`` when omitted).
+        """
+        for name in ("mo_consistency", "victim_consistency"):
+            value = getattr(self, name)
+            if not 0 < value < 1:
+                raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+        if not self.alpha > 0:
+            raise ValueError(f"alpha must be > 0, got {self.alpha!r}")
+        comps = self._comparisons()
+        levels = level_matrix(X, comps)
+        if len(levels) == 0:
+            raise ValueError("X must hold at least one candidate pair to estimate u")
+        self.m_, self.u_, self.log_ratio_ = [], [], []
+        for j, comp in enumerate(comps):
+            k = comp.n_levels
+            counts = np.bincount(levels[:, j], minlength=k)[:k].astype(float)
+            u = (counts + self.alpha) / (counts.sum() + self.alpha * k)
+            m = self.prior_m(comp)
+            lr = np.log(np.clip(m, 1e-12, None) / u)
+            if comp.kind != "case_type":
+                lr[0] = 0.0
+            self.m_.append(m)
+            self.u_.append(u)
+            self.log_ratio_.append(lr)
+        cand_levels = levels if candidates is None else level_matrix(candidates, comps)
+        evidence = np.zeros(len(cand_levels))
+        for j, lr in enumerate(self.log_ratio_):
+            evidence += lr[cand_levels[:, j]]
+        lam = 1e-3
+        for _ in range(self.em_iterations):
+            logit = np.log(lam / (1 - lam)) + evidence
+            post = 0.5 * (1 + np.tanh(0.5 * logit))
+            new = float(np.clip(post.mean(), 1e-6, 0.5))
+            if abs(new - lam) < 1e-9:
+                lam = new
+                break
+            lam = new
+        self.link_share_ = lam
+        self.prior_log_odds_ = float(np.log(lam / (1 - lam)))
+        self.calibration_ = (1.0, 0.0)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def raw_score(self, X: pd.DataFrame) -> np.ndarray:
+        """Prior log-odds plus the level log ratios."""
+        base, contrib = self.factors(X)
+        return np.asarray(base + contrib.sum(axis=1).to_numpy())
+
+    def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        """Per-comparison log multipliers ln(m/u)."""
+        comps = self._comparisons()
+        levels = level_matrix(X, comps)
+        contrib = {c.name: self.log_ratio_[j][levels[:, j]] for j, c in enumerate(comps)}
+        return np.full(len(X), self.prior_log_odds_), pd.DataFrame(contrib, index=X.index)
