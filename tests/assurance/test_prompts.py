@@ -60,7 +60,7 @@ def test_links_below_threshold_raise_nothing() -> None:
     assert raise_prompts(_barking(), make_actions([]), links=links, threshold=0.5) == []
 
 
-def test_never_duplicates_an_existing_action_in_any_status() -> None:
+def test_never_duplicates_a_done_or_open_action_but_reopens_a_not_done_one() -> None:
     cases = _barking()
     actions = make_actions(
         [
@@ -74,8 +74,9 @@ def test_never_duplicates_an_existing_action_in_any_status() -> None:
     prompts = raise_prompts(cases, actions, links=links, series=series)
     keys = [(p.case_id, p.action) for p in prompts]
     assert len(keys) == len(set(keys)), "one prompt per (case, action)"
-    existing = set(zip(actions["case_id"], actions["action"], strict=True))
-    assert not existing & set(keys)
+    assert ("C3", "cctv") not in keys and ("C2", "toxicology") not in keys
+    # the note was not examined; the link makes it necessary again: one new pending action
+    assert keys.count(("C3", "note_handwriting")) == 1
     # and raising again after storing them adds nothing
     stored = make_actions([{"case_id": c, "action": a, "status": "pending"} for c, a in keys])
     again = raise_prompts(cases, pd.concat([actions, stored]), links=links, series=series)
@@ -178,6 +179,8 @@ def test_entity_flags_become_pairwise_recurrences() -> None:
     assert rows[("C2", "C3", "person")].role_b == "finder"  # the reporting role wins
     assert rows[("C1", "C4", "phone")].role_b == "victim"
     got = _by_key(raise_prompts(_barking(), make_actions([]), recurrences=rec))
+    # two reasons for one check: one prompt; a recurring person leads a nearby one
     assert got[("C2", "reporter_background")] == (
+        "the finder of this case is also the finder in C3: check their background; "
         "the reporter of C1 lives 300 m from here: check their background"
     )

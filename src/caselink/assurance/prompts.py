@@ -6,8 +6,9 @@ case, some checks become necessary that the case alone did not call for:
 compare the handwriting of two notes, check the background of a reporter who
 lives near another death. :func:`raise_prompts` turns those facts into new
 *pending* actions, each with a reason an officer can act on, and never repeats
-an action that the case already has (in any status) or that another prompt
-already raised.
+a check that the case already has done or open (pending), nor one that
+another prompt already raised; a check recorded as not done is raised again
+with the new reason.
 
 Inputs are plain frames:
 
@@ -38,6 +39,10 @@ DEATHS: frozenset[str] = frozenset({"unexplained_death", "drug_related_death"})
 _SERIOUS: frozenset[str] = DEATHS | {"sexual_offence", "drugging"}
 _CCTV_TYPES: frozenset[str] = _SERIOUS | {"violence", "robbery"}
 _BACKGROUND_ROLES: frozenset[str] = frozenset({"reporter", "finder"})
+_SUSPECT_ROLES: frozenset[str] = frozenset({"suspect", "offender"})
+# which reason leads when several raise one check: a person who is a suspect
+# elsewhere, then a person recurring, then a reporter living near (nearest first)
+_RANK_SUSPECT, _RANK_PERSON, _RANK_NEAR = 0.0, 0.1, 0.2
 RECURRENCE_KINDS: tuple[str, ...] = ("person", "address", "phone", "vehicle")
 PROMPT_COLUMNS: tuple[str, ...] = ("case_id", "action", "reason", "rule", "related")
 
@@ -70,6 +75,7 @@ class _Raw:
     rule: str
     template: str  # with {others} for the related case ids
     related: str
+    rank: float = 1.0  # lower first: which reason leads when several raise one check
 
 
 def _distance_text(metres: float) -> str:
@@ -188,6 +194,7 @@ def _recurrence_rules(row: dict[str, Any], cases: dict[str, dict[str, Any]]) -> 
                 "near_reporter",
                 f"the {role_a} of {a} lives {d} from here: check {his} background",
                 a,
+                _RANK_NEAR + float(dist) / 1e6,  # type: ignore[arg-type]
             )
             yield _Raw(
                 a,
@@ -196,6 +203,7 @@ def _recurrence_rules(row: dict[str, Any], cases: dict[str, dict[str, Any]]) -> 
                 f"the {role_a} of this case lives {d} from {{others}} ({btype}): "
                 f"check {his} background",
                 b,
+                _RANK_NEAR + float(dist) / 1e6,  # type: ignore[arg-type]
             )
         if not has_dist or role_b is not None:
             for here, there, role_here, role_there in (
@@ -211,6 +219,7 @@ def _recurrence_rules(row: dict[str, Any], cases: dict[str, dict[str, Any]]) -> 
                         f"the {role_here} of this case is also {as_what} in {{others}}: "
                         f"check {his} background",
                         there,
+                        _RANK_SUSPECT if role_there in _SUSPECT_ROLES else _RANK_PERSON,
                     )
                 elif role_here is not None:
                     as_what = f"the {role_there}" if role_there else "recorded"
@@ -221,6 +230,7 @@ def _recurrence_rules(row: dict[str, Any], cases: dict[str, dict[str, Any]]) -> 
                         f"the {role_here} of this case is also {as_what} in {{others}}: "
                         "check previous incidents involving this person",
                         there,
+                        _RANK_SUSPECT if role_there in _SUSPECT_ROLES else _RANK_PERSON,
                     )
     elif kind in ("address", "phone", "vehicle"):
         action, what = {
@@ -257,6 +267,7 @@ def raise_prompts(
     series: pd.DataFrame | None = None,
     recurrences: pd.DataFrame | None = None,
     threshold: float = 0.5,
+    all_recurrences: bool = False,
 ) -> list[Prompt]:
     """The new pending checks that links, series and recurring entities call for.
 
@@ -266,8 +277,12 @@ def raise_prompts(
         A cases frame; ``case_type`` and the MO attributes ``note_found``
         and ``drugs`` (when present) shape the prompts.
     actions : DataFrame
-        The existing actions (``case_id, action``). A prompt is never raised
-        for a (case, action) that already has a record in any status.
+        The existing actions (``case_id, action, status``). A prompt is never
+        raised for a (case, action) that is already ``done`` or ``pending``
+        (open). A check recorded only as ``not_done`` *is* raised again, as a
+        new pending action with the new reason: the link is new information,
+        and in Barking the checks that mattered (the note's handwriting, the
+        reporter's background) were the ones recorded as not done.
     links : DataFrame, optional
         ``case_a, case_b, probability``; pairs at or above ``threshold`` count.
     series : DataFrame, optional
@@ -276,6 +291,10 @@ def raise_prompts(
         Entity recurrence flags (see the module docstring for the columns).
     threshold : float
         The link probability from which a link prompts checks, in (0, 1].
+    all_recurrences : bool
+        By default a recurrence prompts checks only when one of its two cases
+        is a death, a sexual offence or a drugging (the cases a missed check
+        cost most in); True prompts for every recurrence.
 
     Returns
     -------
@@ -308,35 +327,45 @@ def raise_prompts(
     for a, b, label in pairs:
         raw.extend(_link_rules(by_id[a], by_id[b], b, label))
     if recurrences is not None and not recurrences.empty:
+        serious = {c for c, r in by_id.items() if str(r["case_type"]) in _SERIOUS}
         rec_rows: list[dict[str, Any]] = recurrences.to_dict("records")  # type: ignore[assignment]
         for row in rec_rows:
             if str(row["case_a"]) == str(row["case_b"]):
                 continue
+            if all_recurrences is False and not {str(row["case_a"]), str(row["case_b"])} & serious:
+                continue
             raw.extend(_recurrence_rules(row, by_id))
 
+    is_open = actions["status"].isin(["done", "pending"])
     existing = {
-        (str(c), str(a)) for c, a in zip(actions["case_id"], actions["action"], strict=True)
+        (str(c), str(a))
+        for c, a in zip(actions["case_id"][is_open], actions["action"][is_open], strict=True)
     }
-    # group by (case, action): the first rule raised wins; its partners are merged
-    grouped: dict[tuple[str, str], tuple[_Raw, list[str]]] = {}
-    for r in raw:
+    # one prompt per (case, action); its reasons (up to three, nearest/strongest
+    # first), each naming its related cases
+    grouped: dict[tuple[str, str], dict[str, tuple[_Raw, list[str]]]] = {}
+    for r in sorted(raw, key=lambda r: r.rank):
         key = (r.case_id, r.action)
         if key in existing or r.related == r.case_id:
             continue
-        if key not in grouped:
-            grouped[key] = (r, [r.related])
-        else:
-            first, related = grouped[key]
-            if r.template == first.template and r.related not in related:
-                related.append(r.related)
+        reasons = grouped.setdefault(key, {})
+        if r.template not in reasons:
+            reasons[r.template] = (r, [r.related])
+        elif r.related not in reasons[r.template][1]:
+            reasons[r.template][1].append(r.related)
     prompts = []
-    for (cid, action), (first, related) in sorted(grouped.items()):
+    for (cid, action), reasons in sorted(grouped.items()):
+        parts = list(reasons.values())
+        texts = [first.template.replace("{others}", _others(rel)) for first, rel in parts[:3]]
+        if len(parts) > 3:
+            texts.append(f"and {len(parts) - 3} other reason(s)")
+        related = list(dict.fromkeys(c for _, rel in parts for c in rel))
         prompts.append(
             Prompt(
                 case_id=cid,
                 action=action,
-                reason=first.template.replace("{others}", _others(related)),
-                rule=first.rule,
+                reason="; ".join(texts),
+                rule=parts[0][0].rule,
                 related=tuple(related),
             )
         )
@@ -387,7 +416,7 @@ def _roles_by_case(text: Any) -> dict[str, str]:
     return out
 
 
-def recurrences_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
+def recurrences_from_flags(flags: pd.DataFrame, max_cases: int = 10) -> pd.DataFrame:
     """Pairwise recurrences from the entity flags frame (:mod:`caselink.entities.flags`).
 
     ``*_in_cases`` and ``person_in_series`` flags become one row per pair of
@@ -395,6 +424,10 @@ def recurrences_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
     flags become one row per (case the person reported or found, death or
     linked case near the person's home), with the distance in metres, parsed
     from the flag's evidence ("C7 (death, 0.30 km)").
+
+    An entity in more than ``max_cases`` cases (a hostel's address, a
+    police station's phone, a placeholder) says little about any pair of
+    them and would flood the prompts; such flags are left out.
 
     Returns
     -------
@@ -426,6 +459,8 @@ def recurrences_from_flags(flags: pd.DataFrame) -> pd.DataFrame:
             continue
         kind = str(flag["entity_kind"])
         cases = [c.strip() for c in str(flag["cases"]).split(";") if c.strip()]
+        if len(cases) > max_cases:
+            continue
         for i, a in enumerate(cases):
             for b in cases[i + 1 :]:
                 rows.append(

@@ -183,6 +183,14 @@ def prompts(
         Path | None,
         typer.Option("--out", dir_okay=False, help="Write case_id,action,reason,rule,related."),
     ] = None,
+    all_recurrences: Annotated[
+        bool,
+        typer.Option(
+            "--all-recurrences",
+            help="Prompt for every recurrence, not only those touching a death, "
+            "sexual offence or drugging.",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the prompts without storing them.")
     ] = False,
@@ -204,7 +212,13 @@ def prompts(
     recurrences = recurrences_from_flags(flags_frame) if flags_frame is not None else None
     try:
         raised = raise_prompts(
-            cases, store.actions_frame(), links_frame, series_frame, recurrences, threshold
+            cases,
+            store.actions_frame(),
+            links_frame,
+            series_frame,
+            recurrences,
+            threshold,
+            all_recurrences=all_recurrences,
         )
     except ValueError as exc:
         fail(str(exc))

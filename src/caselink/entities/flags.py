@@ -262,7 +262,7 @@ def _near_death_flags(
         touched = sorted({s for c in all_cases for s in series_of.get(c, set())})
         out.append(
             {
-                "priority": 40 + (100 if touched else 0) + min(len(near_cases), 9),
+                "priority": 60 + (100 if touched else 0) + min(len(near_cases), 9),
                 "flag": "reporter_near_death",
                 "entity_kind": "person",
                 "entity_id": str(entity),

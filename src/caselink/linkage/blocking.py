@@ -1,8 +1,9 @@
 """Candidate pairs: blocking rules an analyst can read, run as SQL.
 
-No all-pairs loop: each rule is an equi-join (neighbouring grid cells and time
-buckets; equal rare values; equal victim group and case family) followed by an
-exact filter, so it runs in DuckDB here and on a distributed SQL engine later.
+No all-pairs loop: each rule is an equi-join (neighbouring grid cells; equal
+case family and MO value; equal rare values; equal victim group and case
+family) followed by an exact distance/time filter, so it runs in DuckDB here
+and on a distributed SQL engine later.
 A pair is a candidate when any rule keeps it.
 """
 
@@ -15,11 +16,13 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from caselink.linkage.comparisons import DAYS_SQL, distance_sql
-from caselink.linkage.config import LinkageConfig
+from caselink.linkage.comparisons import DAYS_SQL, distance_sql, q
+from caselink.linkage.config import SERIOUS_TYPES, LinkageConfig
 from caselink.linkage.sqlgen import to_dialect
+from caselink.records.model import AttributeKind, AttributeSchema
 
 RuleKind = Literal["near", "rare_value", "victim_group"]
+SAME_COLUMNS = frozenset({"case_type", "family", "victim_group", "victim_sex"})
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,10 @@ class BlockingRule:
     Attributes
     ----------
     kind
-        ``near``: within ``km`` and ``days``; ``rare_value``: share a value of
-        any categorical/multi attribute held by at most ``share`` of cases;
+        ``near``: within ``km`` and ``days`` (and, with ``same``, equal on
+        those columns, e.g. case family and location type; with ``types``,
+        both cases of those case types); ``rare_value``: share a value of any
+        categorical/multi attribute held by at most ``share`` of cases;
         ``victim_group``: same victim group (other than ``general``) and same
         case family within ``days``.
     """
@@ -39,11 +44,18 @@ class BlockingRule:
     km: float = 0.0
     days: float = 0.0
     share: float = 0.0
+    same: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """The rule in an analyst's words."""
         if self.kind == "near":
-            return f"within {self.km:g} km and {self.days:g} days"
+            text = f"within {self.km:g} km and {self.days:g} days"
+            if self.same:
+                text = "same " + " and ".join(s.replace("_", " ") for s in self.same) + ", " + text
+            if self.types:
+                text = "both " + "/".join(self.types) + ": " + text
+            return text
         if self.kind == "rare_value":
             return f"share an MO value held by at most {self.share:.1%} of cases"
         return f"same victim group (not general) and same case family within {self.days:g} days"
@@ -59,20 +71,34 @@ class BlockingRule:
             lit = "'" + focus.replace("'", "''") + "'"
             pair = "{a} = " + lit + " AND {b} <> " + lit
         if self.kind == "near":
-            offsets = ", ".join(
-                f"({dx}, {dy}, {dt})" for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dt in (-1, 0, 1)
+            near = f"{distance_sql(config)} <= {self.km!r}\n  AND {DAYS_SQL} <= {self.days!r}"
+            types = ""
+            if self.types:
+                listed = ", ".join("'" + t.replace("'", "''") + "'" for t in self.types)
+                types = f"\n  AND a.case_type IN ({listed}) AND b.case_type IN ({listed})"
+            if self.same:
+                # Equality joins first (small groups), then the exact distance/time filter.
+                on = " AND ".join(f"b.{q(c)} = a.{q(c)}" for c in self.same)
+                return (
+                    "SELECT a.case_id AS case_a, b.case_id AS case_b\n"
+                    f"FROM cases a\nJOIN cases b ON {on}\n"
+                    f"WHERE {pair.format(a='a.case_id', b='b.case_id')}\n  AND {near}{types}"
+                )
+            # Neighbouring grid cells of side km (5% margin for the local projection).
+            size = self.km * 1.05
+            cells = (
+                f"SELECT case_id, CAST(FLOOR(x_km / {size!r}) AS BIGINT) AS gx, "
+                f"CAST(FLOOR(y_km / {size!r}) AS BIGINT) AS gy FROM cases"
             )
+            offsets = ", ".join(f"({dx}, {dy})" for dx in (-1, 0, 1) for dy in (-1, 0, 1))
             return (
-                "SELECT DISTINCT ca.case_id AS case_a, cb.case_id AS case_b\n"
-                "FROM case_cells ca\n"
-                f"CROSS JOIN (VALUES {offsets}) AS o(dx, dy, dt)\n"
-                "JOIN case_cells cb ON cb.gx = ca.gx + o.dx AND cb.gy = ca.gy + o.dy"
-                " AND cb.tb = ca.tb + o.dt\n"
+                "SELECT ca.case_id AS case_a, cb.case_id AS case_b\n"
+                f"FROM ({cells}) ca\n"
+                f"CROSS JOIN (VALUES {offsets}) AS o(dx, dy)\n"
+                f"JOIN ({cells}) cb ON cb.gx = ca.gx + o.dx AND cb.gy = ca.gy + o.dy\n"
                 "JOIN cases a ON a.case_id = ca.case_id\n"
                 "JOIN cases b ON b.case_id = cb.case_id\n"
-                f"WHERE {pair.format(a='ca.case_id', b='cb.case_id')}\n"
-                f"  AND {distance_sql(config)} <= {self.km!r}\n"
-                f"  AND {DAYS_SQL} <= {self.days!r}"
+                f"WHERE {pair.format(a='ca.case_id', b='cb.case_id')}\n  AND {near}{types}"
             )
         if self.kind == "rare_value":
             return (
@@ -92,14 +118,54 @@ class BlockingRule:
         )
 
 
-def default_rules(config: LinkageConfig) -> list[BlockingRule]:
-    """The default rules: near in space and time; a shared rare value; same
-    vulnerable victim group and case family."""
-    return [
-        BlockingRule("near", km=config.block_km, days=config.block_days),
+def default_rules(
+    config: LinkageConfig, schema: AttributeSchema | None = None
+) -> list[BlockingRule]:
+    """The default rules (settings in :class:`~caselink.linkage.config.LinkageConfig`):
+
+    1. any two cases within ``near_km`` and ``near_days`` (cross-type links);
+    2. same case family within ``family_km`` and ``family_days``;
+    3. same case family and same ``block_attribute`` value (e.g. location
+       type) within ``block_km`` and ``block_days``;
+    4. both of the serious types, same family, within ``block_km`` and
+       ``block_days``;
+    5. sharing an MO value held by at most ``rare_block_max_share`` of cases;
+    6. same non-general victim group and same family within ``group_block_days``.
+
+    Rule 3 is left out when ``schema`` has no categorical ``block_attribute``.
+    """
+    rules = [
+        BlockingRule("near", km=config.near_km, days=config.near_days),
+        BlockingRule("near", km=config.family_km, days=config.family_days, same=("family",)),
+    ]
+    attribute = config.block_attribute
+    if (
+        attribute
+        and schema is not None
+        and attribute not in schema.of_kind(AttributeKind.CATEGORICAL)
+    ):
+        attribute = None
+    if attribute:
+        rules.append(
+            BlockingRule(
+                "near",
+                km=config.block_km,
+                days=config.block_days,
+                same=("family", attribute),
+            )
+        )
+    rules += [
+        BlockingRule(
+            "near",
+            km=config.block_km,
+            days=config.block_days,
+            same=("family",),
+            types=SERIOUS_TYPES,
+        ),
         BlockingRule("rare_value", share=config.rare_block_max_share),
         BlockingRule("victim_group", days=config.group_block_days),
     ]
+    return rules
 
 
 def blocking_sql(

@@ -46,16 +46,25 @@ class LinkageConfig:
         ``"geographic"``: ``lat``/``lon`` in degrees, great-circle distance.
         ``"planar"``: columns ``x``/``y`` in metres, Euclidean distance (the
         crimelinkage data set).
-    block_km, block_days
-        Blocking rule 1: pairs within this distance and this many days.
+    near_km, near_days
+        Blocking: any two cases this close in space and time.
+    family_km, family_days
+        Blocking: two cases of the same case family this close.
+    block_attribute, block_km, block_days
+        Blocking: same family and same value of ``block_attribute`` (an MO
+        attribute; ``None`` to skip) within ``block_km`` and ``block_days``;
+        the serious types (deaths, sexual, drugging, violence) of the same
+        family are candidates within the same distance and time.
     rare_value_share
-        A value shared by at most this share of cases is *rare*: pairs sharing
-        a rare MO value are candidates wherever and whenever they are
-        (blocking rule 2), and sharing it is a level of its own in the model.
+        A value shared by at most this share of cases is *rare*: sharing it is
+        a level of its own in the model.
+    rare_block_max_share
+        Blocking: pairs sharing an MO value held by at most this share of
+        cases are candidates wherever and whenever they are.
     uncommon_value_share
         Upper share of an *uncommon* value (between rare and common).
     group_block_days
-        Blocking rule 3: same non-general victim group and same case family
+        Blocking: same non-general victim group and same case family
         within this many days.
     distance_edges_km, days_edges, tod_edges_h, age_edges, similarity_edges
         Bin edges of the comparison levels used by the naive Bayes models
@@ -63,12 +72,17 @@ class LinkageConfig:
     """
 
     geometry: Geometry = "geographic"
+    near_km: float = 1.0
+    near_days: float = 90.0
+    family_km: float = 2.0
+    family_days: float = 180.0
+    block_attribute: str | None = "location_type"
     block_km: float = 5.0
     block_days: float = 730.0
     rare_value_share: float = 0.01
     uncommon_value_share: float = 0.10
     group_block_days: float = 730.0
-    rare_block_max_share: float = 0.01
+    rare_block_max_share: float = 0.02
     distance_edges_km: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
     days_edges: tuple[float, ...] = (1.0, 7.0, 30.0, 90.0, 365.0, 730.0)
     tod_edges_h: tuple[float, ...] = (1.0, 3.0, 6.0)
@@ -80,7 +94,15 @@ class LinkageConfig:
         problems: list[str] = []
         if self.geometry not in ("geographic", "planar"):
             problems.append(f"geometry must be 'geographic' or 'planar', got {self.geometry!r}")
-        for name in ("block_km", "block_days", "group_block_days"):
+        for name in (
+            "near_km",
+            "near_days",
+            "family_km",
+            "family_days",
+            "block_km",
+            "block_days",
+            "group_block_days",
+        ):
             value = getattr(self, name)
             if not value > 0:
                 problems.append(f"{name} must be > 0, got {value!r}")

@@ -70,7 +70,9 @@ class LinkageEngine:
         self.cases = cases.reset_index(drop=True)
         self.schema = schema
         self.rules: list[BlockingRule] = list(
-            rules if rules is not None else (model.rules if model else default_rules(self.config))
+            rules
+            if rules is not None
+            else (model.rules if model else default_rules(self.config, schema))
         )
         self.tables = build_tables(self.cases, schema, self.config)
         self.comparisons: list[Comparison] = (
@@ -268,7 +270,7 @@ class LinkageEngine:
         cases = self.cases
         if not stored:
             new = build_tables(row, self.schema, self.config, self.tables.vocabulary)
-            for name in ("cases", "case_values", "case_tokens", "case_cells"):
+            for name in ("cases", "case_values", "case_tokens"):
                 frame = getattr(new, name)
                 if len(frame):
                     self._con.register("new_rows", frame)
@@ -282,7 +284,7 @@ class LinkageEngine:
         finally:
             if not stored:
                 lit = case_id.replace("'", "''")
-                for name in ("cases", "case_values", "case_tokens", "case_cells"):
+                for name in ("cases", "case_values", "case_tokens"):
                     self._con.execute(f"DELETE FROM {name} WHERE case_id = '{lit}'")
         return out.sort_values(
             ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"

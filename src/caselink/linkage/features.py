@@ -18,7 +18,7 @@ from caselink.linkage.comparisons import Comparison, comparison_columns
 from caselink.linkage.sqlgen import comparison_sql
 from caselink.linkage.tables import LinkageTables
 
-TABLE_NAMES = ("cases", "case_values", "case_tokens", "case_cells")
+TABLE_NAMES = ("cases", "case_values", "case_tokens")
 
 
 def connect(tables: LinkageTables) -> duckdb.DuckDBPyConnection:

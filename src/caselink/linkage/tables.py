@@ -1,6 +1,6 @@
 """The tables that the comparison and blocking SQL read, built from a cases frame.
 
-The SQL (see :mod:`caselink.linkage.sqlgen`) reads four tables so that it needs
+The SQL (see :mod:`caselink.linkage.sqlgen`) reads three tables so that it needs
 no engine-specific list or string functions and runs unchanged on DuckDB and
 Spark:
 
@@ -19,9 +19,6 @@ Spark:
 ``case_tokens``
     one row per (case, text field, token) with the token's inverse document
     frequency, for TF-IDF cosine similarity of narratives.
-``case_cells``
-    one row per (case, spatial grid cell, time bucket) for blocking by an
-    equi-join on neighbouring cells (scales on a distributed engine).
 """
 
 from __future__ import annotations
@@ -159,12 +156,11 @@ class Vocabulary:
 
 @dataclass
 class LinkageTables:
-    """The four SQL input tables (pandas) and the vocabulary they were built with."""
+    """The SQL input tables (pandas) and the vocabulary they were built with."""
 
     cases: pd.DataFrame
     case_values: pd.DataFrame
     case_tokens: pd.DataFrame
-    case_cells: pd.DataFrame
     vocabulary: Vocabulary
 
 
@@ -311,29 +307,7 @@ def build_tables(
             norms.append(math.sqrt(sum(w * w for w in weights.values())) if weights else np.nan)
         cases[f"{fld}_norm"] = norms
     case_tokens = pd.DataFrame(token_rows, columns=["case_id", "field", "token", "idf"])
-    case_cells = _cells(cases, config)
-    return LinkageTables(cases, case_values, case_tokens, case_cells, vocab)
-
-
-def _cells(cases: pd.DataFrame, config: LinkageConfig) -> pd.DataFrame:
-    """One row per time bucket a case's window covers (usually one)."""
-    # 5% margin: the local projection distorts distances slightly away from lat0.
-    size = config.block_km * 1.05
-    gx = np.floor(cases["x_km"].to_numpy() / size).astype("int64")
-    gy = np.floor(cases["y_km"].to_numpy() / size).astype("int64")
-    b0 = np.floor(cases["t_from"].to_numpy() / config.block_days).astype("int64")
-    b1 = np.floor(cases["t_to"].to_numpy() / config.block_days).astype("int64")
-    reps = (b1 - b0 + 1).astype("int64")
-    idx = np.repeat(np.arange(len(cases)), reps)
-    offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
-    return pd.DataFrame(
-        {
-            "case_id": cases["case_id"].to_numpy()[idx],
-            "gx": gx[idx],
-            "gy": gy[idx],
-            "tb": b0[idx] + offset,
-        }
-    )
+    return LinkageTables(cases, case_values, case_tokens, vocab)
 
 
 def _days(column: pd.Series) -> np.ndarray:

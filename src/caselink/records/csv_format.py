@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -158,6 +158,36 @@ def parse_time(value: str) -> datetime:
     return parsed
 
 
+def _finite_float(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    return number
+
+
+def _whole(value: str) -> int:
+    number = float(value)
+    if not number.is_integer():
+        raise ValueError("not a whole number")
+    return int(number)
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "time": parse_time,
+    "date": date.fromisoformat,
+    "float": _finite_float,
+    "int": _whole,
+    "str": str,
+}
+_EXPECTED = {
+    "time": "an ISO 8601 date-time (e.g. 2014-06-19T05:30:00)",
+    "date": "an ISO 8601 date (e.g. 1991-04-02)",
+    "float": "a decimal number",
+    "int": "a whole number",
+    "str": "text",
+}
+
+
 def _convert(
     row: int, name: str, raw: dict[str, str], fields: dict[str, str]
 ) -> tuple[dict[str, Any], list[RowError]]:
@@ -165,34 +195,13 @@ def _convert(
     out: dict[str, Any] = {}
     errors: list[RowError] = []
     for col, kind in fields.items():
-        value = _blank(raw.get(col))
-        if value is None:
+        value = raw.get(col)
+        if not value or not (value := value.strip()):
             continue
         try:
-            if kind == "time":
-                out[col] = parse_time(value)
-            elif kind == "date":
-                out[col] = date.fromisoformat(value)
-            elif kind == "float":
-                number = float(value)
-                if not math.isfinite(number):
-                    raise ValueError("not a finite number")
-                out[col] = number
-            elif kind == "int":
-                number = float(value)
-                if not number.is_integer():
-                    raise ValueError("not a whole number")
-                out[col] = int(number)
-            else:
-                out[col] = value
+            out[col] = _CONVERTERS[kind](value)
         except ValueError as exc:
-            expected = {
-                "time": "an ISO 8601 date-time (e.g. 2014-06-19T05:30:00)",
-                "date": "an ISO 8601 date (e.g. 1991-04-02)",
-                "float": "a decimal number",
-                "int": "a whole number",
-            }.get(kind, "text")
-            errors.append(RowError(name, row, col, value, f"expected {expected} ({exc})"))
+            errors.append(RowError(name, row, col, value, f"expected {_EXPECTED[kind]} ({exc})"))
     return out, errors
 
 

@@ -166,15 +166,13 @@ def write_records(
         done += len(chunk)
         progress("cases", done, total)
     if updates:
-        from sqlalchemy import bindparam
-
-        stmt = (
-            update(CaseRow.__table__)  # type: ignore[arg-type]
-            .where(CaseRow.__table__.c.pk == bindparam("pk_"))
-            .values({k: bindparam(k) for k in updates[0] if k != "pk_"})
-        )
+        columns = [k for k in updates[0] if k != "pk_"]
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        quote = conn.dialect.identifier_preparer.quote
+        sets = ", ".join(f"{quote(c)} = {mark}" for c in columns)
+        sql = f"UPDATE cases SET {sets} WHERE pk = {mark}"
         for chunk in _chunks(updates):
-            conn.execute(stmt, chunk)
+            conn.exec_driver_sql(sql, [(*(r[c] for c in columns), r["pk_"]) for r in chunk])
             done += len(chunk)
             progress("cases", done, total)
     pk_of: dict[str, int] = dict(conn.execute(select(CaseRow.case_id, CaseRow.pk)).all())

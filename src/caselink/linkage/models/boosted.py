@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from caselink.linkage.comparisons import Comparison
 from caselink.linkage.features import numeric_matrix
@@ -39,6 +40,8 @@ class BoostedLinkage(LinkageModelBase):
         Passed to :class:`sklearn.ensemble.HistGradientBoostingClassifier`.
     calibrate
         Platt-scale the trees' log-odds on out-of-fold scores.
+    n_threads
+        OpenMP threads of the tree builder.
     n_splits, random_state
         Calibration folds (offender-grouped when ``groups`` is given) and seed.
 
@@ -61,6 +64,7 @@ class BoostedLinkage(LinkageModelBase):
         calibrate: bool = True,
         n_splits: int = 3,
         random_state: int = 0,
+        n_threads: int = 1,
     ) -> None:
         self.comparisons = comparisons
         self.max_iter = max_iter
@@ -71,6 +75,20 @@ class BoostedLinkage(LinkageModelBase):
         self.calibrate = calibrate
         self.n_splits = n_splits
         self.random_state = random_state
+        self.n_threads = n_threads
+
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: ArrayLike,
+        groups: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> BoostedLinkage:
+        """Fit the trees, the calibration and the explaining naive Bayes model."""
+        # OpenMP threads in the tree builder oversubscribe shared machines badly
+        # (a 20x slow-down measured on 2 cores); one thread is fast and predictable.
+        with threadpool_limits(limits=self.n_threads, user_api="openmp"):
+            return self._fit(X, y, groups, sample_weight)
 
     def _trees(self) -> HistGradientBoostingClassifier:
         return HistGradientBoostingClassifier(
@@ -83,14 +101,13 @@ class BoostedLinkage(LinkageModelBase):
             random_state=self.random_state,
         )
 
-    def fit(
+    def _fit(
         self,
         X: pd.DataFrame,
         y: ArrayLike,
-        groups: ArrayLike | None = None,
-        sample_weight: ArrayLike | None = None,
+        groups: ArrayLike | None,
+        sample_weight: ArrayLike | None,
     ) -> BoostedLinkage:
-        """Fit the trees, the calibration and the explaining naive Bayes model."""
         if not (isinstance(self.max_iter, int) and self.max_iter >= 1):
             raise ValueError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
         if not self.learning_rate > 0:
@@ -124,7 +141,8 @@ class BoostedLinkage(LinkageModelBase):
     def raw_score(self, X: pd.DataFrame) -> np.ndarray:
         """The trees' log-odds."""
         features = numeric_matrix(X, self._comparisons())[:, self.used_columns_]
-        return _logit(self.estimator_.predict_proba(features)[:, 1])
+        with threadpool_limits(limits=self.n_threads, user_api="openmp"):
+            return _logit(self.estimator_.predict_proba(features)[:, 1])
 
     def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """The naive Bayes factors of the same pairs, rescaled so that base plus

@@ -5,7 +5,10 @@ u-probability P(l | different offenders), counted from labelled pairs with
 Laplace smoothing. A pair's log-odds is the prior log-odds plus the sum of
 ln(m/u) over its levels: explainable by construction ("both ghb (x30)").
 Sharing a rare value is its own level (term-frequency adjustment), so sharing
-GHB weighs more than sharing alcohol. A "missing" level carries no evidence.
+GHB weighs more than sharing alcohol. A "missing" level carries no evidence,
+and the other levels are weighed conditional on the attribute being recorded
+for both cases (that a body position is recorded says both are deaths, which
+the case-type comparison already counts).
 The summed log-odds are then Platt-scaled on out-of-fold scores, because the
 independence assumption double-counts correlated evidence (scaling keeps the
 explanation exact: every factor is multiplied by the same slope).
@@ -43,6 +46,10 @@ def level_log_ratios(
         u = (c0 + alpha) / (c0.sum() + alpha * k)
         lr = np.log(m / u)
         if comp.kind != "case_type":
+            # Evidence of a comparison is conditional on it being recorded for
+            # both cases: whether it is recorded says what kind of case it is,
+            # which the case-type comparison already weighs.
+            lr = lr - np.log(m[1:].sum() / u[1:].sum())
             lr[0] = 0.0
         ms.append(m)
         us.append(u)
