@@ -37,10 +37,20 @@ def _frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     actions = make_actions(
         [
-            {"case_id": "C1", "action": "toxicology", "status": "done", "completed_at": "2014-08-29"},
+            {
+                "case_id": "C1",
+                "action": "toxicology",
+                "status": "done",
+                "completed_at": "2014-08-29",
+            },
             {"case_id": "C1", "action": "cctv", "status": "pending", "raised_at": "2014-08-28"},
             {"case_id": "C1", "action": "reporter_background", "status": "not_done"},
-            {"case_id": "C2", "action": "toxicology", "status": "done", "completed_at": "2014-09-25"},
+            {
+                "case_id": "C2",
+                "action": "toxicology",
+                "status": "done",
+                "completed_at": "2014-09-25",
+            },
             {"case_id": "C2", "action": "cctv", "status": "pending"},
             {"case_id": "C2", "action": "note_handwriting", "status": "not_done"},
             {"case_id": "C2", "action": "note_handwriting", "status": "pending"},
@@ -103,7 +113,12 @@ def test_summary_counts_states_per_action() -> None:
     cases, actions = _frames()
     summary = summarise_states(check_states(cases, actions, STD, as_of="2014-09-22 12:00"))
     assert summary.loc["cctv"].to_dict() == {
-        "done": 0, "pending": 1, "overdue": 1, "not_done": 0, "missing": 0, "total": 2
+        "done": 0,
+        "pending": 1,
+        "overdue": 1,
+        "not_done": 0,
+        "missing": 0,
+        "total": 2,
     }
 
 

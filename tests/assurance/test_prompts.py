@@ -51,8 +51,14 @@ def test_two_notes_are_compared() -> None:
     )
     links = pd.DataFrame({"case_a": ["A"], "case_b": ["B"], "probability": [0.8]})
     got = _by_key(raise_prompts(cases, make_actions([]), links=links))
-    assert got[("A", "note_handwriting")] == "linked to B (p=0.80): compare the handwriting of the notes"
-    assert got[("B", "note_handwriting")] == "linked to A (p=0.80): compare the handwriting of the notes"
+    assert (
+        got[("A", "note_handwriting")]
+        == "linked to B (p=0.80): compare the handwriting of the notes"
+    )
+    assert (
+        got[("B", "note_handwriting")]
+        == "linked to A (p=0.80): compare the handwriting of the notes"
+    )
 
 
 def test_links_below_threshold_raise_nothing() -> None:
@@ -69,7 +75,9 @@ def test_never_duplicates_a_done_or_open_action_but_reopens_a_not_done_one() -> 
             {"case_id": "C2", "action": "toxicology", "status": "pending"},
         ]
     )
-    links = pd.DataFrame({"case_a": ["C2", "C3"], "case_b": ["C3", "C2"], "probability": [0.9, 0.9]})
+    links = pd.DataFrame(
+        {"case_a": ["C2", "C3"], "case_b": ["C3", "C2"], "probability": [0.9, 0.9]}
+    )
     series = pd.DataFrame({"case_id": ["C2", "C3"], "series_id": ["S1", "S1"]})
     prompts = raise_prompts(cases, actions, links=links, series=series)
     keys = [(p.case_id, p.action) for p in prompts]
@@ -163,7 +171,11 @@ def test_entity_flags_become_pairwise_recurrences() -> None:
             "flag": ["reporter_near_death", "person_in_cases", "phone_in_cases"],
             "entity_kind": ["person", "person", "phone"],
             "cases": ["C1; C2; C4", "C2; C3", "C1; C4"],
-            "roles": ["C1:reporter; C4:victim", "C2:finder; C3:finder/witness", "C1:reporter; C4:victim"],
+            "roles": [
+                "C1:reporter; C4:victim",
+                "C2:finder; C3:finder/witness",
+                "C1:reporter; C4:victim",
+            ],
             "evidence": [
                 "reporter of death(s) C1 lives within 1 km of C2 (death, 0.30 km), C4 (linked case, 0.45 km)",
                 "same name",

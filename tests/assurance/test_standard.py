@@ -49,7 +49,9 @@ def test_default_deadlines_from_the_brief() -> None:
 
 def test_condition_matches_single_multi_and_any_values() -> None:
     std = default_standard()
-    note = next(r for r in std.requirements_for("drug_related_death") if r.action == "note_handwriting")
+    note = next(
+        r for r in std.requirements_for("drug_related_death") if r.action == "note_handwriting"
+    )
     assert note.applies_to({"note_found": "yes"})
     assert not note.applies_to({"note_found": "no"})
     assert not note.applies_to({})
@@ -97,7 +99,11 @@ def test_errors_name_file_key_and_value_and_are_all_collected(tmp_path: Path) ->
 def test_unknown_case_type_and_uncited_source_are_refused() -> None:
     with pytest.raises(StandardError, match="unknown case type 'murder'"):
         parse_standard(
-            {"name": "x", "version": "1", "case_types": {"murder": [{"action": "cctv", "within_days": 1}]}},
+            {
+                "name": "x",
+                "version": "1",
+                "case_types": {"murder": [{"action": "cctv", "within_days": 1}]},
+            },
             "x.yaml",
         )
     with pytest.raises(StandardError, match="'nope' is not an id in sources"):
@@ -105,7 +111,9 @@ def test_unknown_case_type_and_uncited_source_are_refused() -> None:
             {
                 "name": "x",
                 "version": "1",
-                "case_types": {"theft": [{"action": "cctv", "within_days": 1, "sources": ["nope"]}]},
+                "case_types": {
+                    "theft": [{"action": "cctv", "within_days": 1, "sources": ["nope"]}]
+                },
             },
             "x.yaml",
         )
@@ -118,7 +126,10 @@ def test_duplicate_action_and_unreadable_file_are_refused(tmp_path: Path) -> Non
                 "name": "x",
                 "version": "1",
                 "case_types": {
-                    "theft": [{"action": "cctv", "within_days": 1}, {"action": "cctv", "within_days": 2}]
+                    "theft": [
+                        {"action": "cctv", "within_days": 1},
+                        {"action": "cctv", "within_days": 2},
+                    ]
                 },
             }
         )

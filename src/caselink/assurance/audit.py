@@ -281,9 +281,30 @@ def _overall_logistic(
     clusters = pd.factorize(d["case_id"])[0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.GLM(d["y"].astype(float), exog, family=sm.families.Binomial()).fit(
-            cov_type="cluster", cov_kwds={"groups": clusters}
-        )
+        try:
+            fit = sm.GLM(d["y"].astype(float), exog, family=sm.families.Binomial()).fit(
+                cov_type="cluster", cov_kwds={"groups": clusters}
+            )
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            # too little data for the regression: fall back to Mantel-Haenszel over
+            # (stratum x check), which does not allow for clustering within cases
+            notes.append(
+                f"overall logistic regression failed ({exc}); Mantel-Haenszel over "
+                "stratum x check used instead (assumes independent checks)"
+            )
+            return [
+                Contrast(
+                    g,
+                    *_mantel_haenszel(
+                        data["y"][data["g"].isin([g, reference])],
+                        data["g"][data["g"].isin([g, reference])] == g,
+                        data["stratum"][data["g"].isin([g, reference])],
+                        alpha,
+                    ),
+                    int((data["g"] == g).sum()),
+                )
+                for g in others
+            ]
     for w in caught:
         notes.append(f"overall logistic regression: {w.category.__name__}: {w.message}")
     ci = fit.conf_int(alpha=alpha)
@@ -354,12 +375,17 @@ def _compare_time_to_first(
         exog = (part["g"] == g).astype(float).to_numpy()[:, None]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = PHReg(
-                part["hours"].to_numpy(),
-                exog,
-                status=part["event"].to_numpy(),
-                strata=part["s"].to_numpy(),
-            ).fit()
+            try:
+                fit = PHReg(
+                    part["hours"].to_numpy(),
+                    exog,
+                    status=part["event"].to_numpy(),
+                    strata=part["s"].to_numpy(),
+                ).fit()
+            except (np.linalg.LinAlgError, ValueError) as exc:
+                notes.append(f"time to first action ({g}): Cox model failed: {exc}")
+                contrasts.append(Contrast(g, None, (None, None), None, n))
+                continue
         for w in caught:
             notes.append(f"time to first action ({g}): {w.category.__name__}: {w.message}")
         ci = np.asarray(fit.conf_int(alpha=alpha))[0]

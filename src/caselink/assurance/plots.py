@@ -74,7 +74,8 @@ def plot_audit(report: AuditReport, path: str | Path) -> Path:
     right.axvline(1.0, color="grey", lw=1, ls="--")
     right.set_xscale("log")
     right.set_xlabel(f"odds ratio vs {report.reference} (filled: adjusted p < {report.alpha:g})")
-    right.legend(loc="lower right", fontsize="small")
+    if right.get_legend_handles_labels()[0]:  # nothing to label when no contrast is testable
+        right.legend(loc="lower right", fontsize="small")
     right.grid(axis="x", alpha=0.3)
     fig.suptitle(
         f"Completion of required checks by {report.group}, controlling for {report.by or 'nothing'}"

@@ -195,7 +195,7 @@ def _series_flags(joined: pd.DataFrame, series_of: pd.Series) -> list[dict[str, 
         series_cases = sorted(rows["case_id"].unique())
         out.append(
             {
-                "priority": 150 + (10 if len(case_ids) > 1 else 0),
+                "priority": 170 + (10 if len(case_ids) > 1 else 0),
                 "flag": "person_in_series",
                 "entity_kind": "person",
                 "entity_id": str(entity),

@@ -99,7 +99,7 @@ def find_series(
         least half the members, with counts).
     """
     groups = cluster_links(links, threshold)
-    by_id = cases.set_index("case_id", drop=False)
+    by_id = cases.set_index("case_id", drop=False).rename_axis(index=None)
     planar = "x" in cases.columns and "lat" not in cases.columns
     pos_cols = ("x", "y") if planar else ("lat", "lon")
     rows: list[dict[str, object]] = []

@@ -1,0 +1,693 @@
+"""An in-memory index of the stored cases: one new case scored in milliseconds.
+
+The batch engine (:class:`caselink.linkage.engine.LinkageEngine`) runs its
+blocking and comparison SQL over the whole store. To compare ONE arriving case
+with a million stored ones in well under a second, :class:`CaseIndex` keeps
+what the same blocking rules and comparisons read, as numpy arrays, built once
+from the cases frame and appended to as cases arrive:
+
+* per-case columns (position, time window, time of day, victim, numeric and
+  categorical MO values) in growable arrays;
+* a spatial grid (cells of ``block_km`` in degrees) for the ``near`` rule, an
+  inverted index ``(attribute, value) -> cases`` for the ``rare_value`` rule
+  and ``(victim group, case family) -> cases`` for the ``victim_group`` rule;
+  each look-up is followed by the rule's exact filter;
+* value sets and text tokens as sparse matrices, with *live* value counts and
+  document frequencies: a value's share and a token's IDF are computed, at
+  scoring time, from the cases in the index. This is what
+  :func:`caselink.linkage.tables.learn_vocabulary` gives over the same cases,
+  so a pair scores exactly as ``caselink link`` would score it over the cases
+  indexed (tested), and a replay that indexes cases in recording order uses
+  only the frequencies known at each moment.
+
+The comparison columns follow :func:`caselink.linkage.comparisons.build_comparisons`
+(names, kinds and SQL semantics); a comparison this module does not know
+raises :class:`UnsupportedComparisonError` rather than being guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from caselink.linkage.blocking import BlockingRule
+from caselink.linkage.comparisons import Comparison, comparison_columns
+from caselink.linkage.config import LinkageConfig
+from caselink.linkage.tables import (
+    EARTH_RADIUS_KM,
+    MAX_TOKEN_SHARE,
+    SEX_VALUES,
+    text_fields,
+    tokenize,
+    value_attributes,
+)
+from caselink.records.model import AttributeKind, AttributeSchema
+
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0
+FloatArray = np.ndarray
+
+
+class UnsupportedComparisonError(ValueError):
+    """A comparison of the model that the fast path does not compute."""
+
+
+class NotScorableError(ValueError):
+    """A case that cannot be compared (names the field and the value)."""
+
+
+class _Growable:
+    """A 1-D numpy array with amortised O(1) append."""
+
+    def __init__(self, dtype: Any, values: np.ndarray | None = None) -> None:
+        values = np.asarray(values if values is not None else [], dtype=dtype)
+        self._buf = np.empty(max(16, 2 * len(values)), dtype=dtype)
+        self._buf[: len(values)] = values
+        self.n = len(values)
+
+    def extend(self, values: np.ndarray) -> None:
+        need = self.n + len(values)
+        if need > len(self._buf):
+            new = np.empty(max(need, 2 * len(self._buf)), dtype=self._buf.dtype)
+            new[: self.n] = self._buf[: self.n]
+            self._buf = new
+        self._buf[self.n : need] = values
+        self.n = need
+
+    def append(self, value: Any) -> None:
+        self.extend(np.asarray([value], dtype=self._buf.dtype))
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._buf[: self.n]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._buf.nbytes)
+
+
+class _Postings:
+    """key -> growable array of case positions (an inverted index)."""
+
+    def __init__(self) -> None:
+        self.lists: dict[Any, _Growable] = {}
+
+    def build(self, keys: Sequence[Any], positions: np.ndarray) -> None:
+        groups: dict[Any, list[int]] = {}
+        for k, p in zip(keys, positions.tolist(), strict=True):
+            groups.setdefault(k, []).append(p)
+        for k, ps in groups.items():
+            self.lists[k] = _Growable(np.int64, np.asarray(ps, dtype=np.int64))
+
+    def add(self, key: Any, position: int) -> None:
+        g = self.lists.get(key)
+        if g is None:
+            self.lists[key] = g = _Growable(np.int64)
+        g.append(position)
+
+    def get(self, key: Any) -> np.ndarray:
+        g = self.lists.get(key)
+        return g.values if g is not None else np.zeros(0, dtype=np.int64)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(g.nbytes for g in self.lists.values())
+
+
+class _SparseRows:
+    """Rows of (column code, weight 1) as a growable CSR matrix."""
+
+    def __init__(self) -> None:
+        self.indptr = _Growable(np.int64, np.zeros(1, dtype=np.int64))
+        self.indices = _Growable(np.int32)
+
+    def add_rows(self, rows: Iterable[Sequence[int]]) -> None:
+        lengths: list[int] = []
+        flat: list[int] = []
+        for r in rows:
+            lengths.append(len(r))
+            flat.extend(r)
+        ends = self.indptr.values[-1] + np.cumsum(np.asarray(lengths, dtype=np.int64))
+        self.indptr.extend(ends)
+        self.indices.extend(np.asarray(flat, dtype=np.int32))
+
+    def row(self, i: int) -> np.ndarray:
+        ptr = self.indptr.values
+        return self.indices.values[ptr[i] : ptr[i + 1]]
+
+    def matrix(self, n_cols: int) -> sp.csr_matrix:
+        n_rows = self.indptr.n - 1
+        data = np.ones(self.indices.n, dtype=np.float64)
+        return sp.csr_matrix(
+            (data, self.indices.values, self.indptr.values), shape=(n_rows, max(n_cols, 1))
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return self.indptr.nbytes + self.indices.nbytes
+
+
+class _Vocab:
+    """Codes of the values of one attribute (or the tokens of one text field)
+    and how many cases hold each: the live frequencies."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, int] = {}
+        self.names: list[str] = []
+        self.count = _Growable(np.int64)
+        self.recorded = 0
+
+    def codes(self, values: Iterable[str]) -> list[int]:
+        out = []
+        for v in values:
+            c = self.code.get(v)
+            if c is None:
+                c = self.code[v] = len(self.code)
+                self.names.append(v)
+                self.count.append(0)
+            out.append(c)
+        return out
+
+
+@dataclass(frozen=True)
+class IndexSizes:
+    """What the index caches and its memory (bytes of numpy buffers)."""
+
+    n_cases: int
+    column_bytes: int
+    posting_bytes: int
+    sparse_bytes: int
+
+    @property
+    def total_bytes(self) -> int:
+        """All numpy buffers of the index."""
+        return self.column_bytes + self.posting_bytes + self.sparse_bytes
+
+
+class CaseIndex:
+    """Stored cases held for fast candidate look-up and comparison.
+
+    Parameters
+    ----------
+    schema
+        The MO attributes.
+    config
+        The linkage settings (of the model in use: geometry, families).
+    rules
+        The blocking rules (of the model in use).
+    comparisons
+        The comparisons (of the model in use).
+
+    Notes
+    -----
+    Build with :meth:`from_frame`, grow with :meth:`add`. Positions are
+    0-based in insertion order; :attr:`case_ids` maps them back.
+    """
+
+    def __init__(
+        self,
+        schema: AttributeSchema,
+        config: LinkageConfig,
+        rules: Sequence[BlockingRule],
+        comparisons: Sequence[Comparison],
+    ) -> None:
+        self.schema = schema
+        self.config = config
+        self.rules = list(rules)
+        self.comparisons = list(comparisons)
+        self._check_comparisons()
+        self.planar = config.geometry == "planar"
+        self.value_attrs = value_attributes(schema)
+        self.text_fields = text_fields(schema)
+        self.numeric_attrs = schema.of_kind(AttributeKind.NUMERIC)
+        self.case_ids: list[str] = []
+        self.position: dict[str, int] = {}
+        cols = ["a", "b", "t_from", "t_to", "tod", "victim_age", *self.numeric_attrs]
+        self._num: dict[str, _Growable] = {c: _Growable(np.float64) for c in cols}
+        self._sex = _Growable(np.int8)  # 0 unknown, 1 M, 2 F
+        self._family = _Growable(np.int32)  # -1 unknown
+        self._family_code: dict[str, int] = {}
+        self._vocab: dict[str, _Vocab] = {a: _Vocab() for a in self.value_attrs}
+        self._values: dict[str, _SparseRows] = {a: _SparseRows() for a in self.value_attrs}
+        self._tokens: dict[str, _Vocab] = {f: _Vocab() for f in self.text_fields}
+        self._token_rows: dict[str, _SparseRows] = {f: _SparseRows() for f in self.text_fields}
+        self._grid = _Postings()
+        self._by_value = _Postings()
+        self._by_group = _Postings()
+        self._matrices: dict[str, sp.csr_matrix] = {}
+        self._singles: dict[str, np.ndarray] = {}
+        near = [r for r in self.rules if r.kind == "near"]
+        self._cell_deg = max((r.km for r in near), default=1.0) / KM_PER_DEGREE
+        self._max_abs_lat = -1.0
+        self._lon_size = self._cell_deg
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        schema: AttributeSchema,
+        config: LinkageConfig,
+        rules: Sequence[BlockingRule],
+        comparisons: Sequence[Comparison],
+    ) -> CaseIndex:
+        """Index every case of a cases frame (:mod:`caselink.records.frames`)."""
+        index = cls(schema, config, rules, comparisons)
+        index.add(frame)
+        return index
+
+    def _check_comparisons(self) -> None:
+        known_closeness = {"distance", "days", "time_of_day", "victim_age"}
+        numeric = set(self.schema.of_kind(AttributeKind.NUMERIC))
+        for c in self.comparisons:
+            ok = (
+                (c.kind == "closeness" and (c.name in known_closeness or c.name in numeric))
+                or (c.kind == "binary" and c.name == "victim_sex")
+                or c.kind in ("agreement", "case_type", "similarity")
+            )
+            if not ok:
+                raise UnsupportedComparisonError(
+                    f"comparison {c.name!r} ({c.kind}) has no fast path; "
+                    "score with the linkage engine instead"
+                )
+
+    def __len__(self) -> int:
+        return len(self.case_ids)
+
+    def add(self, frame: pd.DataFrame) -> np.ndarray:
+        """Index the cases of ``frame`` (new ``case_id`` values); returns their positions.
+
+        Raises
+        ------
+        NotScorableError
+            A case lacks a field every comparison needs (position, start of
+            the time window) or repeats a case_id already indexed; nothing of
+            ``frame`` is indexed then.
+        """
+        problems = scoring_problems(frame, self.config)
+        dup = [c for c in frame["case_id"].astype(str) if c in self.position]
+        problems += [f"case {c!r}: already indexed" for c in dup[:5]]
+        if frame["case_id"].astype(str).duplicated().any():
+            problems.append("case_id repeats within the frame")
+        if problems:
+            raise NotScorableError("; ".join(problems))
+        n0, n = len(self), len(frame)
+        pos = np.arange(n0, n0 + n, dtype=np.int64)
+        ids = frame["case_id"].astype(str).tolist()
+        self.case_ids.extend(ids)
+        self.position.update(zip(ids, pos.tolist(), strict=True))
+        t_from = _days(frame["occurred_from"])
+        t_to = np.maximum(_days(frame["occurred_to"].fillna(frame["occurred_from"])), t_from)
+        tod = np.where(t_to - t_from <= 1.0, (((t_from + t_to) / 2.0) % 1.0) * 24.0, np.nan)
+        a_col, b_col = ("x", "y") if self.planar else ("lat", "lon")
+        a = frame[a_col].to_numpy(dtype=float)
+        b = frame[b_col].to_numpy(dtype=float)
+        self._num["a"].extend(a)
+        self._num["b"].extend(b)
+        self._num["t_from"].extend(t_from)
+        self._num["t_to"].extend(t_to)
+        self._num["tod"].extend(tod)
+        self._num["victim_age"].extend(pd.to_numeric(frame["victim_age"]).to_numpy(dtype=float))
+        for attr in self.numeric_attrs:
+            self._num[attr].extend(pd.to_numeric(frame[attr]).to_numpy(dtype=float))
+        sex = np.array([1 if s == "M" else 2 if s == "F" else 0 for s in frame["victim_sex"]])
+        self._sex.extend(sex.astype(np.int8))
+        families = [
+            self.config.families.get(str(t), str(t)) if isinstance(t, str) else None
+            for t in frame["case_type"]
+        ]
+        fam_codes = [self._family_code.setdefault(f, len(self._family_code)) if f else -1
+                     for f in families]  # fmt: skip
+        self._family.extend(np.asarray(fam_codes, dtype=np.int32))
+        # values: codes, live counts, inverted index
+        value_keys: list[tuple[str, int]] = []
+        value_pos: list[int] = []
+        for attr in self.value_attrs:
+            vocab = self._vocab[attr]
+            rows = [vocab.codes(vs) for vs in _value_lists(frame[attr])]
+            for p, codes in zip(pos.tolist(), rows, strict=True):
+                if codes:
+                    vocab.recorded += 1
+                for c in codes:
+                    value_keys.append((attr, c))
+                    value_pos.append(p)
+            flat = np.asarray([c for r in rows for c in r], dtype=np.int64)
+            if len(flat):
+                counts = vocab.count.values
+                np.add.at(counts, flat, 1)
+            self._values[attr].add_rows(rows)
+        self._extend_postings(self._by_value, value_keys, value_pos)
+        for fld in self.text_fields:
+            vocab = self._tokens[fld]
+            rows = [vocab.codes(sorted(tokenize(t))) for t in frame[fld]]
+            vocab.recorded += sum(1 for r in rows if r)
+            flat = np.asarray([c for r in rows for c in r], dtype=np.int64)
+            if len(flat):
+                np.add.at(vocab.count.values, flat, 1)
+            self._token_rows[fld].add_rows(rows)
+        # grid and victim-group postings
+        if not self.planar and len(a) and float(np.max(np.abs(a))) > self._max_abs_lat:
+            # Longitude cells must be block_km wide at the highest latitude held:
+            # re-grid everything (happens once, or when a case lies further north).
+            self._max_abs_lat = min(float(np.max(np.abs(a))) + 1.0, 89.0)
+            self._lon_size = self._cell_deg / math.cos(math.radians(self._max_abs_lat))
+            self._grid = _Postings()
+            every = np.arange(len(self), dtype=np.int64)
+            cells = list(zip(*self._cells(self._num["a"].values, self._num["b"].values), strict=True))
+            self._extend_postings(self._grid, cells, every.tolist())
+        else:
+            cells = list(zip(*self._cells(a, b), strict=True))
+            self._extend_postings(self._grid, cells, pos.tolist())
+        groups = frame["victim_group"].tolist()
+        gkeys: list[tuple[str, int]] = []
+        gpos: list[int] = []
+        for p, g, f in zip(pos.tolist(), groups, fam_codes, strict=True):
+            if isinstance(g, str) and g != "general" and f >= 0:
+                gkeys.append((g, f))
+                gpos.append(p)
+        self._extend_postings(self._by_group, gkeys, gpos)
+        self._matrices.clear()
+        self._singles.clear()
+        return pos
+
+    @staticmethod
+    def _extend_postings(post: _Postings, keys: Sequence[Any], positions: Sequence[int]) -> None:
+        if len(keys) > 64:
+            fresh = _Postings()
+            fresh.build(keys, np.asarray(positions, dtype=np.int64))
+            for k, g in fresh.lists.items():
+                old = post.lists.get(k)
+                if old is None:
+                    post.lists[k] = g
+                else:
+                    old.extend(g.values)
+        else:
+            for k, p in zip(keys, positions, strict=True):
+                post.add(k, p)
+
+    def _cells(self, a: np.ndarray, b: np.ndarray) -> tuple[list[int], list[int]]:
+        if self.planar:
+            size_m = self._cell_deg * KM_PER_DEGREE * 1000.0
+            return (np.floor(a / size_m).astype(np.int64).tolist(),
+                    np.floor(b / size_m).astype(np.int64).tolist())  # fmt: skip
+        # Cells of block_km in latitude and block_km (at the highest latitude
+        # held) in longitude: a pair within block_km is in neighbouring cells.
+        return (np.floor(a / self._cell_deg).astype(np.int64).tolist(),
+                np.floor(b / self._lon_size).astype(np.int64).tolist())  # fmt: skip
+
+    # ------------------------------------------------------------- frequencies
+    def share(self, attr: str, codes: np.ndarray) -> np.ndarray:
+        """Live share of cases (with ``attr`` recorded) holding each value code."""
+        vocab = self._vocab[attr]
+        return vocab.count.values[codes] / max(vocab.recorded, 1)
+
+    def idf(self, fld: str) -> np.ndarray:
+        """Live IDF of every token code of ``fld`` (0 for tokens left out as too common)."""
+        vocab = self._tokens[fld]
+        df = vocab.count.values.astype(np.float64)
+        n_docs = vocab.recorded
+        idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+        if n_docs >= 4:
+            idf[df > MAX_TOKEN_SHARE * n_docs] = 0.0
+        idf[df == 0] = 0.0
+        return idf
+
+    def _matrix(self, key: str) -> sp.csr_matrix:
+        m = self._matrices.get(key)
+        if m is None:
+            kind, name = key.split(":", 1)
+            if kind == "v":
+                m = self._values[name].matrix(len(self._vocab[name].code))
+            else:
+                m = self._token_rows[name].matrix(len(self._tokens[name].code))
+            self._matrices[key] = m
+        return m
+
+    # -------------------------------------------------------------- candidates
+    def candidates(self, position: int, before: int | None = None) -> np.ndarray:
+        """Positions of the cases the blocking rules pair with the case at ``position``.
+
+        Parameters
+        ----------
+        position
+            The focus case.
+        before
+            Only cases at positions below this (default: all but the focus).
+        """
+        found: list[np.ndarray] = []
+        pool_all: np.ndarray | None = None
+        for rule in self.rules:
+            if rule.kind == "near":
+                if pool_all is None:
+                    pool_all = self._near_pool(position)
+                pool = pool_all[self._days(position, pool_all) <= rule.days]
+                pool = pool[self._same(rule, position, pool)]
+                found.append(pool[self._distance(position, pool) <= rule.km])
+            elif rule.kind == "rare_value":
+                for attr in self.value_attrs:
+                    codes = self._values[attr].row(position)
+                    if not len(codes):
+                        continue
+                    shares = self.share(attr, codes.astype(np.int64))
+                    for c, s in zip(codes.tolist(), shares.tolist(), strict=True):
+                        if s <= rule.share:
+                            found.append(self._by_value.get((attr, c)))
+            else:
+                fam = int(self._family.values[position])
+                group = self._group_of(position)
+                if group is None or fam < 0:
+                    continue
+                pool = self._by_group.get((group, fam))
+                found.append(pool[self._days(position, pool) <= rule.days])
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        out = np.unique(np.concatenate(found))
+        out = out[out != position]
+        if before is not None:
+            out = out[out < before]
+        return out
+
+    def _same(self, rule: BlockingRule, position: int, pool: np.ndarray) -> np.ndarray:
+        """Mask of ``pool`` passing the rule's equality (``same``) and ``types`` filters."""
+        keep = np.ones(len(pool), dtype=bool)
+        for col in rule.same:
+            if col == "family":
+                codes = self._family.values
+            elif col == "victim_sex":
+                codes = self._sex.values.astype(np.int32) - 1  # unknown -> -1
+            else:
+                codes = self._single_codes(col)
+            mine = int(codes[position])
+            keep &= (codes[pool] == mine) & (mine >= 0)
+        if rule.types:
+            ct = self._vocab["case_type"]
+            allowed = np.asarray([ct.code.get(t, -2) for t in rule.types])
+            codes = self._single_codes("case_type")
+            keep &= bool(np.isin(codes[position], allowed)) & np.isin(codes[pool], allowed)
+        return keep
+
+    def _single_codes(self, attr: str) -> np.ndarray:
+        """Per case, the code of its (first) value of a single-valued attribute, or -1."""
+        if attr not in self._values:
+            raise UnsupportedComparisonError(
+                f"blocking on {attr!r} is not supported by the fast path"
+            )
+        cached = self._singles.get(attr)
+        rows = self._values[attr]
+        n = len(self)
+        if cached is None or len(cached) != n:
+            ptr = rows.indptr.values
+            has = np.diff(ptr) > 0
+            first = np.full(n, -1, dtype=np.int64)
+            idx = rows.indices.values
+            if len(idx):
+                first[has] = idx[ptr[:-1][has]]
+            self._singles[attr] = cached = first
+        return cached
+
+    def _group_of(self, position: int) -> str | None:
+        codes = self._values["victim_group"].row(position)
+        if not len(codes):
+            return None
+        g = self._vocab["victim_group"].names[int(codes[0])]
+        return g if g != "general" else None
+
+    def _near_pool(self, position: int) -> np.ndarray:
+        a, b = self._num["a"].values[position], self._num["b"].values[position]
+        ca, cb = self._cells(np.array([a]), np.array([b]))
+        parts = [
+            self._grid.get((ca[0] + dx, cb[0] + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+        ]
+        return np.concatenate(parts)
+
+    def _days(self, position: int, others: np.ndarray) -> np.ndarray:
+        t_from, t_to = self._num["t_from"].values, self._num["t_to"].values
+        gap = np.maximum(t_from[others], t_from[position]) - np.minimum(
+            t_to[others], t_to[position]
+        )
+        return np.maximum(0.0, gap)
+
+    def _distance(self, position: int, others: np.ndarray) -> np.ndarray:
+        a, b = self._num["a"].values, self._num["b"].values
+        if self.planar:
+            return np.sqrt((a[others] - a[position]) ** 2 + (b[others] - b[position]) ** 2) / 1000.0
+        lat1, lon1 = a[position], b[position]
+        lat2, lon2 = a[others], b[others]
+        h = np.sin(np.radians(lat2 - lat1) / 2.0) ** 2 + np.cos(np.radians(lat1)) * np.cos(
+            np.radians(lat2)
+        ) * np.sin(np.radians(lon2 - lon1) / 2.0) ** 2
+        return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+    # --------------------------------------------------------------- compare
+    def compare(self, position: int, others: np.ndarray) -> pd.DataFrame:
+        """The comparison frame of (focus, each of ``others``), as the engine's SQL gives it.
+
+        ``case_a`` is the focus case, ``case_b`` the other; columns follow
+        :func:`caselink.linkage.comparisons.comparison_columns`.
+        """
+        others = np.asarray(others, dtype=np.int64)
+        cols: dict[str, np.ndarray] = {}
+        num = {k: g.values for k, g in self._num.items()}
+        for comp in self.comparisons:
+            if comp.kind == "closeness":
+                col = comp.column_names[0]
+                if comp.name == "distance":
+                    cols[col] = self._distance(position, others)
+                elif comp.name == "days":
+                    cols[col] = self._days(position, others)
+                elif comp.name == "time_of_day":
+                    d = np.abs(num["tod"][others] - num["tod"][position])
+                    cols[col] = np.minimum(d, 24.0 - d)
+                else:
+                    cols[col] = np.abs(num[comp.name][others] - num[comp.name][position])
+            elif comp.kind == "binary":
+                sx = self._sex.values
+                same = (sx[others] == sx[position]).astype(np.float64)
+                known = (sx[others] > 0) & (sx[position] > 0)
+                cols[comp.column_names[0]] = np.where(known, same, np.nan)
+            elif comp.kind in ("agreement", "case_type"):
+                overlap, rarity = self._agreement(comp.name, position, others)
+                cols[comp.column_names[0]] = overlap
+                cols[comp.column_names[1]] = rarity
+                if comp.kind == "case_type":
+                    fam = self._family.values
+                    same = (fam[others] == fam[position]) & (fam[position] >= 0)
+                    cols[comp.column_names[2]] = same.astype(np.float64)
+            else:  # similarity
+                cols[comp.column_names[0]] = self._cosine(comp.name, position, others)
+        frame = pd.DataFrame(
+            {
+                "case_a": np.full(len(others), self.case_ids[position], dtype=object),
+                "case_b": np.asarray(self.case_ids, dtype=object)[others]
+                if len(others)
+                else np.zeros(0, dtype=object),
+            }
+        )
+        for col in comparison_columns(self.comparisons):
+            frame[col] = np.asarray(cols[col], dtype=np.float64)
+        return frame
+
+    def _agreement(
+        self, attr: str, position: int, others: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        rows = self._values[attr]
+        mine = rows.row(position).astype(np.int64)
+        ptr = rows.indptr.values
+        n_other = (ptr[others + 1] - ptr[others]).astype(np.float64)
+        n_mine = float(len(mine))
+        if not len(mine) or not len(others):
+            nan = np.full(len(others), np.nan)
+            return nan, nan
+        sub = self._matrix("v:" + attr)[others]
+        row_of = np.repeat(np.arange(len(others)), np.diff(sub.indptr))
+        shares = self.share(attr, mine)
+        shared = np.zeros(len(others))
+        min_share = np.full(len(others), np.inf)
+        for code, share in zip(mine.tolist(), shares.tolist(), strict=True):
+            hit = np.zeros(len(others), dtype=bool)
+            hit[row_of[sub.indices == code]] = True
+            shared += hit
+            min_share = np.where(hit, np.minimum(min_share, share), min_share)
+        overlap = np.where(n_other == 0, np.nan, shared / (n_mine + n_other - shared))
+        rarity = np.where(shared > 0, -np.log(min_share), np.nan)
+        return overlap, rarity
+
+    def _cosine(self, fld: str, position: int, others: np.ndarray) -> np.ndarray:
+        idf = self.idf(fld)
+        w2 = idf * idf
+        mine = self._token_rows[fld].row(position).astype(np.int64)
+        norm_mine = math.sqrt(float(w2[mine].sum())) if len(mine) else 0.0
+        if not len(others):
+            return np.zeros(0)
+        sub = self._matrix("t:" + fld)[others]
+        norm_other = np.sqrt(sub @ w2)
+        if norm_mine == 0.0:
+            return np.full(len(others), np.nan)
+        vec = np.zeros(len(w2))
+        vec[mine] = w2[mine]
+        dot = sub @ vec
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cos = np.minimum(1.0, dot / (norm_mine * norm_other))
+        return np.where(norm_other > 0, cos, np.nan)
+
+    # ------------------------------------------------------------------ sizes
+    def sizes(self) -> IndexSizes:
+        """Memory of the cached arrays."""
+        columns = sum(g.nbytes for g in self._num.values()) + self._sex.nbytes
+        columns += self._family.nbytes
+        postings = self._grid.nbytes + self._by_value.nbytes + self._by_group.nbytes
+        sparse = sum(r.nbytes for r in self._values.values())
+        sparse += sum(r.nbytes for r in self._token_rows.values())
+        sparse += sum(v.count.nbytes for v in [*self._vocab.values(), *self._tokens.values()])
+        return IndexSizes(len(self), columns, postings, sparse)
+
+
+def scoring_problems(frame: pd.DataFrame, config: LinkageConfig) -> list[str]:
+    """Why cases of ``frame`` cannot be compared: one message per case and field.
+
+    Every comparison needs the position and the start of the time window;
+    without them a case has no place in the spatial index or the time
+    filters.
+    """
+    pos = ["x", "y"] if config.geometry == "planar" else ["lat", "lon"]
+    problems: list[str] = []
+    for col in [*pos, "occurred_from", "case_type"]:
+        if col not in frame.columns:
+            problems.append(f"column {col!r} is missing (the model's comparisons need it)")
+            continue
+        values = frame[col]
+        bad = values.isna()
+        if col in pos:
+            bad = bad | ~np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
+        for cid in frame.loc[bad, "case_id"].astype(str).tolist()[:20]:
+            problems.append(f"case {cid!r}: {col} is not recorded (the model needs it)")
+    return problems
+
+
+def _days(column: pd.Series) -> np.ndarray:
+    values = pd.to_datetime(column).astype("datetime64[us]").to_numpy()
+    out: np.ndarray = (values - np.datetime64("1970-01-01T00:00:00", "us")) / np.timedelta64(1, "D")
+    return out
+
+
+def _value_lists(column: pd.Series) -> list[list[str]]:
+    out: list[list[str]] = []
+    for v in column:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append([])
+        elif isinstance(v, tuple | list | set | frozenset | np.ndarray):
+            out.append(sorted({str(x) for x in v if str(x).strip()}))
+        else:
+            text = str(v).strip()
+            out.append([text] if text else [])
+    return out
+
+
+def sex_code(value: object) -> int:
+    """1 for M, 2 for F, 0 otherwise (as the comparisons read victim sex)."""
+    return SEX_VALUES.index(value) + 1 if value in SEX_VALUES else 0

@@ -1,0 +1,195 @@
+"""Case linkage commands: train, link, series, explain, evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from caselink.cli.options import DbOption, console, err_console, fail, open_store
+from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
+from caselink.linkage.evaluation import evaluate as run_evaluation
+from caselink.linkage.explain import format_multiplier
+from caselink.linkage.persistence import ModelSchemaError, load_model, save_model
+from caselink.linkage.tables import LinkageDataError
+
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        dir_okay=False,
+        help="Model file from `caselink train` (default: prior-knowledge model).",
+    ),
+]
+
+
+def _engine(db: str | None, model: Path | None) -> LinkageEngine:
+    store = open_store(db)
+    schema = store.attribute_schema()
+    cases = store.cases_frame()
+    if len(cases) < 2:
+        fail(f"the store holds {len(cases)} case(s); linkage needs at least two")
+    try:
+        saved = load_model(model, schema) if model is not None else None
+        return LinkageEngine(cases, schema, model=saved)
+    except (ModelSchemaError, LinkageDataError, FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+
+
+def train(
+    model: Annotated[Path, typer.Option("--model", dir_okay=False, help="Model file to write.")],
+    db: DbOption = None,
+    label: Annotated[
+        str, typer.Option("--label", help="Column naming the offender of solved cases.")
+    ] = "offender_id",
+) -> None:
+    """Train linkage models on solved cases, choose one by offender-grouped CV, save it."""
+    engine = _engine(db, None)
+    with console.status("training (offender-grouped cross-validation)..."):
+        try:
+            saved = engine.train(label=label)
+        except (NotEnoughLabelsError, ValueError) as exc:
+            fail(str(exc))
+    meta = save_model(saved, model)
+    table = Table("model", "ROC AUC", "average precision", title="offender-grouped CV")
+    for name, cv in saved.summary["cv"].items():
+        mark = " (chosen)" if name == saved.name else ""
+        table.add_row(name + mark, f"{cv['roc_auc']:.3f}", f"{cv['average_precision']:.3f}")
+    console.print(table)
+    console.print(
+        f"saved {model} ({saved.summary['pairs']} pairs, "
+        f"{saved.summary['linked_pairs']} linked); metadata {meta}"
+    )
+
+
+def link(
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="links.csv to write.")],
+    db: DbOption = None,
+    model: ModelOption = None,
+    min_probability: Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0)] = 0.0,
+    explain: Annotated[bool, typer.Option("--explain", help="Add an explanation column.")] = False,
+) -> None:
+    """Write case_a,case_b,probability for every candidate pair."""
+    engine = _engine(db, model)
+    with console.status("linking..."):
+        links = engine.link(min_probability=min_probability, explain=explain)
+    links.to_csv(out, index=False, float_format="%.6f")
+    console.print(f"wrote {len(links)} links to {out} (model: {engine.model.name})")
+
+
+def series(
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="series.csv to write.")],
+    db: DbOption = None,
+    model: ModelOption = None,
+    threshold: Annotated[
+        float,
+        typer.Option("--threshold", min=0.01, max=0.99, help="Link probability to join a series."),
+    ] = 0.5,
+) -> None:
+    """Write case_id,series_id for every case in a series of two or more."""
+    engine = _engine(db, model)
+    with console.status("finding series..."):
+        result = engine.series(threshold=threshold)
+    result.members.to_csv(out, index=False)
+    table = Table("series", "cases", "first", "span (days)", "shared MO", title="series")
+    for row in result.summary.head(20).itertuples():
+        table.add_row(
+            str(row.series_id),
+            str(row.size),
+            str(row.first)[:10],
+            f"{row.span_days:.0f}",
+            str(row.shared_mo),
+        )
+    console.print(table)
+    console.print(f"wrote {len(result.members)} cases in {len(result.summary)} series to {out}")
+
+
+def explain(
+    case_a: Annotated[str, typer.Argument(help="case_id")],
+    case_b: Annotated[str, typer.Argument(help="case_id")],
+    db: DbOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Print the link probability of two cases and the evidence for and against."""
+    engine = _engine(db, model)
+    try:
+        prob, evidence = engine.explain(case_a, case_b)
+    except KeyError as exc:
+        fail(str(exc.args[0]))
+    console.print(f"{case_a} - {case_b}: link probability {prob:.3f} (model: {engine.model.name})")
+    table = Table("evidence", "multiplier")
+    for item in evidence:
+        table.add_row(item.phrase, "x" + format_multiplier(item.multiplier))
+    console.print(table)
+
+
+def evaluate(
+    db: DbOption = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            file_okay=False,
+            help="Write roc.png, reliability.png, evaluation.json here.",
+        ),
+    ] = None,
+    label: Annotated[str, typer.Option("--label")] = "offender_id",
+    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=0.99)] = 0.5,
+) -> None:
+    """Offender-grouped CV: ROC AUC, average precision, precision@K, calibration, series."""
+    engine = _engine(db, None)
+    with console.status("evaluating (offender-grouped cross-validation)..."):
+        try:
+            report = run_evaluation(engine, label=label, threshold=threshold, out_dir=out_dir)
+        except ValueError as exc:
+            fail(str(exc))
+    table = Table(
+        "model",
+        "pairs",
+        "linked",
+        "ROC AUC",
+        "avg precision",
+        "P@10",
+        "P@50",
+        "P@100",
+        title="out-of-fold",
+    )
+    for name, row in report.measures.iterrows():
+        table.add_row(
+            str(name),
+            f"{row['pairs']:.0f}",
+            f"{row['linked']:.0f}",
+            f"{row['roc_auc']:.3f}",
+            f"{row['average_precision']:.3f}",
+            f"{row['precision_at_10']:.2f}",
+            f"{row['precision_at_50']:.2f}",
+            f"{row['precision_at_100']:.2f}",
+        )
+    console.print(table)
+    at = report.at_threshold
+    console.print(
+        f"chosen: {report.chosen}; at p >= {report.threshold}: precision {at['precision']:.3f}, "
+        f"recall {at['recall']:.3f}, Brier {at['brier']:.4f}"
+    )
+    s = report.series
+    console.print(
+        f"series: {s['series_found']:.0f} found; purity {s['purity']:.3f}, "
+        f"completeness {s['completeness']:.3f}, adjusted Rand {s['adjusted_rand']:.3f}"
+    )
+    if out_dir is not None:
+        (out_dir / "evaluation.json").write_text(
+            json.dumps(report.as_dict(), indent=2, default=str)
+        )
+        err_console.print(f"figures: {', '.join(str(p) for p in report.figures)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the linkage commands to the root app."""
+    app.command(name="train")(train)
+    app.command(name="link")(link)
+    app.command(name="series")(series)
+    app.command(name="explain")(explain)
+    app.command(name="evaluate")(evaluate)

@@ -1,0 +1,7 @@
+"""Linkage models (scikit-learn estimators over comparison frames)."""
+
+from caselink.linkage.models.boosted import BoostedLinkage
+from caselink.linkage.models.default import PriorLinkage
+from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
+
+__all__ = ["BoostedLinkage", "NaiveBayesLinkage", "PriorLinkage"]

@@ -1,0 +1,89 @@
+"""Small hand-built case sets with known answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from caselink.records.frames import cases_frame
+from caselink.records.model import AttributeKind, AttributeSchema, AttributeSpec
+
+SCHEMA = AttributeSchema(
+    attributes=(
+        AttributeSpec(name="location_type", kind=AttributeKind.CATEGORICAL),
+        AttributeSpec(name="drugs", kind=AttributeKind.MULTI),
+        AttributeSpec(name="time_of_day_hour", kind=AttributeKind.NUMERIC),
+    )
+)
+
+
+def case(case_id: str, **fields: Any) -> dict[str, Any]:
+    """A case dict with defaults (Barking churchyard, 1 Jan 2014, young man)."""
+    row: dict[str, Any] = {
+        "case_id": case_id,
+        "case_type": "drug_related_death",
+        "occurred_from": "2014-01-01 00:00",
+        "occurred_to": None,
+        "reported_at": None,
+        "lat": 51.5357,
+        "lon": 0.0757,
+        "victim_age": 22,
+        "victim_sex": "M",
+        "victim_group": "general",
+        "narrative": None,
+        "attributes": {},
+    }
+    attrs = {k: fields.pop(k) for k in list(fields) if k in SCHEMA.names()}
+    row.update(fields)
+    row["attributes"] = attrs
+    return row
+
+
+@pytest.fixture
+def four_cases() -> pd.DataFrame:
+    """A: churchyard, GHB+alcohol; B: 1 degree north, GHB; C, D: street, alcohol."""
+    return cases_frame(
+        [
+            case(
+                "A",
+                occurred_from="2014-01-01 00:00",
+                occurred_to="2014-01-03 00:00",
+                location_type="churchyard",
+                drugs=["ghb", "alcohol"],
+                time_of_day_hour=2,
+                narrative="Young man found propped against the churchyard wall",
+            ),
+            case(
+                "B",
+                lat=52.5357,
+                occurred_from="2014-01-10 12:00",
+                occurred_to="2014-01-11 00:00",
+                victim_age=25,
+                location_type="churchyard",
+                drugs=["ghb"],
+                time_of_day_hour=5,
+                narrative="Young man found propped against the churchyard wall",
+            ),
+            case(
+                "C",
+                occurred_from="2014-01-02 00:00",
+                victim_sex="F",
+                victim_age=None,
+                case_type="theft",
+                location_type="street",
+                drugs=["alcohol"],
+                narrative="Phone stolen outside a shop",
+            ),
+            case(
+                "D",
+                occurred_from="2014-01-02 06:00",
+                case_type="theft",
+                location_type="street",
+                drugs=["alcohol"],
+                victim_group="lgbt",
+            ),
+        ],
+        SCHEMA,
+    )

@@ -1,0 +1,82 @@
+"""The linkage commands against a real SQLite store (exact command lines and columns)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from caselink.cli.linkage import register
+from caselink.store import Store
+from caselink.synth import generate, write
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    root = typer.Typer()
+    register(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("city")
+    write(generate(800, seed=5), folder)
+    url = f"sqlite:///{folder / 't.db'}"
+    store = Store.open(url)
+    store.import_files(
+        folder / "cases.csv", folder / "people.csv", folder / "actions.csv", folder / "schema.yaml"
+    )
+    store.close()
+    return url
+
+
+@pytest.mark.slow
+def test_train_link_series_explain_evaluate(app: typer.Typer, db: str, tmp_path: Path) -> None:
+    model = tmp_path / "model.file"
+    result = runner.invoke(app, ["train", "--db", db, "--model", str(model), "--label", "offender_id"])
+    assert result.exit_code == 0, result.output
+    assert model.exists() and Path(str(model) + ".json").exists()
+
+    links_csv = tmp_path / "links.csv"
+    result = runner.invoke(
+        app, ["link", "--db", db, "--model", str(model), "--out", str(links_csv), "--explain",
+              "--min-probability", "0.05"]
+    )
+    assert result.exit_code == 0, result.output
+    links = pd.read_csv(links_csv)
+    assert list(links.columns) == ["case_a", "case_b", "probability", "explanation"]
+    assert links["probability"].between(0.05, 1).all()
+
+    plain = tmp_path / "all.csv"
+    assert runner.invoke(app, ["link", "--db", db, "--out", str(plain)]).exit_code == 0
+    assert list(pd.read_csv(plain).columns) == ["case_a", "case_b", "probability"]
+
+    series_csv = tmp_path / "series.csv"
+    result = runner.invoke(app, ["series", "--db", db, "--model", str(model), "--out", str(series_csv)])
+    assert result.exit_code == 0, result.output
+    series = pd.read_csv(series_csv)
+    assert list(series.columns) == ["case_id", "series_id"]
+    assert (series.groupby("series_id").size() >= 2).all()
+
+    a, b = links["case_a"].iloc[0], links["case_b"].iloc[0]
+    result = runner.invoke(app, ["explain", "--db", db, a, b])
+    assert result.exit_code == 0 and "link probability" in result.output
+
+    out_dir = tmp_path / "eval"
+    result = runner.invoke(app, ["evaluate", "--db", db, "--out-dir", str(out_dir)])
+    assert result.exit_code == 0, result.output
+    assert (out_dir / "roc.png").exists() and (out_dir / "reliability.png").exists()
+    assert "adjusted Rand" in result.output
+
+
+def test_errors_are_clean_messages(app: typer.Typer, db: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["explain", "--db", db, "C00001", "NOPE"])
+    assert result.exit_code == 1 and "no case with case_id 'NOPE'" in result.output
+    result = runner.invoke(app, ["link", "--db", db, "--model", str(tmp_path / "x"), "--out", "l.csv"])
+    assert result.exit_code == 1 and "does not exist" in result.output

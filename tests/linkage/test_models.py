@@ -1,0 +1,98 @@
+"""The models: hand-computed naive Bayes weights, parameter checks, priors, boosting."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from caselink.linkage.comparisons import Comparison
+from caselink.linkage.models import BoostedLinkage, NaiveBayesLinkage, PriorLinkage
+from caselink.linkage.models.splits import offender_pair_folds
+
+SAME = Comparison("victim_sex", "binary", (("victim_same_sex", "1"),))
+NEAR = Comparison("distance", "closeness", (("distance_km", "1"),), (1.0,))
+
+
+def _frame(same: list[float], km: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"victim_same_sex": same, "distance_km": km})
+
+
+def test_naive_bayes_weights_by_hand() -> None:
+    # linked: same, same;  unlinked: same, different, different, different
+    X = _frame([1, 1, 1, 0, 0, 0], [0.5] * 6)
+    y = [1, 1, 0, 0, 0, 0]
+    nb = NaiveBayesLinkage([SAME], alpha=1.0, calibrate=False).fit(X, y)
+    # levels (missing, different, same); Laplace alpha=1 over 3 levels:
+    # m = (1, 1, 3)/5, u = (1, 4, 2)/7; conditional on recorded: m' = (1, 3)/4, u' = (4, 2)/6
+    assert nb.log_ratio_[0][2] == pytest.approx(math.log((3 / 4) / (2 / 6)))
+    assert nb.log_ratio_[0][1] == pytest.approx(math.log((1 / 4) / (4 / 6)))
+    assert nb.log_ratio_[0][0] == 0.0
+    assert nb.prior_log_odds_ == pytest.approx(math.log(2 / 4))
+    p = nb.predict_proba(_frame([1], [0.5]))[0, 1]
+    odds = (2 / 4) * (3 / 4) / (2 / 6)
+    assert p == pytest.approx(odds / (1 + odds))
+    assert list(nb.classes_) == [0, 1]
+
+
+def test_factors_sum_to_the_log_odds() -> None:
+    rng = np.random.default_rng(0)
+    X = _frame(rng.integers(0, 2, 200).astype(float), rng.exponential(2, 200))
+    y = ((X["distance_km"] < 1) & (rng.random(200) < 0.7)).astype(int)
+    nb = NaiveBayesLinkage([SAME, NEAR], n_splits=3).fit(X, y)
+    base, contrib = nb.factors(X)
+    assert np.allclose(base + contrib.sum(axis=1), nb.decision_function(X))
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"alpha": 0}, "alpha must be > 0, got 0"),
+        ({"comparisons": None}, "comparisons must be the declared comparisons"),
+    ],
+)
+def test_naive_bayes_validates_parameters_at_fit(params: dict[str, object], message: str) -> None:
+    nb = NaiveBayesLinkage([SAME]).set_params(**params)
+    with pytest.raises(ValueError, match=message):
+        nb.fit(_frame([1, 0], [1, 1]), [1, 0])
+
+
+def test_labels_must_hold_both_classes() -> None:
+    with pytest.raises(ValueError, match="both linked"):
+        NaiveBayesLinkage([SAME]).fit(_frame([1, 0], [1, 1]), [0, 0])
+
+
+def test_prior_model_m_is_a_distribution_and_closeness_weighs_near_pairs_up() -> None:
+    random_pairs = _frame([1, 0] * 50, list(np.linspace(0, 30, 100)))
+    model = PriorLinkage([SAME, NEAR]).fit(random_pairs)
+    m = model.prior_m(NEAR)
+    assert m[1:].sum() == pytest.approx(1.0)
+    # 85% Exp(mean 1.5) + 15% Exp(mean 15) below 1 km
+    expected = 0.85 * (1 - math.exp(-1 / 1.5)) + 0.15 * (1 - math.exp(-1 / 15))
+    assert m[1] == pytest.approx(expected)
+    near, far = model.predict_proba(_frame([1, 1], [0.2, 25]))[:, 1]
+    assert near > far
+    assert 0 < model.link_share_ < 0.5
+
+
+def test_boosted_model_learns_and_explains() -> None:
+    rng = np.random.default_rng(1)
+    X = _frame(rng.integers(0, 2, 400).astype(float), rng.exponential(3, 400))
+    y = (X["distance_km"] < 1.5).astype(int)
+    model = BoostedLinkage([SAME, NEAR], max_iter=30, n_splits=2).fit(X, y)
+    p = model.predict_proba(_frame([1, 1], [0.3, 10]))[:, 1]
+    assert p[0] > 0.8 > 0.2 > p[1]
+    base, contrib = model.factors(_frame([1], [0.3]))
+    assert contrib.columns.tolist() == ["victim_sex", "distance"]
+    with pytest.raises(ValueError, match="learning_rate must be > 0"):
+        BoostedLinkage([NEAR], learning_rate=0).fit(X, y)
+
+
+def test_offender_folds_never_split_an_offender() -> None:
+    groups = np.array([["o1", "o1"], ["o1", "o2"], ["o2", "o3"], ["o3", "o3"], ["o4", "o5"], ["o5", "o6"]])
+    for train, test in offender_pair_folds(groups, n_splits=2):
+        train_offenders = set(groups[train].ravel())
+        test_offenders = set(groups[test].ravel())
+        assert not train_offenders & test_offenders
