@@ -355,11 +355,7 @@ class CaseIndex:
             # Longitude cells must be block_km wide at the highest latitude held:
             # re-grid everything (happens once, or when a case lies further north).
             self._max_abs_lat = min(float(np.max(np.abs(a))) + 1.0, 89.0)
-            self._lon_size = self._cell_deg / math.cos(math.radians(self._max_abs_lat))
-            self._grid = _Postings()
-            every = np.arange(len(self), dtype=np.int64)
-            cells = list(zip(*self._cells(self._num["a"].values, self._num["b"].values), strict=True))
-            self._extend_postings(self._grid, cells, every.tolist())
+            self._regrid()
         else:
             cells = list(zip(*self._cells(a, b), strict=True))
             self._extend_postings(self._grid, cells, pos.tolist())
@@ -399,6 +395,28 @@ class CaseIndex:
         # held) in longitude: a pair within block_km is in neighbouring cells.
         return (np.floor(a / self._cell_deg).astype(np.int64).tolist(),
                 np.floor(b / self._lon_size).astype(np.int64).tolist())  # fmt: skip
+
+    def use(self, rules: Sequence[BlockingRule], comparisons: Sequence[Comparison]) -> None:
+        """Switch to another model's blocking rules and comparisons (same config)."""
+        self.rules = list(rules)
+        self.comparisons = list(comparisons)
+        self._check_comparisons()
+        near = [r.km for r in self.rules if r.kind == "near"]
+        cell = max(near, default=1.0) / KM_PER_DEGREE
+        if cell > self._cell_deg + 1e-15:
+            self._cell_deg = cell
+            self._regrid()
+
+    def _regrid(self) -> None:
+        if not self.planar:
+            self._lon_size = self._cell_deg / math.cos(math.radians(max(self._max_abs_lat, 0.0)))
+        self._grid = _Postings()
+        if len(self):
+            every = np.arange(len(self), dtype=np.int64)
+            cells = list(
+                zip(*self._cells(self._num["a"].values, self._num["b"].values), strict=True)
+            )
+            self._extend_postings(self._grid, cells, every.tolist())
 
     # ------------------------------------------------------------- frequencies
     def share(self, attr: str, codes: np.ndarray) -> np.ndarray:

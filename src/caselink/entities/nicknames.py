@@ -145,10 +145,38 @@ NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 """Rows of ``(canonical given name, variant, variant, ...)``, all lower case."""
 
+EXTRA_GROUPS: tuple[tuple[str, ...], ...] = (
+    # common familiar forms of London's other naming traditions, and
+    # ambiguous forms listed again under their second canonical name (a
+    # variant keeps its first canonical name, but belongs to every group it
+    # is listed in: see :func:`given_names_compatible`)
+    ("terence", "terry", "tel", "terrence"),
+    ("oluwaseun", "seun"),
+    ("adebayo", "bayo"),
+    ("olufunmilayo", "funmi"),
+    ("krzysztof", "kris", "krzys", "krzysiek"),
+    ("tomasz", "tomek", "tom"),
+    ("agnieszka", "aga", "agnes"),
+    ("katarzyna", "kasia", "kate"),
+    ("mark", "marc", "marcus"),
+    ("barbara", "barbra", "babs"),
+    ("abigail", "abi", "abby", "abbie"),
+    ("hayley", "haley", "hailey"),
+    ("alexandra", "alex", "lexi"),
+    ("alexander", "sasha"),
+    ("nicola", "nicky", "nikki"),
+    ("patricia", "pat"),
+    ("samantha", "sam", "sammy"),
+    ("christine", "chris"),
+    ("josephine", "jo"),
+    ("natalie", "nat"),
+)
+"""Further rows, read after :data:`NICKNAME_GROUPS` (first canonical name wins)."""
+
 
 def _build() -> dict[str, str]:
     table: dict[str, str] = {}
-    for group in NICKNAME_GROUPS:
+    for group in (*NICKNAME_GROUPS, *EXTRA_GROUPS):
         canonical = group[0]
         for name in group:
             # first row wins: a variant listed twice keeps its first canonical name
@@ -184,3 +212,26 @@ def canonical_given_name(name: str | None) -> str | None:
     if name is None:
         return None
     return NICKNAMES.get(name, name)
+
+
+def _groups() -> dict[str, frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for group in (*NICKNAME_GROUPS, *EXTRA_GROUPS):
+        for name in group:
+            groups.setdefault(name, set()).add(group[0])
+    return {name: frozenset(g) for name, g in groups.items()}
+
+
+NAME_GROUPS: MappingProxyType[str, frozenset[str]] = MappingProxyType(_groups())
+"""Lower-case given name -> every canonical name it may stand for (``"pat"``: Patrick, Patricia)."""
+
+
+def given_name_groups(name: str) -> frozenset[str]:
+    """Every canonical given name ``name`` may stand for (itself when the table does not know it).
+
+    Examples
+    --------
+    >>> sorted(given_name_groups("pat"))
+    ['patricia', 'patrick']
+    """
+    return NAME_GROUPS.get(name, frozenset((name,)))
