@@ -83,9 +83,7 @@ def test_the_store_refuses_a_duplicate_pair_in_the_same_order(store: Store) -> N
         )
 
 
-def test_review_records_who_and_why_and_filters_by_status(
-    store: Store, later: list[Case]
-) -> None:
+def test_review_records_who_and_why_and_filters_by_status(store: Store, later: list[Case]) -> None:
     alerts = add_case(store, later[2])
     assert alerts[0].alert_id is not None
     review_alert(store, alerts[0].alert_id, "dismissed", "DS Khan", "different offender, CCTV")

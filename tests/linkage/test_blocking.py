@@ -23,7 +23,9 @@ from tests.linkage.conftest import SCHEMA
 CONFIG = LinkageConfig()
 
 
-def _pairs(frame: pd.DataFrame, rules: list[BlockingRule], focus: str | None = None) -> set[tuple[str, str]]:
+def _pairs(
+    frame: pd.DataFrame, rules: list[BlockingRule], focus: str | None = None
+) -> set[tuple[str, str]]:
     con = connect(build_tables(frame, SCHEMA, CONFIG))
     out = candidate_pairs(con, rules, CONFIG, focus=focus)
     return set(zip(out["case_a"], out["case_b"], strict=True))

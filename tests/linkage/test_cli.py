@@ -39,14 +39,27 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.mark.slow
 def test_train_link_series_explain_evaluate(app: typer.Typer, db: str, tmp_path: Path) -> None:
     model = tmp_path / "model.file"
-    result = runner.invoke(app, ["train", "--db", db, "--model", str(model), "--label", "offender_id"])
+    result = runner.invoke(
+        app, ["train", "--db", db, "--model", str(model), "--label", "offender_id"]
+    )
     assert result.exit_code == 0, result.output
     assert model.exists() and Path(str(model) + ".json").exists()
 
     links_csv = tmp_path / "links.csv"
     result = runner.invoke(
-        app, ["link", "--db", db, "--model", str(model), "--out", str(links_csv), "--explain",
-              "--min-probability", "0.05"]
+        app,
+        [
+            "link",
+            "--db",
+            db,
+            "--model",
+            str(model),
+            "--out",
+            str(links_csv),
+            "--explain",
+            "--min-probability",
+            "0.05",
+        ],
     )
     assert result.exit_code == 0, result.output
     links = pd.read_csv(links_csv)
@@ -58,7 +71,9 @@ def test_train_link_series_explain_evaluate(app: typer.Typer, db: str, tmp_path:
     assert list(pd.read_csv(plain).columns) == ["case_a", "case_b", "probability"]
 
     series_csv = tmp_path / "series.csv"
-    result = runner.invoke(app, ["series", "--db", db, "--model", str(model), "--out", str(series_csv)])
+    result = runner.invoke(
+        app, ["series", "--db", db, "--model", str(model), "--out", str(series_csv)]
+    )
     assert result.exit_code == 0, result.output
     series = pd.read_csv(series_csv)
     assert list(series.columns) == ["case_id", "series_id"]
@@ -78,5 +93,7 @@ def test_train_link_series_explain_evaluate(app: typer.Typer, db: str, tmp_path:
 def test_errors_are_clean_messages(app: typer.Typer, db: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["explain", "--db", db, "C00001", "NOPE"])
     assert result.exit_code == 1 and "no case with case_id 'NOPE'" in result.output
-    result = runner.invoke(app, ["link", "--db", db, "--model", str(tmp_path / "x"), "--out", "l.csv"])
+    result = runner.invoke(
+        app, ["link", "--db", db, "--model", str(tmp_path / "x"), "--out", "l.csv"]
+    )
     assert result.exit_code == 1 and "does not exist" in result.output

@@ -23,7 +23,9 @@ def _truth(links: pd.DataFrame, truth: pd.DataFrame) -> np.ndarray:
     return (links["case_a"].map(off) == links["case_b"].map(off)).to_numpy().astype(int)
 
 
-def test_default_model_without_labels_ranks_true_links_high(city: tuple[LinkageEngine, pd.DataFrame]) -> None:
+def test_default_model_without_labels_ranks_true_links_high(
+    city: tuple[LinkageEngine, pd.DataFrame],
+) -> None:
     engine, truth = city
     links = engine.link()
     assert roc_auc_score(_truth(links, truth), links["probability"]) > 0.85
@@ -52,12 +54,17 @@ def test_new_case_is_scored_against_the_store(city: tuple[LinkageEngine, pd.Data
     row["case_id"] = "NEW-1"
     scored = engine.score_case(row, explain=True)
     assert (scored["case_a"].eq("NEW-1") | scored["case_b"].eq("NEW-1")).all()
-    twin = scored[(scored["case_a"] == engine.cases.iloc[0]["case_id"]) | (scored["case_b"] == engine.cases.iloc[0]["case_id"])]
+    twin = scored[
+        (scored["case_a"] == engine.cases.iloc[0]["case_id"])
+        | (scored["case_b"] == engine.cases.iloc[0]["case_id"])
+    ]
     assert len(twin) == 1 and twin["probability"].iloc[0] == scored["probability"].max()
     assert "NEW-1" not in set(engine.candidates()["case_a"])  # the store is unchanged
 
 
-def test_evaluation_reports_out_of_fold_measures(city: tuple[LinkageEngine, pd.DataFrame], tmp_path: object) -> None:
+def test_evaluation_reports_out_of_fold_measures(
+    city: tuple[LinkageEngine, pd.DataFrame], tmp_path: object
+) -> None:
     engine, _ = city
     report = evaluate(engine, models=("naive_bayes",), n_splits=3, out_dir=str(tmp_path))
     assert set(report.measures.index) == {"naive_bayes", "distance_time_baseline"}

@@ -84,14 +84,16 @@ def test_boosted_model_learns_and_explains() -> None:
     model = BoostedLinkage([SAME, NEAR], max_iter=30, n_splits=2).fit(X, y)
     p = model.predict_proba(_frame([1, 1], [0.3, 10]))[:, 1]
     assert p[0] > 0.8 > 0.2 > p[1]
-    base, contrib = model.factors(_frame([1], [0.3]))
+    _base, contrib = model.factors(_frame([1], [0.3]))
     assert contrib.columns.tolist() == ["victim_sex", "distance"]
     with pytest.raises(ValueError, match="learning_rate must be > 0"):
         BoostedLinkage([NEAR], learning_rate=0).fit(X, y)
 
 
 def test_offender_folds_never_split_an_offender() -> None:
-    groups = np.array([["o1", "o1"], ["o1", "o2"], ["o2", "o3"], ["o3", "o3"], ["o4", "o5"], ["o5", "o6"]])
+    groups = np.array(
+        [["o1", "o1"], ["o1", "o2"], ["o2", "o3"], ["o3", "o3"], ["o4", "o5"], ["o5", "o6"]]
+    )
     for train, test in offender_pair_folds(groups, n_splits=2):
         train_offenders = set(groups[train].ravel())
         test_offenders = set(groups[test].ravel())

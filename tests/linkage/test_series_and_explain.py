@@ -54,13 +54,17 @@ def test_explanation_words_and_multipliers(four_cases: pd.DataFrame) -> None:
     }
     text = explanation_text(explain_pair(comps, row, contrib, a, b))
     assert text == (
-        "both drugs ghb (x30); 0.4 km apart (x12); 21 days apart (x5); "
-        "both victims male 22–25 (x3)"
+        "both drugs ghb (x30); 0.4 km apart (x12); 21 days apart (x5); both victims male 22–25 (x3)"
     )
 
 
 def test_multiplier_format() -> None:
-    assert [format_multiplier(v) for v in (1234.5, 12.4, 3.04, 0.123)] == ["1,234", "12", "3", "0.12"]
+    assert [format_multiplier(v) for v in (1234.5, 12.4, 3.04, 0.123)] == [
+        "1,234",
+        "12",
+        "3",
+        "0.12",
+    ]
 
 
 def test_an_unscored_pair_counts_against_joining() -> None:

@@ -211,9 +211,9 @@ class Alerter:
         self.index = CaseIndex(self.schema, model.config, model.rules, model.comparisons)
         self._rows: list[Mapping[str, Any]] = []
         # pending cases are indexed when they are scored (in storing order)
-        self._frame = scorable[
-            ~scorable["case_id"].isin(states.get("pending", set()))
-        ].reset_index(drop=True)
+        self._frame = scorable[~scorable["case_id"].isin(states.get("pending", set()))].reset_index(
+            drop=True
+        )
         if len(self._frame):
             self.index.add(self._frame)
         self.series = SeriesTracker(self._start_of)

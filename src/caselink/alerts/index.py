@@ -12,7 +12,7 @@ from the cases frame and appended to as cases arrive:
   inverted index ``(attribute, value) -> cases`` for the ``rare_value`` rule
   and ``(victim group, case family) -> cases`` for the ``victim_group`` rule;
   each look-up is followed by the rule's exact filter;
-* value sets and text tokens as sparse matrices, with *live* value counts and
+* value sets and text tokens as growable CSR rows, with *live* value counts and
   document frequencies: a value's share and a token's IDF are computed, at
   scoring time, from the cases in the index. This is what
   :func:`caselink.linkage.tables.learn_vocabulary` gives over the same cases,
@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from caselink.linkage.blocking import BlockingRule
 from caselink.linkage.comparisons import Comparison, comparison_columns
@@ -136,16 +135,29 @@ class _SparseRows:
         self.indptr.extend(ends)
         self.indices.extend(np.asarray(flat, dtype=np.int32))
 
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row number within ``rows``, column code) of every entry of ``rows``,
+        in O(entries of those rows), whatever the number of rows stored."""
+        ptr = self.indptr.values
+        starts = ptr[rows]
+        lens = ptr[rows + 1] - starts
+        row_of = np.repeat(np.arange(len(rows)), lens)
+        offsets = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        codes = self.indices.values[np.repeat(starts, lens) + offsets]
+        return row_of, codes.astype(np.int64)
+
+    def first(self, rows: np.ndarray) -> np.ndarray:
+        """Code of the first entry of each of ``rows`` (-1 for an empty row)."""
+        ptr = self.indptr.values
+        has = ptr[rows + 1] > ptr[rows]
+        out = np.full(len(rows), -1, dtype=np.int64)
+        if has.any():
+            out[has] = self.indices.values[ptr[rows][has]]
+        return out
+
     def row(self, i: int) -> np.ndarray:
         ptr = self.indptr.values
         return self.indices.values[ptr[i] : ptr[i + 1]]
-
-    def matrix(self, n_cols: int) -> sp.csr_matrix:
-        n_rows = self.indptr.n - 1
-        data = np.ones(self.indices.n, dtype=np.float64)
-        return sp.csr_matrix(
-            (data, self.indices.values, self.indptr.values), shape=(n_rows, max(n_cols, 1))
-        )
 
     @property
     def nbytes(self) -> int:
@@ -239,8 +251,6 @@ class CaseIndex:
         self._grid = _Postings()
         self._by_value = _Postings()
         self._by_group = _Postings()
-        self._matrices: dict[str, sp.csr_matrix] = {}
-        self._singles: dict[str, np.ndarray] = {}
         near = [r for r in self.rules if r.kind == "near"]
         self._cell_deg = max((r.km for r in near), default=1.0) / KM_PER_DEGREE
         self._max_abs_lat = -1.0
@@ -367,8 +377,6 @@ class CaseIndex:
                 gkeys.append((g, f))
                 gpos.append(p)
         self._extend_postings(self._by_group, gkeys, gpos)
-        self._matrices.clear()
-        self._singles.clear()
         return pos
 
     @staticmethod
@@ -422,7 +430,8 @@ class CaseIndex:
     def share(self, attr: str, codes: np.ndarray) -> np.ndarray:
         """Live share of cases (with ``attr`` recorded) holding each value code."""
         vocab = self._vocab[attr]
-        return vocab.count.values[codes] / max(vocab.recorded, 1)
+        out: np.ndarray = vocab.count.values[codes] / max(vocab.recorded, 1)
+        return out
 
     def idf(self, fld: str) -> np.ndarray:
         """Live IDF of every token code of ``fld`` (0 for tokens left out as too common)."""
@@ -434,17 +443,6 @@ class CaseIndex:
             idf[df > MAX_TOKEN_SHARE * n_docs] = 0.0
         idf[df == 0] = 0.0
         return idf
-
-    def _matrix(self, key: str) -> sp.csr_matrix:
-        m = self._matrices.get(key)
-        if m is None:
-            kind, name = key.split(":", 1)
-            if kind == "v":
-                m = self._values[name].matrix(len(self._vocab[name].code))
-            else:
-                m = self._token_rows[name].matrix(len(self._tokens[name].code))
-            self._matrices[key] = m
-        return m
 
     # -------------------------------------------------------------- candidates
     def candidates(self, position: int, before: int | None = None) -> np.ndarray:
@@ -484,7 +482,7 @@ class CaseIndex:
                 found.append(pool[self._days(position, pool) <= rule.days])
         if not found:
             return np.zeros(0, dtype=np.int64)
-        out = np.unique(np.concatenate(found))
+        out: np.ndarray = np.unique(np.concatenate(found))
         out = out[out != position]
         if before is not None:
             out = out[out < before]
@@ -499,34 +497,27 @@ class CaseIndex:
             elif col == "victim_sex":
                 codes = self._sex.values.astype(np.int32) - 1  # unknown -> -1
             else:
-                codes = self._single_codes(col)
+                rows = self._single_rows(col)
+                mine = int(rows.first(np.array([position]))[0])
+                keep &= (rows.first(pool) == mine) & (mine >= 0)
+                continue
             mine = int(codes[position])
             keep &= (codes[pool] == mine) & (mine >= 0)
         if rule.types:
             ct = self._vocab["case_type"]
             allowed = np.asarray([ct.code.get(t, -2) for t in rule.types])
-            codes = self._single_codes("case_type")
-            keep &= bool(np.isin(codes[position], allowed)) & np.isin(codes[pool], allowed)
+            rows = self._single_rows("case_type")
+            mine_type = rows.first(np.array([position]))
+            keep &= bool(np.isin(mine_type, allowed)[0]) & np.isin(rows.first(pool), allowed)
         return keep
 
-    def _single_codes(self, attr: str) -> np.ndarray:
-        """Per case, the code of its (first) value of a single-valued attribute, or -1."""
+    def _single_rows(self, attr: str) -> _SparseRows:
+        """Value rows of a single-valued attribute (its first value is compared)."""
         if attr not in self._values:
             raise UnsupportedComparisonError(
                 f"blocking on {attr!r} is not supported by the fast path"
             )
-        cached = self._singles.get(attr)
-        rows = self._values[attr]
-        n = len(self)
-        if cached is None or len(cached) != n:
-            ptr = rows.indptr.values
-            has = np.diff(ptr) > 0
-            first = np.full(n, -1, dtype=np.int64)
-            idx = rows.indices.values
-            if len(idx):
-                first[has] = idx[ptr[:-1][has]]
-            self._singles[attr] = cached = first
-        return cached
+        return self._values[attr]
 
     def _group_of(self, position: int) -> str | None:
         codes = self._values["victim_group"].row(position)
@@ -538,9 +529,7 @@ class CaseIndex:
     def _near_pool(self, position: int) -> np.ndarray:
         a, b = self._num["a"].values[position], self._num["b"].values[position]
         ca, cb = self._cells(np.array([a]), np.array([b]))
-        parts = [
-            self._grid.get((ca[0] + dx, cb[0] + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
-        ]
+        parts = [self._grid.get((ca[0] + dx, cb[0] + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
         return np.concatenate(parts)
 
     def _days(self, position: int, others: np.ndarray) -> np.ndarray:
@@ -548,18 +537,26 @@ class CaseIndex:
         gap = np.maximum(t_from[others], t_from[position]) - np.minimum(
             t_to[others], t_to[position]
         )
-        return np.maximum(0.0, gap)
+        out: np.ndarray = np.maximum(0.0, gap)
+        return out
 
     def _distance(self, position: int, others: np.ndarray) -> np.ndarray:
         a, b = self._num["a"].values, self._num["b"].values
         if self.planar:
-            return np.sqrt((a[others] - a[position]) ** 2 + (b[others] - b[position]) ** 2) / 1000.0
+            planar: np.ndarray = np.sqrt(
+                (a[others] - a[position]) ** 2 + (b[others] - b[position]) ** 2
+            )
+            return planar / 1000.0
         lat1, lon1 = a[position], b[position]
         lat2, lon2 = a[others], b[others]
-        h = np.sin(np.radians(lat2 - lat1) / 2.0) ** 2 + np.cos(np.radians(lat1)) * np.cos(
-            np.radians(lat2)
-        ) * np.sin(np.radians(lon2 - lon1) / 2.0) ** 2
-        return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        h = (
+            np.sin(np.radians(lat2 - lat1) / 2.0) ** 2
+            + np.cos(np.radians(lat1))
+            * np.cos(np.radians(lat2))
+            * np.sin(np.radians(lon2 - lon1) / 2.0) ** 2
+        )
+        km: np.ndarray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        return km
 
     # --------------------------------------------------------------- compare
     def compare(self, position: int, others: np.ndarray) -> pd.DataFrame:
@@ -621,14 +618,13 @@ class CaseIndex:
         if not len(mine) or not len(others):
             nan = np.full(len(others), np.nan)
             return nan, nan
-        sub = self._matrix("v:" + attr)[others]
-        row_of = np.repeat(np.arange(len(others)), np.diff(sub.indptr))
+        row_of, codes = rows.gather(others)
         shares = self.share(attr, mine)
         shared = np.zeros(len(others))
         min_share = np.full(len(others), np.inf)
         for code, share in zip(mine.tolist(), shares.tolist(), strict=True):
             hit = np.zeros(len(others), dtype=bool)
-            hit[row_of[sub.indices == code]] = True
+            hit[row_of[codes == code]] = True
             shared += hit
             min_share = np.where(hit, np.minimum(min_share, share), min_share)
         overlap = np.where(n_other == 0, np.nan, shared / (n_mine + n_other - shared))
@@ -642,13 +638,13 @@ class CaseIndex:
         norm_mine = math.sqrt(float(w2[mine].sum())) if len(mine) else 0.0
         if not len(others):
             return np.zeros(0)
-        sub = self._matrix("t:" + fld)[others]
-        norm_other = np.sqrt(sub @ w2)
+        row_of, codes = self._token_rows[fld].gather(others)
+        norm_other = np.sqrt(np.bincount(row_of, weights=w2[codes], minlength=len(others)))
         if norm_mine == 0.0:
             return np.full(len(others), np.nan)
         vec = np.zeros(len(w2))
         vec[mine] = w2[mine]
-        dot = sub @ vec
+        dot = np.bincount(row_of, weights=vec[codes], minlength=len(others))
         with np.errstate(divide="ignore", invalid="ignore"):
             cos = np.minimum(1.0, dot / (norm_mine * norm_other))
         return np.where(norm_other > 0, cos, np.nan)

@@ -107,8 +107,10 @@ def _read_json(path: Path, schema: AttributeSchema) -> Records:
     unknown = sorted(set(case) - known)
     if unknown:
         raise InvalidInputError(
-            [RowError(path.name, 0, k, _cell(case[k]), "not a case field or MO attribute")
-             for k in unknown]  # fmt: skip
+            [
+                RowError(path.name, 0, k, _cell(case[k]), "not a case field or MO attribute")
+                for k in unknown
+            ]
         )
     cid = case.get("case_id")
     for item in [*people, *actions]:

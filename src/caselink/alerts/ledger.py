@@ -176,9 +176,7 @@ def list_alerts(store: Store, status: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def review_alert(
-    store: Store, alert_id: int, status: str, reviewed_by: str, note: str
-) -> None:
+def review_alert(store: Store, alert_id: int, status: str, reviewed_by: str, note: str) -> None:
     """Record an analyst's review of an alert: who, when, and why.
 
     Raises

@@ -12,7 +12,9 @@ mention of the other (cannot-link constraints):
   slips explain (one digit or transposition, day and month swapped, within
   a year);
 * both record a given name (more than an initial), and neither a slip
-  (Damerau-Levenshtein <= 1), nor a shared nickname group, nor a
+  (Damerau-Levenshtein <= 2, or <= 3 in names of six letters or more:
+  each of two mentions may carry a slip and a transposition), nor a
+  nickname (shared group, or one name the start of the other), nor a
   first/last swap explains the difference; likewise for the surname.
 
 The outcome depends only on the links inside each connected component of
@@ -32,7 +34,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import DamerauLevenshtein
 
-from caselink.entities.nicknames import given_name_groups
+from caselink.entities.nicknames import given_name_forms, given_name_groups
 
 PROFILE_COLUMNS: tuple[str, ...] = ("first_name", "surname", "dob_str", "sex")
 """Feature columns the cannot-link rules read (see :func:`person_features`)."""
@@ -49,19 +51,36 @@ class Profile:
 
 
 def _close(a: str, b: str) -> bool:
-    return a == b or DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 1
+    """Within the slips of two mentions: two edits, three in names of six letters or more.
+
+    Each mention may carry a typing slip and a transposition, so two
+    writings of one name can be several edits apart; a familiar form is
+    often the start of the full one (``chris`` / ``christopher``).
+    """
+    if a == b or a.startswith(b) or b.startswith(a):
+        return True
+    allowed = 3 if min(len(a), len(b)) >= 6 else 2
+    return DamerauLevenshtein.distance(a, b, score_cutoff=allowed + 1) <= allowed
 
 
+@lru_cache(maxsize=1 << 18)
 def _given_compatible(a: str | None, b: str | None) -> bool:
-    if a is None or b is None or len(a) == 1 or len(b) == 1:
-        return a is None or b is None or a[0] == b[0]
-    return _close(a, b) or bool(given_name_groups(a) & given_name_groups(b))
+    """Whether two written given names may be one person's (slip, nickname, initial)."""
+    if a is None or b is None:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        initial, name = (a, b) if len(a) == 1 else (b, a)
+        return any(form[0] == initial[0] for form in given_name_forms(name))
+    if _close(a, b) or given_name_groups(a) & given_name_groups(b):
+        return True
+    # a slip in a nickname of the other ("Richqrd" / "Richie")
+    return any(_close(a, form) for form in given_name_forms(b)) or any(
+        _close(b, form) for form in given_name_forms(a)
+    )
 
 
 def _names_compatible(x: Profile, y: Profile) -> bool:
-    in_order = _given_compatible(x.first, y.first) and (
-        x.surname is None or y.surname is None or _close(x.surname, y.surname)
-    )
+    in_order = _given_compatible(x.first, y.first) and _given_compatible(x.surname, y.surname)
     if in_order:
         return True
     # "Smith John" (no comma) parses as given name Smith: try the swap
@@ -83,7 +102,8 @@ def _dobs_compatible(a: str | None, b: str | None) -> bool:
     da, db = date.fromisoformat(a), date.fromisoformat(b)
     if da.year == db.year and da.month == db.day and da.day == db.month:
         return True
-    return abs((da - db).days) <= 366
+    # a year out (the day sometimes clipped to a valid one): same month, next year
+    return abs((da - db).days) <= 366 or (da.month == db.month and abs(da.year - db.year) == 1)
 
 
 @lru_cache(maxsize=1 << 20)

@@ -36,8 +36,26 @@ PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
     "address_street",
     "case_lat",
     "case_lon",
+    "home_lat",
+    "home_lon",
+    "role_kind",
 )
 """Columns of :func:`person_features`, in order."""
+
+ROLE_KINDS: dict[str, str] = {
+    "victim": "victim",
+    "reporter": "bystander",
+    "finder": "bystander",
+    "witness": "bystander",
+    "suspect": "accused",
+    "offender": "accused",
+    "associate": "accused",
+}
+"""Role -> kind of role the person model compares: victims, bystanders, the accused.
+
+Victims are mostly seen once; the people who report, find and witness
+are the neighbourhood's regulars and recur; the model learns how much.
+"""
 
 _REQUIRED = ("mention_id", "name", "dob", "sex", "address", "postcode", "phone")
 T = TypeVar("T")
@@ -73,7 +91,10 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
         :data:`PERSON_FEATURE_COLUMNS`: parsed and nickname-canonicalised
         given name, surname, ``dob`` (datetime) and ``dob_str``
         (``YYYY-MM-DD``, for digit-level comparisons), sex (``U`` read as
-        unknown), normalised postcode, E.164 phone and address line.
+        unknown), normalised postcode, E.164 phone and address line,
+        the case's location, the recorded home location (``address_lat,
+        address_lon`` when the frame has them) and the kind of role
+        (:data:`ROLE_KINDS`).
 
     Raises
     ------
@@ -115,7 +136,17 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
     else:
         out["case_lat"] = np.full(len(out), np.nan)
         out["case_lon"] = np.full(len(out), np.nan)
+    for col in ("home_lat", "home_lon"):
+        source = f"address_{col[5:]}"
+        out[col] = (
+            pd.to_numeric(mentions[source]).astype("float64").to_numpy()
+            if source in mentions.columns
+            else np.full(len(out), np.nan)
+        )
+    out["role_kind"] = (
+        mentions["role"].map(ROLE_KINDS).to_numpy() if "role" in mentions.columns else None
+    )
     for col in PERSON_FEATURE_COLUMNS:
-        if col not in ("mention_id", "dob", "case_lat", "case_lon"):
+        if col not in ("mention_id", "dob", "case_lat", "case_lon", "home_lat", "home_lon"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out

@@ -235,3 +235,28 @@ def given_name_groups(name: str) -> frozenset[str]:
     ['patricia', 'patrick']
     """
     return NAME_GROUPS.get(name, frozenset((name,)))
+
+
+def _members() -> dict[str, frozenset[str]]:
+    members: dict[str, set[str]] = {}
+    for group in (*NICKNAME_GROUPS, *EXTRA_GROUPS):
+        members.setdefault(group[0], set()).update(group)
+    return {canonical: frozenset(m) for canonical, m in members.items()}
+
+
+GROUP_MEMBERS: MappingProxyType[str, frozenset[str]] = MappingProxyType(_members())
+"""Canonical given name -> every name of its group(s), itself included."""
+
+
+def given_name_forms(name: str) -> frozenset[str]:
+    """Every form ``name`` may be written in: the members of all its nickname groups.
+
+    Examples
+    --------
+    >>> "william" in given_name_forms("bill")
+    True
+    """
+    forms: set[str] = {name}
+    for canonical in given_name_groups(name):
+        forms |= GROUP_MEMBERS.get(canonical, frozenset())
+    return frozenset(forms)

@@ -29,7 +29,15 @@ from typing import Any
 from splink import block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
-COMPARISON_NAMES: tuple[str, ...] = ("name", "dob", "sex", "phone", "address", "place")
+COMPARISON_NAMES: tuple[str, ...] = (
+    "name",
+    "dob",
+    "sex",
+    "phone",
+    "address",
+    "place",
+    "roles",
+)
 """Output column names of the comparisons, in model order."""
 
 
@@ -231,26 +239,98 @@ def address_comparison() -> dict[str, Any]:
     }
 
 
-def place_comparison() -> dict[str, Any]:
-    """How far apart the two mentions' cases happened.
-
-    People are reporters, finders and witnesses near where they live and
-    go; two mentions of one name in cases 300 m apart are likelier one
-    person than the same name 8 km apart. This is the only evidence that
-    links a mention recorded with a name and nothing else.
-    """
-    dist = (
-        "6371.0 * 2 * asin(sqrt(pow(sin(radians(case_lat_r - case_lat_l) / 2), 2)"
-        " + cos(radians(case_lat_l)) * cos(radians(case_lat_r))"
-        " * pow(sin(radians(case_lon_r - case_lon_l) / 2), 2)))"
+def _distance(a: str, b: str) -> str:
+    """Haversine distance in km between the points ``a`` and ``b`` (column stems)."""
+    return (
+        f"6371.0 * 2 * asin(sqrt(pow(sin(radians({b}_lat_r - {a}_lat_l) / 2), 2)"
+        f" + cos(radians({a}_lat_l)) * cos(radians({b}_lat_r))"
+        f" * pow(sin(radians({b}_lon_r - {a}_lon_l) / 2), 2)))"
     )
-    levels: list[dict[str, Any]] = [_null("case_lat")]
+
+
+def place_comparison() -> dict[str, Any]:
+    """How near one mention's person is anchored to the other's.
+
+    People are reporters, finders and witnesses near where they live; two
+    mentions of one name in cases 300 m apart are likelier one person than
+    the same name 8 km apart. When exactly one of the two records a home
+    (``address_lat, address_lon``), the distance from that home to the other
+    mention's case is the tighter evidence (one person's wanderings, not
+    two); when both record a home, the address comparison already says it,
+    so the cases' distance is used. This is the only evidence that links a
+    mention recorded with a name and nothing else.
+    """
+    one_home_l = "home_lat_l IS NOT NULL AND home_lat_r IS NULL AND case_lat_r IS NOT NULL"
+    one_home_r = "home_lat_r IS NOT NULL AND home_lat_l IS NULL AND case_lat_l IS NOT NULL"
+    home_case = _distance("home", "case")
+    case_home = _distance("case", "home")
+    levels: list[dict[str, Any]] = [
+        {
+            "sql_condition": (
+                "(case_lat_l IS NULL OR case_lat_r IS NULL)"
+                " AND NOT (home_lat_l IS NOT NULL AND case_lat_r IS NOT NULL)"
+                " AND NOT (home_lat_r IS NOT NULL AND case_lat_l IS NOT NULL)"
+            ),
+            "label_for_charts": "null",
+            "is_null_level": True,
+        }
+    ]
+    for km in (0.5, 1.0, 2.0):
+        levels.append(
+            {
+                "sql_condition": (
+                    f"({one_home_l} AND {home_case} <= {km})"
+                    f" OR ({one_home_r} AND {case_home} <= {km})"
+                ),
+                "label_for_charts": f"home within {km:g} km of case",
+            }
+        )
+    levels.append(
+        {
+            "sql_condition": f"{one_home_l} OR {one_home_r}",
+            "label_for_charts": "home far from case",
+        }
+    )
+    dist = _distance("case", "case")
     for km in (0.5, 1.0, 2.0, 5.0):
-        levels.append({"sql_condition": f"{dist} <= {km}", "label_for_charts": f"within {km:g} km"})
+        levels.append(
+            {
+                "sql_condition": (
+                    f"case_lat_l IS NOT NULL AND case_lat_r IS NOT NULL AND {dist} <= {km}"
+                ),
+                "label_for_charts": f"within {km:g} km",
+            }
+        )
     levels.append(_else())
     return {
         "output_column_name": "place",
-        "comparison_description": "distance between the mentions' cases",
+        "comparison_description": "distance between the mentions' homes and cases",
+        "comparison_levels": levels,
+    }
+
+
+def roles_comparison() -> dict[str, Any]:
+    """The kinds of role the two mentions were recorded in.
+
+    Victims (above all of deaths) are mostly seen once; reporters, finders
+    and witnesses are a neighbourhood's regulars. The same name in two
+    witness statements is likelier one person than in two victim records.
+    """
+    kinds = ("victim", "accused", "bystander")
+    levels: list[dict[str, Any]] = [_null("role_kind")]
+    for i, a in enumerate(kinds):
+        for b in kinds[i:]:
+            cond = (
+                f"role_kind_l = '{a}' AND role_kind_r = '{b}'"
+                if a == b
+                else f"(role_kind_l = '{a}' AND role_kind_r = '{b}')"
+                f" OR (role_kind_l = '{b}' AND role_kind_r = '{a}')"
+            )
+            levels.append({"sql_condition": cond, "label_for_charts": f"{a} and {b}"})
+    levels.append(_else())
+    return {
+        "output_column_name": "roles",
+        "comparison_description": "kinds of role",
         "comparison_levels": levels,
     }
 
@@ -310,6 +390,7 @@ def settings_dict() -> dict[str, Any]:
             phone_comparison(),
             address_comparison(),
             place_comparison(),
+            roles_comparison(),
         ],
         "retain_matching_columns": True,
         "retain_intermediate_calculation_columns": True,

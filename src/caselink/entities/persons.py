@@ -26,10 +26,9 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from splink import DuckDBAPI, Linker, SettingsCreator
 
+from caselink.entities.clustering import constrained_clusters, profiles
 from caselink.entities.evidence import pair_evidence
 from caselink.entities.features import person_features
 from caselink.entities.person_model import (
@@ -138,7 +137,7 @@ class PersonResolver:
 
     def __init__(
         self,
-        threshold: float = 0.7,
+        threshold: float = 0.4,
         u_max_pairs: float = 5e6,
         em_max_pairs: float | None = 2e6,
         recall: float = 0.7,
@@ -296,13 +295,16 @@ class PersonResolver:
         predictions = linker.inference.predict(
             threshold_match_probability=thr, warning_mode="never"
         )
-        frame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
-        return _links(frame)
+        return _links(_fetch(linker, predictions))
 
     def resolve(
         self, mentions: pd.DataFrame, cases: pd.DataFrame | None = None
     ) -> PersonResolution:
         """Resolve all mentions into persons (a full run).
+
+        Links at or above the threshold are taken strongest first; two
+        groups of mentions are joined unless one contradicts the other
+        (:func:`caselink.entities.clustering.constrained_clusters`).
 
         Parameters
         ----------
@@ -316,8 +318,10 @@ class PersonResolver:
         PersonResolution
         """
         links = self.score(mentions, cases)
-        assignments = _cluster(mentions["mention_id"].to_numpy(dtype=np.int64), links)
-        return PersonResolution(assignments, links)
+        features = person_features(mentions, cases)
+        ids = features["mention_id"].to_numpy(dtype=np.int64)
+        labels = constrained_clusters(ids, profiles(features), links)
+        return PersonResolution(_assignments(ids, labels, links), links)
 
     def resolve_incremental(
         self,
@@ -327,9 +331,13 @@ class PersonResolver:
     ) -> PersonResolution:
         """Resolve the mentions not in ``previous`` against the existing persons.
 
-        Only pairs with at least one new mention are scored, with the trained
-        model (term frequencies are those of all ``mentions``). New mentions
-        join, and may bridge, the persons of ``previous``.
+        Scores the new mentions against all mentions, then follows links
+        outward (scoring each newly reached mention against the rest) until
+        the whole linked neighbourhood of the new mentions is known, and
+        re-clusters only that neighbourhood; every other person is kept as
+        it was. Because the clustering of a neighbourhood depends only on
+        the links inside it, the persons are those of a full
+        :meth:`resolve` with the same model.
 
         Parameters
         ----------
@@ -344,7 +352,8 @@ class PersonResolver:
         Returns
         -------
         PersonResolution
-            Assignments of all mentions; ``links`` holds only the new links.
+            Assignments of all mentions; ``links`` holds the links of the
+            re-clustered neighbourhood.
 
         Raises
         ------
@@ -367,47 +376,85 @@ class PersonResolver:
         features = person_features(mentions, cases)
         linker = self._trained_linker(features)
         db_api = linker._db_api
-        new_df = db_api.register(features.loc[is_new].reset_index(drop=True))
-        parts = [
-            linker.inference.predict_within(
-                new_df, threshold_match_probability=self.threshold, warning_mode="never"
-            ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
-        ]
-        if (~is_new).any():
-            old_df = db_api.register(features.loc[~is_new].reset_index(drop=True))
+        reached = is_new.copy()
+        frontier = is_new.copy()
+        parts: list[pd.DataFrame] = []
+        while frontier.any():
+            front_df = db_api.register(features.loc[frontier].reset_index(drop=True))
             parts.append(
-                linker.inference.predict_between(
-                    old_df,
-                    new_df,
-                    threshold_match_probability=self.threshold,
-                    warning_mode="never",
-                ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+                _fetch(
+                    linker,
+                    linker.inference.predict_within(
+                        front_df, threshold_match_probability=self.threshold, warning_mode="never"
+                    ),
+                )
             )
-        new_links = _links(pd.concat(parts, ignore_index=True))
-        # the old persons enter as chains of their members, so that the
-        # components are the old persons joined through the new links
-        old = previous.sort_values("mention_id")
-        chain = old.groupby("entity_id", sort=False)["mention_id"]
-        old_edges = pd.DataFrame(
-            {"mention_id_l": chain.shift(1), "mention_id_r": old["mention_id"]}
-        ).dropna()
-        edges = pd.concat(
-            [old_edges.astype("int64"), new_links[["mention_id_l", "mention_id_r"]]],
-            ignore_index=True,
+            if (~reached).any():
+                rest_df = db_api.register(features.loc[~reached].reset_index(drop=True))
+                between = _fetch(
+                    linker,
+                    linker.inference.predict_between(
+                        rest_df,
+                        front_df,
+                        threshold_match_probability=self.threshold,
+                        warning_mode="never",
+                    ),
+                )
+                parts.append(between)
+                found = np.isin(
+                    ids,
+                    np.concatenate(
+                        [between["mention_id_l"].to_numpy(), between["mention_id_r"].to_numpy()]
+                    ).astype(np.int64),
+                )
+                frontier = found & ~reached
+            else:
+                frontier = np.zeros(len(ids), dtype=bool)
+            reached |= frontier
+        links = _links(pd.concat(parts, ignore_index=True))
+        # re-cluster the reached neighbourhood; keep every other person as it was
+        local = features.loc[reached].reset_index(drop=True)
+        local_ids = local["mention_id"].to_numpy(dtype=np.int64)
+        local_labels = constrained_clusters(local_ids, profiles(local), links)
+        fresh = _assignments(local_ids, local_labels, links)
+        kept = previous.loc[~previous["mention_id"].isin(local_ids), list(RESOLUTION_COLUMNS)]
+        assignments = (
+            pd.concat([kept, fresh], ignore_index=True)
+            .sort_values("mention_id")
+            .reset_index(drop=True)
         )
-        assignments = _cluster(ids, edges, new_links)
-        # old mentions keep the weight and evidence of their own earlier link
-        # unless a new link into their person is stronger
-        kept = previous.set_index("mention_id")
-        old_weight = assignments["mention_id"].map(kept["match_weight"])
-        old_evidence = assignments["mention_id"].map(kept["evidence"])
-        new_weight = assignments["match_weight"]
-        use_new = ~assignments["mention_id"].isin(kept.index) | (
-            new_weight.notna() & (old_weight.isna() | (new_weight > old_weight))
-        )
-        assignments["match_weight"] = new_weight.where(use_new, old_weight)
-        assignments["evidence"] = assignments["evidence"].where(use_new, old_evidence.fillna(""))
-        return PersonResolution(assignments, new_links)
+        return PersonResolution(assignments, links)
+
+
+_FETCHED = (
+    "mention_id_l",
+    "mention_id_r",
+    "match_weight",
+    "match_probability",
+    "first_name_l",
+    "first_name_r",
+    "full_name_l",
+    "full_name_r",
+    "dob_str_l",
+    "dob_str_r",
+    "phone_l",
+    "phone_r",
+)
+
+
+def _fetch(linker: Linker, predictions: Any) -> pd.DataFrame:
+    """The columns of a Splink predictions table that links and evidence need.
+
+    Selected in DuckDB rather than converting Splink's wide output (every
+    intermediate column) to pandas.
+    """
+    names = set(predictions.columns_as_strings)
+    wanted = [c for c in _FETCHED if c in names]
+    wanted += [c for c in sorted(names) if c.startswith(("gamma_", "mw_"))]
+    sql = f"SELECT {', '.join(wanted)} FROM {predictions.physical_name}"
+    con = linker._db_api._con
+    frame: pd.DataFrame = con.execute(sql).df()
+    return frame
 
 
 def _links(predictions: pd.DataFrame | None) -> pd.DataFrame:
@@ -424,58 +471,65 @@ def _links(predictions: pd.DataFrame | None) -> pd.DataFrame:
         )
     left = predictions["mention_id_l"].astype("int64").to_numpy()
     right = predictions["mention_id_r"].astype("int64").to_numpy()
+    keep = left != right
+    predictions = predictions.loc[keep].reset_index(drop=True)
+    left, right = left[keep], right[keep]
+    order = pd.DataFrame(
+        {
+            "lo": np.minimum(left, right),
+            "hi": np.maximum(left, right),
+            "w": predictions["match_weight"].astype("float64").to_numpy(),
+        }
+    ).sort_values(["lo", "hi", "w"], ascending=[True, True, False], kind="stable")
+    first = ~order.duplicated(["lo", "hi"])
+    rows = order.index[first.to_numpy()]
+    chosen = predictions.loc[rows].reset_index(drop=True)
     out = pd.DataFrame(
         {
-            "mention_id_l": np.minimum(left, right),
-            "mention_id_r": np.maximum(left, right),
-            "match_weight": predictions["match_weight"].astype("float64").to_numpy(),
-            "match_probability": predictions["match_probability"].astype("float64").to_numpy(),
-            "evidence": pair_evidence(predictions),
+            "mention_id_l": order.loc[rows, "lo"].to_numpy(),
+            "mention_id_r": order.loc[rows, "hi"].to_numpy(),
+            "match_weight": chosen["match_weight"].astype("float64").to_numpy(),
+            "match_probability": chosen["match_probability"].astype("float64").to_numpy(),
+            "evidence": pair_evidence(chosen),
         }
     )
-    out = out.sort_values(
-        ["mention_id_l", "mention_id_r", "match_weight"], ascending=[True, True, False]
-    )
-    return out.drop_duplicates(["mention_id_l", "mention_id_r"]).reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
-def _cluster(
-    ids: np.ndarray, edges: pd.DataFrame, scored: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Connected components of ``edges`` over ``ids``, with each mention's strongest link.
+def _assignments(ids: np.ndarray, labels: np.ndarray, links: pd.DataFrame) -> pd.DataFrame:
+    """The resolution frame: ``P<lowest mention_id>`` and each mention's strongest link.
 
-    ``scored`` (default ``edges``) supplies the weight and evidence of links.
+    Only links inside a person count: a link the clustering refused (it
+    would have joined a contradiction) is not evidence for the person.
     """
-    scored = edges if scored is None else scored
     n = len(ids)
-    position = pd.Series(np.arange(n), index=ids)
-    left = position.reindex(edges["mention_id_l"].to_numpy()).to_numpy()
-    right = position.reindex(edges["mention_id_r"].to_numpy()).to_numpy()
-    if np.isnan(left).any() or np.isnan(right).any():
-        raise ValueError("a link names a mention_id that is not among the mentions")
-    graph = coo_matrix(
-        (np.ones(len(edges)), (left.astype(np.int64), right.astype(np.int64))), shape=(n, n)
-    )
-    _, labels = connected_components(graph, directed=False)
-    lowest = pd.Series(ids).groupby(labels).transform("min").to_numpy()
-    assignments = pd.DataFrame({"mention_id": ids, "entity_id": [f"P{m}" for m in lowest]})
+    assignments = pd.DataFrame({"mention_id": ids, "entity_id": [f"P{m}" for m in labels]})
     weight = np.full(n, np.nan)
     evidence = np.full(n, "", dtype=object)
-    if len(scored):
+    position = pd.Series(np.arange(n), index=ids)
+    label_of = pd.Series(labels, index=ids)
+    if len(links):
+        lab_l = label_of.reindex(links["mention_id_l"].to_numpy()).to_numpy()
+        lab_r = label_of.reindex(links["mention_id_r"].to_numpy()).to_numpy()
+        inside = links.loc[lab_l == lab_r]
         both = pd.concat(
             [
-                scored.rename(columns={"mention_id_l": "m", "mention_id_r": "other"}),
-                scored.rename(columns={"mention_id_r": "m", "mention_id_l": "other"}),
+                inside.rename(columns={"mention_id_l": "m", "mention_id_r": "other"}),
+                inside.rename(columns={"mention_id_r": "m", "mention_id_l": "other"}),
             ],
             ignore_index=True,
         )
-        best = both.sort_values("match_weight", ascending=False).drop_duplicates("m")
+        best = both.sort_values(["match_weight", "other"], ascending=[False, True]).drop_duplicates(
+            "m"
+        )
         where = position.reindex(best["m"].to_numpy()).to_numpy().astype(np.int64)
         weight[where] = best["match_weight"].to_numpy()
-        evidence[where] = [
-            f"with mention {int(o)}: {e}"
-            for o, e in zip(best["other"].to_numpy(), best["evidence"].to_numpy(), strict=True)
-        ]
+        evidence[where] = (
+            "with mention "
+            + best["other"].astype("int64").astype(str)
+            + ": "
+            + best["evidence"].astype(str)
+        ).to_numpy()
     assignments["match_weight"] = weight
     assignments["evidence"] = evidence
     return assignments.sort_values("mention_id").reset_index(drop=True)

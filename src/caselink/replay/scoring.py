@@ -7,6 +7,7 @@ The truth (``offender_id`` of solved cases, or the synthetic generator's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -57,6 +58,7 @@ def score_replay(
     truth: pd.DataFrame,
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
+    explain: Callable[[str, str], str] | None = None,
 ) -> ReplayScore:
     """Score replay alerts against the truth.
 
@@ -71,6 +73,9 @@ def score_replay(
         ``case_id`` with ``series_id`` or ``offender_id``.
     start, end
         The months counted (default: the months of the recorded cases).
+    explain
+        ``explain(case_id, linked_case_id)`` -> evidence text (e.g.
+        :meth:`caselink.replay.walk.ReplayResult.explain`), for the first flag.
 
     Returns
     -------
@@ -100,8 +105,16 @@ def score_replay(
         if len(hits):
             h = hits.iloc[0]
             rows.append(
-                [str(name), len(ids), h["alerted_at"], h["case_id"], h["linked_case_id"],
-                 rank[h["case_id"]], float(h["probability"]), h.get("explanation", "")]  # fmt: skip
+                [
+                    str(name),
+                    len(ids),
+                    h["alerted_at"],
+                    h["case_id"],
+                    h["linked_case_id"],
+                    rank[h["case_id"]],
+                    float(h["probability"]),
+                    explain(h["case_id"], h["linked_case_id"]) if explain else "",
+                ]
             )
         else:
             rows.append([str(name), len(ids), pd.NaT, None, None, None, None, None])
@@ -114,8 +127,12 @@ def score_replay(
     for m in months:
         sel = month_of == m
         table.append(
-            [str(m), int(sel.sum()), int((sel & (verdict == "true")).sum()),
-             int((sel & (verdict == "false")).sum()),
-             int((sel & (verdict == "unverified")).sum())]  # fmt: skip
+            [
+                str(m),
+                int(sel.sum()),
+                int((sel & (verdict == "true")).sum()),
+                int((sel & (verdict == "false")).sum()),
+                int((sel & (verdict == "unverified")).sum()),
+            ]
         )
     return ReplayScore(series, pd.DataFrame(table, columns=MONTH_COLUMNS))

@@ -36,6 +36,7 @@ from caselink.linkage.persistence import SavedModel
 from caselink.records.model import AttributeSchema
 
 ALERT_COLUMNS = ["alerted_at", "case_id", "linked_case_id", "probability"]
+_Evidence = tuple[SavedModel, list[str], np.ndarray, dict[str, float], int, int]
 Retrain = Literal["monthly", "none"]
 
 
@@ -60,6 +61,21 @@ class ReplayResult:
     provenance: str
     not_scored: dict[str, str] = field(default_factory=dict)
     models_fitted: int = 0
+    evidence: dict[tuple[str, str], _Evidence] = field(default_factory=dict, repr=False)
+    cases: pd.DataFrame | None = field(default=None, repr=False)
+
+    def explain(self, case_id: str, linked_case_id: str) -> str:
+        """The evidence of one replay alert, as the model then in use weighed it."""
+        model, cols, values, contrib, i, j = self.evidence[(case_id, linked_case_id)]
+        assert self.cases is not None
+        a = {str(k): v for k, v in self.cases.iloc[i].items()}
+        b = {str(k): v for k, v in self.cases.iloc[j].items()}
+        row = dict(zip(cols, values.tolist(), strict=True))
+        return explanation_text(
+            explain_pair(
+                model.comparisons, row, {str(k): float(v) for k, v in contrib.items()}, a, b
+            )
+        )
 
 
 def recording_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +95,6 @@ def replay(
     threshold: float = 0.5,
     retrain: Retrain = "monthly",
     min_cases: int = 50,
-    explain: bool = True,
 ) -> ReplayResult:
     """Replay the recording of ``cases`` and the alerts each would have raised.
 
@@ -104,8 +119,6 @@ def replay(
         (future cases then inform the u-probabilities; stated).
     min_cases
         Without a model, no alerts are raised until this many cases are known.
-    explain
-        Add the evidence of each alert.
     """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
@@ -123,7 +136,8 @@ def replay(
         current: SavedModel | None = model
         summary = model.summary or {}
         provenance = (
-            f"model {model.name!r} given ({summary.get('trained_on') or summary.get('label', '')}); "
+            f"model {model.name!r} given "
+            f"({summary.get('trained_on') or summary.get('label', '')}); "
             "it was trained on the outcomes (offender_id) known when it was trained, "
             "which may be later than the replayed dates"
         )
@@ -149,7 +163,8 @@ def replay(
     rules = current.rules if current is not None else None
     comps = current.comparisons if current is not None else None
     index = CaseIndex(schema, config, rules or [], comps or [])
-    rows: list[tuple[datetime, str, str, float, str]] = []
+    rows: list[tuple[datetime, str, str, float]] = []
+    evidence: dict[tuple[str, str], _Evidence] = {}
     month: tuple[int, int] | None = None
     base_cols = [c for c in walk.columns if c != "recorded_at"]
     for i in range(len(walk)):
@@ -175,31 +190,23 @@ def replay(
         if not len(keep):
             continue
         kept = compared.iloc[keep].reset_index(drop=True)
-        texts = [""] * len(keep)
-        if explain:
-            _, contrib = current.estimator.factors(kept)
-            mine = {str(k): v for k, v in walk.iloc[i].items()}
-            for j in range(len(keep)):
-                other = walk.iloc[int(others[keep[j]])]
-                texts[j] = explanation_text(
-                    explain_pair(
-                        current.comparisons,
-                        {str(c): v for c, v in kept.iloc[j].items()},
-                        {str(c): float(v) for c, v in contrib.iloc[j].items()},
-                        mine,
-                        {str(k): v for k, v in other.items()},
-                    )
-                )
+        _, contrib = current.estimator.factors(kept)
+        cmp_cols = [str(c) for c in kept.columns]
         for j, k in enumerate(keep.tolist()):
-            rows.append(
-                (when.to_pydatetime(), str(walk.at[i, "case_id"]),
-                 str(kept.at[j, "case_b"]), float(prob[k]), texts[j])  # fmt: skip
-            )
-    alerts = pd.DataFrame(rows, columns=[*ALERT_COLUMNS, "explanation"])
+            other = int(others[k])
+            key = (str(walk.at[i, "case_id"]), str(kept.at[j, "case_b"]))
+            evidence[key] = (current, cmp_cols, kept.iloc[j].to_numpy(),
+                             _floats(contrib.iloc[j]), i, other)  # fmt: skip
+            rows.append((when.to_pydatetime(), key[0], key[1], float(prob[k])))
+    alerts = pd.DataFrame(rows, columns=ALERT_COLUMNS)
     alerts["alerted_at"] = pd.to_datetime(alerts["alerted_at"]).astype("datetime64[us]")
     alerts = alerts.sort_values(
         ["alerted_at", "case_id", "probability", "linked_case_id"],
         ascending=[True, True, False, True],
         kind="stable",
     ).reset_index(drop=True)
-    return ReplayResult(alerts, provenance, not_scored, fitted)
+    return ReplayResult(alerts, provenance, not_scored, fitted, evidence, walk)
+
+
+def _floats(row: pd.Series) -> dict[str, float]:
+    return {str(k): float(v) for k, v in row.items()}

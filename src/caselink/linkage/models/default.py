@@ -166,7 +166,13 @@ class PriorLinkage(LinkageModelBase):
             m = self.prior_m(comp)
             lr = np.log(np.clip(m, 1e-12, None) / u)
             if comp.kind != "case_type":
+                # As in NaiveBayesLinkage: evidence conditional on being recorded
+                # for both cases (the prior m already sums to 1 over those levels).
+                lr = lr + np.log(u[1:].sum())
                 lr[0] = 0.0
+                if comp.kind in ("agreement", "binary"):
+                    # Under the prior, a disagreement is never evidence for a link.
+                    lr[1] = min(lr[1], 0.0)
             self.m_.append(m)
             self.u_.append(u)
             self.log_ratio_.append(lr)

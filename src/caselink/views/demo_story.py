@@ -1,0 +1,180 @@
+"""The demo: load the Barking-like borough and show, chapter by chapter, what caselink finds.
+
+This is the end of the data flow (records -> store -> linkage -> entities ->
+assurance -> geoprofile -> views); it calls each library in turn and keeps
+what an analyst would read. The hidden series is named from the demo's
+ground truth only to say whether caselink found it, never to find it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from caselink.assurance import default_standard, missing_checks, raise_prompts
+from caselink.assurance.prompts import prompts_frame, recurrences_from_flags
+from caselink.entities import KEY_KINDS, PersonResolver, recurrence_flags, resolve_keys
+from caselink.geoprofile.methods import geoprofile
+from caselink.geoprofile.persons import candidate_persons, rank_persons
+from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
+from caselink.store import Store
+from caselink.synth.demo import build_demo, demo_dir
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class DemoFindings:
+    """What the demo found, for the CLI to print and the tests to check."""
+
+    planted: dict[str, str]
+    model: str
+    links_between_deaths: pd.DataFrame
+    explanations: dict[tuple[str, str], tuple[float, list[str]]]
+    series_of_deaths: dict[str, str | None]
+    series_members: list[str]
+    flags: pd.DataFrame
+    missed_checks: pd.DataFrame
+    prompts: pd.DataFrame
+    offender_home_rank: int | None
+    offender_home_hit_pct: float | None
+    files: list[Path] = field(default_factory=list)
+
+
+def _death_keys(planted: dict[str, str]) -> list[str]:
+    return [planted[k] for k in ("d1", "d2", "d3", "d4")]
+
+
+def load_demo(store: Store) -> None:
+    """Import the shipped demo files into ``store``."""
+    folder = demo_dir()
+    store.import_files(
+        folder / "cases.csv", folder / "people.csv", folder / "actions.csv", folder / "schema.yaml"
+    )
+
+
+def run_demo(store: Store, outdir: Path, say: Say) -> DemoFindings:
+    """Load the demo borough, then link, resolve, check and profile it."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    demo = build_demo()
+    planted = {str(k): str(v) for k, v in demo.params["planted"].items()}
+    deaths = _death_keys(planted)
+    say("Loading the demo borough (2013-2016) into the store")
+    load_demo(store)
+    cases = store.cases_frame()
+    schema = store.attribute_schema()
+    say(f"  {len(cases):,} cases, {len(store.mentions_frame()):,} people rows")
+
+    say("Case linkage: training on solved cases (offender-grouped cross-validation)")
+    engine = LinkageEngine(cases, schema)
+    try:
+        saved = engine.train()
+        model = f"{saved.name} (trained on {saved.summary.get('linked_pairs')} linked pairs)"
+    except NotEnoughLabelsError:
+        model = "default (literature priors, no labels)"
+    links = engine.link(min_probability=0.05)
+    links.to_csv(outdir / "links.csv", index=False)
+    series = engine.series(threshold=0.5, links=links)
+    series.members.to_csv(outdir / "series.csv", index=False)
+    between = links[links["case_a"].isin(deaths) & links["case_b"].isin(deaths)].reset_index(
+        drop=True
+    )
+    explanations: dict[tuple[str, str], tuple[float, list[str]]] = {}
+    for a, b in zip(deaths, deaths[1:], strict=False):
+        prob, evidence = engine.explain(a, b)
+        explanations[(a, b)] = (prob, [str(e) for e in evidence])
+    member_of = dict(zip(series.members["case_id"], series.members["series_id"], strict=True))
+    series_of_deaths: dict[str, str | None] = {d: member_of.get(d) for d in deaths}
+    found = {s for s in series_of_deaths.values() if s is not None}
+    members = sorted(series.members.loc[series.members["series_id"].isin(found), "case_id"])
+
+    say("Entity resolution: the same people across cases (Splink on DuckDB)")
+    mentions = store.mentions_frame()
+    resolver = PersonResolver().fit(mentions, cases)
+    persons = resolver.resolve(mentions, cases)
+    store.replace_resolution("person", persons.assignments)
+    resolutions = {"person": persons.assignments}
+    for kind in KEY_KINDS:
+        resolutions[kind] = resolve_keys(mentions, kind)
+        store.replace_resolution(kind, resolutions[kind])
+    flags = recurrence_flags(mentions, cases, resolutions, series.members)
+    flags.to_csv(outdir / "flags.csv", index=False)
+    touching = flags[flags["cases"].astype(str).str.contains("|".join(deaths))]
+
+    say("Investigative assurance: missed checks and the prompts the links raise")
+    standard = default_standard()
+    actions = store.actions_frame()
+    missed = missing_checks(cases, actions, standard, as_of="2017-01-01")
+    missed.to_csv(outdir / "missing.csv", index=False)
+    raised = raise_prompts(
+        cases,
+        actions,
+        links=links,
+        series=series.members,
+        recurrences=recurrences_from_flags(touching),
+    )
+    prompts = prompts_frame(raised)
+    prompts.to_csv(outdir / "prompts.csv", index=False)
+
+    say("Geographic profiling of the series found (Rossmo CGT)")
+    rank: int | None = None
+    hit: float | None = None
+    if members:
+        crimes = cases[cases["case_id"].isin(members)]
+        surface = geoprofile(crimes["lat"], crimes["lon"], "cgt")
+        surface.to_frame().to_csv(outdir / "surface.csv", index=False)
+        people = candidate_persons(mentions, persons.assignments)
+        ranked = rank_persons(surface, people)
+        offender_person = demo.truth_offenders.set_index("offender_id").loc[
+            planted["offender_id"], "person_id"
+        ]
+        truth = demo.truth_people.set_index("mention_id")["person_id"]
+        his_mentions = [int(m) for m, p in truth.items() if p == offender_person]
+        his_persons = set(
+            persons.assignments.loc[
+                persons.assignments["mention_id"].isin(his_mentions), "entity_id"
+            ]
+        )
+        mine = ranked[ranked["person_id"].isin(his_persons)]
+        if len(mine):
+            best = mine.sort_values("rank").iloc[0]
+            rank, hit = int(best["rank"]), float(best["hit_score_pct"])
+    return DemoFindings(
+        planted=planted,
+        model=model,
+        links_between_deaths=between,
+        explanations=explanations,
+        series_of_deaths=series_of_deaths,
+        series_members=members,
+        flags=touching.reset_index(drop=True),
+        missed_checks=missed[missed["case_id"].isin(deaths)].reset_index(drop=True),
+        prompts=prompts[prompts["case_id"].isin(deaths)].reset_index(drop=True),
+        offender_home_rank=rank,
+        offender_home_hit_pct=hit,
+        files=sorted(outdir.iterdir()),
+    )
+
+
+def summary_rows(findings: DemoFindings) -> list[dict[str, Any]]:
+    """One row per death: the series caselink put it in, its missed checks and prompts."""
+    rows = []
+    for key in ("d1", "d2", "d3", "d4"):
+        case_id = findings.planted[key]
+        rows.append(
+            {
+                "death": key,
+                "case_id": case_id,
+                "series": findings.series_of_deaths.get(case_id) or "",
+                "missed": ", ".join(
+                    findings.missed_checks.loc[
+                        findings.missed_checks["case_id"] == case_id, "action"
+                    ]
+                ),
+                "prompts": int((findings.prompts["case_id"] == case_id).sum()),
+            }
+        )
+    return rows
