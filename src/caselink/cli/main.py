@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from caselink.cli import alerts, assurance, demo, entities, geoprofile, records, synth
+from caselink.cli import alerts, assurance, demo, entities, geoprofile, linkage, records, synth
 
 app = typer.Typer(
     name="caselink",
@@ -16,7 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for group in (records, synth, alerts, entities, assurance, geoprofile, demo):
+for group in (records, synth, linkage, alerts, entities, assurance, geoprofile, demo):
     group.register(app)
 
 
