@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from caselink.entities import PersonResolver, pairwise_scores
+from caselink.entities.clustering import constrained_clusters, profiles
+from caselink.entities.features import person_features
 from caselink.synth import generate
 
 MENTIONS_PER_CASE = 2.52  # measured: generate(20000, seed=3) gives 50,317 mentions
@@ -115,6 +117,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             threads=args.threads,
         ).fit(mentions, data.cases)
         t2 = time.perf_counter()
+        if args.sweep:
+            _sweep(resolver, mentions, data.cases, truth, args.sweep, result)
         resolution = resolver.resolve(mentions, data.cases)
         t3 = time.perf_counter()
         assignments = resolution.assignments
@@ -140,6 +144,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _sweep(
+    resolver: PersonResolver,
+    mentions: pd.DataFrame,
+    cases: pd.DataFrame,
+    truth: pd.DataFrame,
+    thresholds: str,
+    result: dict[str, Any],
+) -> None:
+    """F1 at several thresholds from one scoring (for choosing the threshold on a tuning seed)."""
+    values = sorted(float(t) for t in thresholds.split(","))
+    links = resolver.score(mentions, cases, threshold=values[0])
+    features = person_features(mentions, cases)
+    ids = features["mention_id"].to_numpy(dtype=np.int64)
+    prof = profiles(features)
+    sweep = {}
+    for thr in values:
+        labels = constrained_clusters(ids, prof, links[links["match_probability"] >= thr])
+        s = pairwise_scores(
+            zip(ids.tolist(), labels.tolist(), strict=True),
+            truth[["mention_id", "person_id"]].itertuples(index=False, name=None),
+        )
+        sweep[str(thr)] = {k: round(s[k], 4) for k in ("precision", "recall", "f1")}
+        print(json.dumps({"threshold": thr, **sweep[str(thr)]}), file=sys.stderr)
+    result["sweep"] = sweep
+
+
 def _print_errors(
     mentions: pd.DataFrame, truth: pd.DataFrame, assignments: pd.DataFrame, n: int
 ) -> None:
@@ -163,7 +193,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mentions", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--threshold", type=float, default=0.7)
+    parser.add_argument("--threshold", type=float, default=0.4)
+    parser.add_argument(
+        "--sweep", default=None, help="comma-separated thresholds to score (tuning seed only)"
+    )
     parser.add_argument("--u-max-pairs", type=float, default=5e6)
     parser.add_argument("--em-max-pairs", type=float, default=2e6)
     parser.add_argument("--threads", type=int, default=None)

@@ -191,12 +191,13 @@ def test_accuracy_on_the_noisy_background(
     assert scores["recall"] >= 0.9
 
 
+@pytest.mark.parametrize("share", [0.3, 0.7, 0.95])
 def test_incremental_resolution_gives_the_same_persons_as_a_full_run(
-    data: tuple[pd.DataFrame, pd.DataFrame], resolver: PersonResolver
+    data: tuple[pd.DataFrame, pd.DataFrame], resolver: PersonResolver, share: float
 ) -> None:
     mentions = data[0]
     full = resolver.resolve(mentions).assignments
-    cut = int(len(mentions) * 0.7)
+    cut = int(len(mentions) * share)
     first = resolver.resolve(mentions.iloc[:cut].reset_index(drop=True)).assignments
     incremental = resolver.resolve_incremental(mentions, first).assignments
     assert incremental["mention_id"].tolist() == full["mention_id"].tolist()

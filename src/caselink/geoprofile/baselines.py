@@ -72,7 +72,29 @@ def weber_point(
         cur = nxt
         if step < tol_km:
             break
+    vertex = _optimal_vertex(pts)
+    if vertex is not None:  # Weiszfeld only creeps towards an optimum at a crime site
+        return vertex
     return float(cur[0]), float(cur[1])
+
+
+def _optimal_vertex(pts: FloatArray) -> tuple[float, float] | None:
+    """A crime site that is itself the Weber point, if there is one.
+
+    Site k (of multiplicity m) is optimal exactly when the pull of the other
+    sites, ``||sum_i (p_i - p_k) / ||p_i - p_k||||``, is at most m (Kuhn 1973).
+    """
+    for k in range(len(pts)):
+        diff = pts - pts[k]
+        dist = np.hypot(diff[:, 0], diff[:, 1])
+        here = dist < 1e-12
+        others = ~here
+        if not others.any():
+            return float(pts[k, 0]), float(pts[k, 1])
+        pull = (diff[others] / dist[others, None]).sum(axis=0)
+        if float(np.hypot(*pull)) <= float(here.sum()):
+            return float(pts[k, 0]), float(pts[k, 1])
+    return None
 
 
 def furthest_pair_circle(x: FloatArray, y: FloatArray) -> tuple[float, float, float]:
