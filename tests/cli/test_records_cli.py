@@ -78,3 +78,22 @@ def test_db_defaults_to_the_environment_variable(tmp_path: Path) -> None:
     assert code == 0
     result = runner.invoke(app, ["cases", "--json"], env={"CASELINK_DB": db})
     assert len(result.stdout.splitlines()) == 3
+
+
+def test_import_compares_cases_on_arrival_unless_told_not_to(tmp_path: Path) -> None:
+    from caselink.alerts import linkage_states
+    from caselink.store import Store
+
+    alerting = f"sqlite:///{tmp_path / 'a.db'}"
+    code, out, _ = _import(tmp_path, alerting)
+    assert code == 0 and "alert(s) raised" in out
+    states = linkage_states(Store.open(alerting))
+    assert "pending" not in set(states["linkage_state"])
+
+    bulk = f"sqlite:///{tmp_path / 'b.db'}"
+    paths = csv_files.write(tmp_path)
+    result = runner.invoke(app, ["import", str(paths["cases"]), "--db", bulk, "--no-alert"])
+    assert result.exit_code == 0
+    states = linkage_states(Store.open(bulk))
+    assert set(states["linkage_state"]) == {"not_scored"}
+    assert states["linkage_note"].str.contains("--no-alert").all()

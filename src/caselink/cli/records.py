@@ -10,11 +10,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from caselink.alerts import rescore_pending
+from caselink.alerts.ledger import mark_cases
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.records.errors import InvalidInputError
 from caselink.store.exporter import export_store
 from caselink.views.case_detail import case_detail, json_ready, list_cases
 
+BULK_NOTE = "imported with --no-alert: not compared on arrival; `caselink link` scores it in batch"
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 
 
@@ -39,6 +42,17 @@ def import_(
             help="Import the valid rows; write rejected rows with reasons to this file.",
         ),
     ] = None,
+    alert: Annotated[
+        bool,
+        typer.Option(
+            "--alert/--no-alert",
+            help=(
+                "Compare each imported case with the stored cases at once and raise alerts "
+                "(default). --no-alert for a bulk first load: the cases are marked not scored "
+                "and `caselink link` scores them in batch."
+            ),
+        ),
+    ] = True,
 ) -> None:
     """Import cases (and their people and actions) from the open CSV format."""
     store = open_store(db)
@@ -68,6 +82,20 @@ def import_(
     )
     if skip_invalid is not None:
         console.print(f"rejected {len(report.rejected)} row error(s), written to {skip_invalid}")
+    if alert:
+        with console.status("comparing the imported cases with the store..."):
+            raised = rescore_pending(store)
+        console.print(
+            f"{len(raised.alerts)} alert(s) raised"
+            + (
+                f"; {len(raised.not_scored)} case(s) could not be scored"
+                if raised.not_scored
+                else ""
+            )
+        )
+    else:
+        with store.transaction() as conn:
+            mark_cases(conn, report.case_ids, "not_scored", BULK_NOTE)
 
 
 def cases(

@@ -10,6 +10,11 @@ passer-by found two of them; each fact sat in a different file. The flags:
 ``reporter_near_death``
     A person who reported or found a death and lives within ``distance_km``
     of another death, or of a case linked in a series to the one reported.
+    In a dense borough nearly every reporter lives within a kilometre of some
+    death, so the priority rises with what makes one specific: nearby cases
+    *linked* (same series) to the death reported, having reported or found
+    more than one death, and closeness; the nearby cases are listed linked
+    first, then by distance.
 ``person_in_cases``
     A person in two or more cases, with the role in each.
 ``address_in_cases``, ``phone_in_cases``, ``vehicle_in_cases``
@@ -193,9 +198,12 @@ def _series_flags(joined: pd.DataFrame, series_of: pd.Series) -> list[dict[str, 
         case_ids = sorted(everywhere["case_id"].unique())
         touched = sorted({s for c in rows["case_id"].unique() for s in series_of.get(c, [])})
         series_cases = sorted(rows["case_id"].unique())
+        # named in several cases of one series is what an analyst must see first
         out.append(
             {
-                "priority": 170 + (10 if len(case_ids) > 1 else 0),
+                "priority": 200
+                + 15 * (min(len(series_cases), 4) - 1)
+                + (10 if len(case_ids) > 1 else 0),
                 "flag": "person_in_series",
                 "entity_kind": "person",
                 "entity_id": str(entity),
@@ -250,19 +258,31 @@ def _near_death_flags(
             continue
         near_cases = targets_frame.index[near]
         near_dist = dist[near]
-        order = np.argsort(near_dist)
+        order = np.argsort(near_dist, kind="stable")
         death_ids = set(deaths["case_id"])
+        # linked: in a series with a death this person reported or found
+        linked_near = [c for c in near_cases if c in linked]
         described = [
-            f"{near_cases[i]} ({'death' if near_cases[i] in death_ids else 'linked case'}"
-            f", {near_dist[i]:.2f} km)"
-            for i in order
+            f"{near_cases[i]} ({'death' if near_cases[i] in death_ids else 'case'}"
+            f"{', linked' if near_cases[i] in linked else ''}, {near_dist[i]:.2f} km)"
+            for i in sorted(order, key=lambda i: (near_cases[i] not in linked, near_dist[i]))
         ]
+        # in a dense borough every reporter lives within a km of some death:
+        # what singles one out is the deaths linked to the one reported, more
+        # than one death reported or found, and closeness
+        closeness = round(10 * (1 - float(near_dist.min()) / distance_km))
+        specificity = (
+            25 * min(len(linked_near), 3)
+            + (10 if len(reported_cases) > 1 else 0)
+            + closeness
+            + min(len(near_cases), 9) // 3
+        )
         everywhere = joined[joined["entity_id"] == entity]
         all_cases = sorted(set(everywhere["case_id"]) | set(near_cases))
         touched = sorted({s for c in all_cases for s in series_of.get(c, set())})
         out.append(
             {
-                "priority": 60 + (100 if touched else 0) + min(len(near_cases), 9),
+                "priority": 60 + (100 if touched else 0) + specificity,
                 "flag": "reporter_near_death",
                 "entity_kind": "person",
                 "entity_id": str(entity),

@@ -7,8 +7,9 @@ maximisation on blocked pairs, the prior match probability from
 near-certain deterministic rules. Pairs scoring at or above a stated match
 probability are linked, and persons are built from those links strongest
 first, refusing any join that would put contradicting mentions (sex, date
-of birth, names) in one person (:mod:`caselink.entities.clustering`). Each mention keeps the weight and the evidence of its strongest
-link into its person ("same phone, name Steve/Stephen, same dob").
+of birth, names) in one person (:mod:`caselink.entities.clustering`).
+Each mention keeps the weight and the evidence of its strongest link into
+its person ("same phone, name Steve/Stephen, same dob").
 
 Resolution is incremental: :meth:`PersonResolver.resolve_incremental`
 scores the new mentions with the trained model, follows their links to
@@ -451,7 +452,7 @@ def _fetch(linker: Linker, predictions: Any) -> pd.DataFrame:
     Selected in DuckDB rather than converting Splink's wide output (every
     intermediate column) to pandas.
     """
-    con: duckdb.DuckDBPyConnection = getattr(linker._db_api, "_con")  # the DuckDB backend's
+    con: duckdb.DuckDBPyConnection = linker._db_api._con  # the DuckDB backend's
     table = predictions.physical_name
     names = set(con.table(table).columns)
     wanted = [c for c in _FETCHED if c in names]
