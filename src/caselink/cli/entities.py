@@ -139,8 +139,30 @@ def flags(
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 30,
+    linkage_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--linkage-model",
+            exists=True,
+            dir_okay=False,
+            help="Case-linkage model (`caselink train`) for the series; default: prior model.",
+        ),
+    ] = None,
+    series_threshold: Annotated[
+        float,
+        typer.Option(
+            "--series-threshold", min=0.01, max=0.99, help="Link probability to join a series."
+        ),
+    ] = 0.5,
+    no_linkage: Annotated[
+        bool, typer.Option("--no-linkage", help="Without --series, use no series at all.")
+    ] = False,
 ) -> None:
-    """Recurrence flags: persons, addresses, phones, vehicles in 2+ cases; reporters near deaths."""
+    """Recurrence flags: persons, addresses, phones, vehicles in 2+ cases; reporters near deaths.
+
+    The series are those of --series, or else those case linkage finds in the
+    store (with --linkage-model, or the prior-knowledge model).
+    """
     store = open_store(db)
     resolutions = _resolutions(store)
     if resolutions["person"].empty:
@@ -148,6 +170,8 @@ def flags(
     series_frame = None
     if series is not None:
         series_frame = pd.read_csv(series, dtype=str)
+    elif not no_linkage:
+        series_frame = _linkage_series(store, linkage_model, series_threshold)
     try:
         frame = recurrence_flags(
             store.mentions_frame(), store.cases_frame(), resolutions, series_frame, distance_km
@@ -172,6 +196,29 @@ def flags(
             str(rec["evidence"]),
         )
     console.print(table)
+
+
+def _linkage_series(store: Store, model: Path | None, threshold: float) -> pd.DataFrame | None:
+    """``case_id, series_id`` of the series case linkage finds (None, with a note, if it cannot)."""
+    from caselink.linkage import LinkageEngine, ModelSchemaError, load_model
+    from caselink.linkage.tables import LinkageDataError
+
+    cases = store.cases_frame()
+    if len(cases) < 2:
+        return None
+    try:
+        schema = store.attribute_schema()
+        saved = load_model(model, schema) if model is not None else None
+        with console.status("finding series (case linkage)..."):
+            members = LinkageEngine(cases, schema, model=saved).series(threshold=threshold).members
+    except (ModelSchemaError, LinkageDataError, ValueError) as exc:
+        console.print(f"no series from case linkage ({exc}); flags without series")
+        return None
+    console.print(
+        f"series from case linkage: {members['series_id'].nunique():,} series, "
+        f"{len(members):,} cases (link probability >= {threshold})"
+    )
+    return members[["case_id", "series_id"]].astype(str)
 
 
 def chart(

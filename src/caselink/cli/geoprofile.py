@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from caselink.cli.engines import ModelOption, linkage_engine
 from caselink.cli.options import DbOption, console, fail, open_store
 from caselink.geoprofile.evaluation import evaluate_series, summarise
 from caselink.geoprofile.mapping import draw_profile
@@ -36,22 +36,24 @@ MarginOption = Annotated[
 ]
 
 
-def _series_cases(store: Store, series: str, cases: pd.DataFrame) -> list[str]:
-    """Case ids of a series: from the linkage engine, else a solved series' offender_id."""
-    try:
-        linkage: Any = importlib.import_module("caselink.linkage.series")
-        found = linkage.series_cases(store, series)
-        if found:
-            return [str(c) for c in found]
-    except (ImportError, AttributeError):
-        pass
+def _series_cases(store: Store, series: str, cases: pd.DataFrame, model: Path | None) -> list[str]:
+    """Case ids of a series found by case linkage (``caselink series`` ids).
+
+    A solved series can also be named by its ``offender_id``.
+    """
     named = cases.loc[cases["offender_id"] == series, "case_id"].tolist()
-    if not named:
+    if named:
+        return [str(c) for c in named]
+    with console.status("finding series (case linkage)..."):
+        members = linkage_engine(store, model).series().members
+    found = members.loc[members["series_id"] == series, "case_id"].tolist()
+    if not found:
+        known = ", ".join(sorted(members["series_id"].unique())[:10])
         fail(
-            f"--series {series}: no such series (series from the linkage engine are not "
-            "available yet; a solved series can be named by its offender_id). Use --cases A,B,C."
+            f"--series {series}: no such series (run `caselink series` to list them; "
+            f"some: {known or 'none found'}); or name the cases with --cases A,B,C"
         )
-    return [str(c) for c in named]
+    return [str(c) for c in found]
 
 
 def _homes(path: Path | None) -> pd.DataFrame | None:
@@ -95,6 +97,7 @@ def geoprofile(
     top_pct: Annotated[
         float, typer.Option("--top-pct", help="Persons of interest: home within this % of area.")
     ] = 10.0,
+    model: ModelOption = None,
     linked_only: Annotated[
         bool, typer.Option("--linked-only", help="Rank only persons mentioned in the series.")
     ] = False,
@@ -107,7 +110,7 @@ def geoprofile(
     store = open_store(db)
     all_cases = store.cases_frame()
     if series is not None:
-        ids = _series_cases(store, series, all_cases)
+        ids = _series_cases(store, series, all_cases, model)
     else:
         ids = [c.strip() for c in (cases or "").split(",") if c.strip()]
     unknown = sorted(set(ids) - set(all_cases["case_id"]))

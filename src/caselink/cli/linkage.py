@@ -9,34 +9,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from caselink.cli.engines import ModelOption, linkage_engine
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
 from caselink.linkage.evaluation import evaluate as run_evaluation
 from caselink.linkage.explain import format_multiplier
-from caselink.linkage.persistence import ModelSchemaError, load_model, save_model
-from caselink.linkage.tables import LinkageDataError
-
-ModelOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--model",
-        dir_okay=False,
-        help="Model file from `caselink train` (default: prior-knowledge model).",
-    ),
-]
+from caselink.linkage.persistence import save_model
 
 
 def _engine(db: str | None, model: Path | None) -> LinkageEngine:
-    store = open_store(db)
-    schema = store.attribute_schema()
-    cases = store.cases_frame()
-    if len(cases) < 2:
-        fail(f"the store holds {len(cases)} case(s); linkage needs at least two")
-    try:
-        saved = load_model(model, schema) if model is not None else None
-        return LinkageEngine(cases, schema, model=saved)
-    except (ModelSchemaError, LinkageDataError, FileNotFoundError, ValueError) as exc:
-        fail(str(exc))
+    return linkage_engine(open_store(db), model)
 
 
 def train(

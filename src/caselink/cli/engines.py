@@ -1,0 +1,36 @@
+"""Building the linkage engine from CLI options, shared by every command that needs links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from caselink.cli.options import fail
+from caselink.linkage.engine import LinkageEngine
+from caselink.linkage.persistence import ModelSchemaError, load_model
+from caselink.linkage.tables import LinkageDataError
+from caselink.store import Store
+
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        dir_okay=False,
+        help="Model file from `caselink train` (default: prior-knowledge model).",
+    ),
+]
+
+
+def linkage_engine(store: Store, model: Path | None) -> LinkageEngine:
+    """The engine over every stored case, with a saved model or the default one."""
+    schema = store.attribute_schema()
+    cases = store.cases_frame()
+    if len(cases) < 2:
+        fail(f"the store holds {len(cases)} case(s); linkage needs at least two")
+    try:
+        saved = load_model(model, schema) if model is not None else None
+        return LinkageEngine(cases, schema, model=saved)
+    except (ModelSchemaError, LinkageDataError, FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
