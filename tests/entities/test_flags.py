@@ -108,9 +108,18 @@ def test_person_and_phone_in_two_cases_name_the_cases_and_roles() -> None:
 def test_series_flags_rise_to_the_top() -> None:
     series = pd.DataFrame({"case_id": ["D1", "D2"], "series_id": ["S1", "S1"]})
     flags = recurrence_flags(MENTIONS, CASES, {"person": PERSONS, "phone": PHONES}, series)
-    assert flags.iloc[0]["flag"] == "person_in_series"
-    assert flags.iloc[0]["entity_id"] == "P1"
-    assert flags.iloc[0]["series"] == "S1"
+    # P1 reported D1 and lives 0.3 km from D2, linked to D1: both his flags
+    # touch the series and come before every flag that does not
+    top = flags.iloc[:2]
+    assert set(top["flag"]) == {"reporter_near_death", "person_in_series"}
+    assert set(top["entity_id"]) == {"P1"}
+    assert set(top["series"]) == {"S1"}
+    assert (
+        "D2 (death, linked, 0.30 km)"
+        in top.loc[top["flag"] == "reporter_near_death", "evidence"].iloc[0]
+    )
+    touching = flags["series"] != ""
+    assert flags.loc[touching, "priority"].min() > flags.loc[~touching, "priority"].max()
     assert (flags["priority"].diff().dropna() <= 0).all()
     # the victims of the series are not flagged as "in series" for that alone
     assert set(flags.loc[flags["flag"] == "person_in_series", "entity_id"]) == {"P1"}

@@ -12,6 +12,7 @@ from caselink.linkage.blocking import (
     blocking_sql,
     candidate_pairs,
     default_rules,
+    lean_rules,
 )
 from caselink.linkage.comparisons import build_comparisons
 from caselink.linkage.config import LinkageConfig
@@ -43,9 +44,9 @@ def test_same_family_rule_needs_equal_family(four_cases: pd.DataFrame) -> None:
 
 
 def test_rare_value_rule_links_anywhere(four_cases: pd.DataFrame) -> None:
-    # ghb and churchyard are held by 2 of 4 cases (50%): kept at share 0.5, not at 0.4
-    assert ("A", "B") in _pairs(four_cases, [BlockingRule("rare_value", share=0.5)])
-    assert ("A", "B") not in _pairs(four_cases, [BlockingRule("rare_value", share=0.4)])
+    # ghb and churchyard are held by 2 of 4 cases: kept at max_cases=2, not at 1
+    assert ("A", "B") in _pairs(four_cases, [BlockingRule("rare_value", max_cases=2)])
+    assert ("A", "B") not in _pairs(four_cases, [BlockingRule("rare_value", max_cases=1)])
 
 
 def test_victim_group_rule_skips_general(four_cases: pd.DataFrame) -> None:
@@ -63,7 +64,7 @@ def test_rules_read_as_an_analyst_would() -> None:
     texts = [r.describe() for r in default_rules(CONFIG, SCHEMA)]
     assert texts[0] == "within 1 km and 90 days"
     assert "same family and location type, within 5 km and 730 days" in texts
-    assert "share an MO value held by at most 2.0% of cases" in texts
+    assert "share an MO value held by at most 30 cases" in texts
 
 
 def test_blocking_recall() -> None:
@@ -83,3 +84,16 @@ def test_sql_transpiles_to_spark_and_parses() -> None:
         sqlglot.parse_one(sql, read="spark")  # valid Spark SQL
     with pytest.raises(ValueError, match="dialect must be one of"):
         comparison_sql(comps, "oracle")
+
+
+def test_lean_rules_are_a_subset_of_pairs_and_read_plainly(four_cases: pd.DataFrame) -> None:
+    lean = lean_rules(CONFIG)
+    assert lean[0].describe() == "same case type, within 1 km and 90 days"
+    assert _pairs(four_cases, lean) <= _pairs(four_cases, [*default_rules(CONFIG, SCHEMA), *lean])
+
+
+def test_legacy_share_setting_is_refused_with_a_message() -> None:
+    data = CONFIG.to_dict()
+    data["rare_block_max_share"] = 0.02
+    with pytest.raises(ValueError, match="rare_block_max_share"):
+        LinkageConfig.from_dict(data)

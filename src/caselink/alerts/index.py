@@ -469,9 +469,9 @@ class CaseIndex:
                     codes = self._values[attr].row(position)
                     if not len(codes):
                         continue
-                    shares = self.share(attr, codes.astype(np.int64))
-                    for c, s in zip(codes.tolist(), shares.tolist(), strict=True):
-                        if s <= rule.share:
+                    counts = self._vocab[attr].count.values[codes.astype(np.int64)]
+                    for c, k in zip(codes.tolist(), counts.tolist(), strict=True):
+                        if k <= rule.max_cases:
                             found.append(self._by_value.get((attr, c)))
             else:
                 fam = int(self._family.values[position])

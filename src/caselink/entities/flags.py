@@ -6,14 +6,16 @@ passer-by found two of them; each fact sat in a different file. The flags:
 
 ``person_in_series``
     A person named, other than as its victim, in a case of a series that
-    case linkage found.
+    case linkage found; highest when named in two or more cases of one
+    series (one case in each of several series is a neighbourhood regular).
 ``reporter_near_death``
     A person who reported or found a death and lives within ``distance_km``
     of another death, or of a case linked in a series to the one reported.
     In a dense borough nearly every reporter lives within a kilometre of some
     death, so the priority rises with what makes one specific: nearby cases
-    *linked* (same series) to the death reported, having reported or found
-    more than one death, and closeness; the nearby cases are listed linked
+    *linked* (same series) to the death reported, weighted by the share of
+    that series' other cases that lie near home; having reported or found
+    more than one death; and closeness. The nearby cases are listed linked
     first, then by distance.
 ``person_in_cases``
     A person in two or more cases, with the role in each.
@@ -198,12 +200,19 @@ def _series_flags(joined: pd.DataFrame, series_of: pd.Series) -> list[dict[str, 
         case_ids = sorted(everywhere["case_id"].unique())
         touched = sorted({s for c in rows["case_id"].unique() for s in series_of.get(c, [])})
         series_cases = sorted(rows["case_id"].unique())
-        # named in several cases of one series is what an analyst must see first
+        # named in several cases of *one* series is what an analyst must see
+        # first; one case in each of several series is a neighbourhood regular
+        per_series: dict[str, int] = {}
+        for c in series_cases:
+            for s in series_of.get(c, []):
+                per_series[s] = per_series.get(s, 0) + 1
+        best = max(per_series.values(), default=0)
+        priority = (
+            200 + 20 * (min(best, 4) - 1) if best >= 2 else 150 + (5 if len(case_ids) > 1 else 0)
+        )
         out.append(
             {
-                "priority": 200
-                + 15 * (min(len(series_cases), 4) - 1)
-                + (10 if len(case_ids) > 1 else 0),
+                "priority": priority,
                 "flag": "person_in_series",
                 "entity_kind": "person",
                 "entity_id": str(entity),
@@ -268,11 +277,15 @@ def _near_death_flags(
             for i in sorted(order, key=lambda i: (near_cases[i] not in linked, near_dist[i]))
         ]
         # in a dense borough every reporter lives within a km of some death:
-        # what singles one out is the deaths linked to the one reported, more
-        # than one death reported or found, and closeness
+        # what singles one out is that the *other cases of the series* of the
+        # death reported lie near home (the share of them that do), more than
+        # one death reported or found, and closeness
+        mates = linked - reported_cases
+        share = len(linked_near) / len(mates) if mates else 0.0
         closeness = round(10 * (1 - float(near_dist.min()) / distance_km))
         specificity = (
-            25 * min(len(linked_near), 3)
+            (100 if linked_near else 0)
+            + round(25 * min(len(linked_near), 3) * share)
             + (10 if len(reported_cases) > 1 else 0)
             + closeness
             + min(len(near_cases), 9) // 3
@@ -282,7 +295,7 @@ def _near_death_flags(
         touched = sorted({s for c in all_cases for s in series_of.get(c, set())})
         out.append(
             {
-                "priority": 60 + (100 if touched else 0) + specificity,
+                "priority": 60 + specificity,
                 "flag": "reporter_near_death",
                 "entity_kind": "person",
                 "entity_id": str(entity),

@@ -452,7 +452,7 @@ def _fetch(linker: Linker, predictions: Any) -> pd.DataFrame:
     Selected in DuckDB rather than converting Splink's wide output (every
     intermediate column) to pandas.
     """
-    con: duckdb.DuckDBPyConnection = linker._db_api._con  # the DuckDB backend's
+    con: duckdb.DuckDBPyConnection = linker._db_api._con  # type: ignore[attr-defined]
     table = predictions.physical_name
     names = set(con.table(table).columns)
     wanted = [c for c in _FETCHED if c in names]

@@ -58,9 +58,10 @@ class LinkageConfig:
     rare_value_share
         A value shared by at most this share of cases is *rare*: sharing it is
         a level of its own in the model.
-    rare_block_max_share
-        Blocking: pairs sharing an MO value held by at most this share of
-        cases are candidates wherever and whenever they are.
+    rare_block_max_cases
+        Blocking: pairs sharing an MO value held by at most this many cases
+        (an absolute count: a share would pair O(N²) cases at national
+        scale) are candidates wherever and whenever they are.
     uncommon_value_share
         Upper share of an *uncommon* value (between rare and common).
     group_block_days
@@ -82,7 +83,7 @@ class LinkageConfig:
     rare_value_share: float = 0.01
     uncommon_value_share: float = 0.10
     group_block_days: float = 730.0
-    rare_block_max_share: float = 0.02
+    rare_block_max_cases: int = 30
     distance_edges_km: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
     days_edges: tuple[float, ...] = (1.0, 7.0, 30.0, 90.0, 365.0, 730.0)
     tod_edges_h: tuple[float, ...] = (1.0, 3.0, 6.0)
@@ -121,6 +122,8 @@ class LinkageConfig:
             edges = getattr(self, name)
             if list(edges) != sorted(set(edges)) or not edges:
                 problems.append(f"{name} must be strictly increasing and non-empty, got {edges!r}")
+        if not self.rare_block_max_cases >= 0:
+            problems.append(f"rare_block_max_cases must be >= 0, got {self.rare_block_max_cases!r}")
         if problems:
             raise ValueError("invalid LinkageConfig: " + "; ".join(problems))
 
@@ -132,6 +135,11 @@ class LinkageConfig:
     def from_dict(cls, data: dict[str, Any]) -> LinkageConfig:
         """Inverse of :meth:`to_dict`."""
         data = dict(data)
+        if "rare_block_max_share" in data:
+            raise ValueError(
+                "this model's settings use rare_block_max_share (a share of cases, "
+                "replaced by rare_block_max_cases, an absolute count): retrain the model"
+            )
         for key, value in list(data.items()):
             if isinstance(value, list):
                 data[key] = tuple(value)
