@@ -99,13 +99,3 @@ def test_offender_folds_never_split_an_offender() -> None:
         test_offenders = set(groups[test].ravel())
         assert not train_offenders & test_offenders
 
-
-def test_prior_model_odds_follow_expected_series_pairs_and_factors_are_bounded() -> None:
-    random_pairs = _frame([1, 0] * 50, list(np.linspace(0, 30, 100)))
-    model = PriorLinkage([SAME, NEAR], series_share=0.2, mean_series_size=3.0, max_factor=20.0)
-    model.fit(random_pairs, n_cases=1001)
-    # 0.2 * (3 - 1) / (1001 - 1) = 4e-4
-    assert model.link_share_ == pytest.approx(4e-4)
-    assert all(np.abs(lr).max() <= math.log(20.0) + 1e-12 for lr in model.log_ratio_)
-    with pytest.raises(ValueError, match=r"max_factor must be > 1, got 1\.0"):
-        PriorLinkage([SAME], max_factor=1.0).fit(random_pairs)

@@ -42,14 +42,14 @@ def demo(
     )
     console.rule("People who recur around the deaths")
     for row in findings.flags.head(8).itertuples():
-        console.print(f"[{row.priority}] {row.flag}: {row.roles} — {row.evidence}")
+        console.print(f"[{row.priority}] {row.flag}: {row.roles} — {_short(str(row.evidence))}")
     console.rule("Checks missed, and what the links now prompt")
     table = Table("death", "case", "series", "required checks not done", "new prompts")
     for r in summary_rows(findings):
         table.add_row(r["death"], r["case_id"], r["series"], r["missed"], str(r["prompts"]))
     console.print(table)
     for row in findings.prompts.head(10).itertuples():
-        console.print(f"{row.case_id} {row.action}: {row.reason}")
+        console.print(f"{row.case_id} {row.action}: {_short(str(row.reason))}")
     console.rule("Where the offender probably lives")
     if findings.offender_home_rank is not None:
         console.print(
@@ -59,7 +59,20 @@ def demo(
         )
     else:
         console.print("the offender's home could not be ranked (no series found)")
+    console.rule("Replayed day by day (no information from the future)")
+    console.print(findings.replay_provenance)
+    if not findings.replay_flags:
+        console.print("no death was linked to an earlier death in the replay")
+    for flag in findings.replay_flags:
+        console.print(
+            f"[bold]{flag['alerted_at']}[/]: {flag['case_id']} linked to {flag['linked_case_id']} "
+            f"(p = {flag['probability']:.2f}) the day it was recorded — {_short(flag['why'])}"
+        )
     console.print(f"outputs written to {out}/: {', '.join(p.name for p in findings.files)}")
+
+
+def _short(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,14 @@ from caselink.entities import KEY_KINDS, PersonResolver, recurrence_flags, resol
 from caselink.geoprofile.methods import geoprofile
 from caselink.geoprofile.persons import candidate_persons, rank_persons
 from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
+from caselink.replay import replay
 from caselink.store import Store
 from caselink.synth.demo import build_demo, demo_dir
 
 Say = Callable[[str], None]
+REPLAY_FROM = datetime(2014, 1, 1)
+REPLAY_TO = datetime(2015, 12, 31)
+"""The replay covers the deaths (every earlier case is still known, none later)."""
 
 
 @dataclass
@@ -42,6 +48,9 @@ class DemoFindings:
     prompts: pd.DataFrame
     offender_home_rank: int | None
     offender_home_hit_pct: float | None
+    replay_flags: list[dict[str, Any]] = field(default_factory=list)
+    """Death-to-death alerts of the day-by-day replay: when, which pair, why."""
+    replay_provenance: str = ""
     files: list[Path] = field(default_factory=list)
 
 
@@ -84,7 +93,7 @@ def run_demo(store: Store, outdir: Path, say: Say) -> DemoFindings:
         drop=True
     )
     explanations: dict[tuple[str, str], tuple[float, list[str]]] = {}
-    for a, b in zip(deaths, deaths[1:], strict=False):
+    for a, b in pairwise(deaths):
         prob, evidence = engine.explain(a, b)
         explanations[(a, b)] = (prob, [str(e) for e in evidence])
     member_of = dict(zip(series.members["case_id"], series.members["series_id"], strict=True))
@@ -132,8 +141,8 @@ def run_demo(store: Store, outdir: Path, say: Say) -> DemoFindings:
         offender_person = demo.truth_offenders.set_index("offender_id").loc[
             planted["offender_id"], "person_id"
         ]
-        truth = demo.truth_people.set_index("mention_id")["person_id"]
-        his_mentions = [int(m) for m, p in truth.items() if p == offender_person]
+        truth = demo.truth_people
+        his_mentions = truth.loc[truth["person_id"] == offender_person, "mention_id"].tolist()
         his_persons = set(
             persons.assignments.loc[
                 persons.assignments["mention_id"].isin(his_mentions), "entity_id"
@@ -143,6 +152,26 @@ def run_demo(store: Store, outdir: Path, say: Say) -> DemoFindings:
         if len(mine):
             best = mine.sort_values("rank").iloc[0]
             rank, hit = int(best["rank"]), float(best["hit_score_pct"])
+    say("Replay, day by day: when would each death have been linked to an earlier one?")
+    replayed = replay(cases, schema, start=REPLAY_FROM, end=REPLAY_TO)
+    replayed.alerts.drop(columns=["explanation"], errors="ignore").to_csv(
+        outdir / "replay_alerts.csv", index=False
+    )
+    alerts = replayed.alerts
+    flags_in_time = []
+    for death in deaths[1:]:
+        hits = alerts[(alerts["case_id"] == death) & alerts["linked_case_id"].isin(deaths)]
+        if len(hits):
+            first = hits.sort_values("probability", ascending=False).iloc[0]
+            flags_in_time.append(
+                {
+                    "alerted_at": str(first["alerted_at"])[:10],
+                    "case_id": death,
+                    "linked_case_id": str(first["linked_case_id"]),
+                    "probability": float(first["probability"]),
+                    "why": replayed.explain(death, str(first["linked_case_id"])),
+                }
+            )
     return DemoFindings(
         planted=planted,
         model=model,
@@ -155,6 +184,8 @@ def run_demo(store: Store, outdir: Path, say: Say) -> DemoFindings:
         prompts=prompts[prompts["case_id"].isin(deaths)].reset_index(drop=True),
         offender_home_rank=rank,
         offender_home_hit_pct=hit,
+        replay_flags=flags_in_time,
+        replay_provenance=replayed.provenance,
         files=sorted(outdir.iterdir()),
     )
 
