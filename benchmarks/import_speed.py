@@ -16,17 +16,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from machine import describe  # noqa: E402
-
-from caselink import synth  # noqa: E402
-from caselink.store import Store  # noqa: E402
+from caselink import synth
+from caselink.store import Store
+from machine import describe
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "import_speed.json")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "import_speed.json"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -35,10 +36,14 @@ def main() -> None:
         store = Store.open(f"sqlite:///{folder / 'store.db'}")
         d = folder / "data"
         start = time.perf_counter()
-        report = store.import_files(d / "cases.csv", d / "people.csv", d / "actions.csv", d / "schema.yaml")
+        report = store.import_files(
+            d / "cases.csv", d / "people.csv", d / "actions.csv", d / "schema.yaml"
+        )
         seconds = time.perf_counter() - start
         start = time.perf_counter()
-        again = store.import_files(d / "cases.csv", d / "people.csv", d / "actions.csv", d / "schema.yaml")
+        again = store.import_files(
+            d / "cases.csv", d / "people.csv", d / "actions.csv", d / "schema.yaml"
+        )
         reimport = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     result = {
