@@ -73,12 +73,12 @@ def test_categorical_equality_numeric_difference_and_case_type(four_cases: pd.Da
     ab = _compare(four_cases, "A", "B")
     assert ab["location_type_overlap"] == 1.0
     assert ab["location_type_rarity"] == pytest.approx(math.log(2))  # churchyard: 2 of 4
-    # the hour attribute repeats the window's time of day: compared once, as tod_gap_h
-    assert "time_of_day_hour_diff" not in ab.index
+    assert ab["time_of_day_hour_diff"] == 3.0
     assert ab["case_type_overlap"] == 1.0 and ab["same_family"] == 1.0
     ac = _compare(four_cases, "A", "C")
     assert ac["location_type_overlap"] == 0.0 and math.isnan(ac["location_type_rarity"])
     assert ac["case_type_overlap"] == 0.0 and ac["same_family"] == 0.0
+    assert math.isnan(ac["time_of_day_hour_diff"])  # C has no hour
 
 
 def test_narrative_tfidf_cosine(four_cases: pd.DataFrame) -> None:

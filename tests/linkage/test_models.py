@@ -98,4 +98,3 @@ def test_offender_folds_never_split_an_offender() -> None:
         train_offenders = set(groups[train].ravel())
         test_offenders = set(groups[test].ravel())
         assert not train_offenders & test_offenders
-

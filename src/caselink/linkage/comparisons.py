@@ -168,11 +168,6 @@ def _agreement_columns(name: str) -> tuple[tuple[str, str], ...]:
     )
 
 
-TIME_OF_DAY_ATTRIBUTES = frozenset({"time_of_day_hour"})
-"""Numeric MO attributes that repeat the hour of the time window: left out, since
-the ``time_of_day`` comparison already counts that evidence."""
-
-
 def build_comparisons(
     schema: AttributeSchema,
     config: LinkageConfig,
@@ -261,8 +256,6 @@ def build_comparisons(
                 )
             )
         elif spec.kind is AttributeKind.NUMERIC:
-            if spec.name in TIME_OF_DAY_ATTRIBUTES:
-                continue  # compared once, as `time_of_day` (no double counting)
             edges = _numeric_edges(frame[spec.name] if frame is not None else None)
             comps.append(
                 Comparison(

@@ -108,12 +108,16 @@ class LinkageEngine:
 
     # -- models --------------------------------------------------------------
     def default_model(self) -> SavedModel:
-        """The prior-knowledge model: u from random pairs, prior odds from expected series pairs."""
+        """The prior-knowledge model, u from random pairs and link share by EM."""
         rare, uncommon = self.config.rare_value_share, self.config.uncommon_value_share
         estimator = PriorLinkage(
             self.comparisons, value_mass=self.tables.vocabulary.class_mass(rare, uncommon)
         )
-        estimator.fit(self.compare(self.random_pairs()), n_cases=len(self.cases))
+        candidates = self.candidates()
+        estimator.fit(
+            self.compare(self.random_pairs()),
+            candidates=self.compare(candidates) if len(candidates) else None,
+        )
         return SavedModel(
             estimator,
             "default",
@@ -122,8 +126,7 @@ class LinkageEngine:
             self.comparisons,
             self.rules,
             {
-                "trained_on": "no labels: literature priors, u from random pairs, "
-                "prior odds from expected series pairs, factors bounded",
+                "trained_on": "no labels: literature priors, u from random pairs, EM link share",
                 "link_share": estimator.link_share_,
             },
         )
