@@ -19,33 +19,12 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import yaml
 
-from caselink.records.csv_format import format_number
+from caselink.records.csv_format import ACTIONS_HEADER, PEOPLE_HEADER, format_number
 from caselink.records.model import AttributeKind, AttributeSchema
 from caselink.synth.generator import SynthData
 
 DATA_FILES: Final[tuple[str, ...]] = ("cases.csv", "people.csv", "actions.csv", "schema.yaml")
 TRUTH_FILES: Final[tuple[str, ...]] = ("truth_cases.csv", "truth_people.csv", "truth_offenders.csv")
-PEOPLE_FILE_COLUMNS: Final[tuple[str, ...]] = (
-    "case_id",
-    "role",
-    "name",
-    "dob",
-    "sex",
-    "address",
-    "postcode",
-    "phone",
-    "vehicle",
-    "address_lat",
-    "address_lon",
-)
-ACTION_FILE_COLUMNS: Final[tuple[str, ...]] = (
-    "case_id",
-    "action",
-    "status",
-    "raised_at",
-    "completed_at",
-    "note",
-)
 
 
 def _times(values: pd.Series, unit: str = "s") -> pa.Array:
@@ -129,7 +108,7 @@ def cases_table(cases: pd.DataFrame, schema: AttributeSchema) -> pa.Table:
 def people_table(people: pd.DataFrame) -> pa.Table:
     """The mentions frame as the columns of people.csv (row order = mention_id)."""
     cols: dict[str, pa.Array] = {}
-    for name in PEOPLE_FILE_COLUMNS:
+    for name in PEOPLE_HEADER:
         if name == "dob":
             cols[name] = _times(people[name], unit="D")
         elif name in ("address_lat", "address_lon"):
@@ -142,7 +121,7 @@ def people_table(people: pd.DataFrame) -> pa.Table:
 def actions_table(actions: pd.DataFrame) -> pa.Table:
     """The actions frame as the columns of actions.csv."""
     cols: dict[str, pa.Array] = {}
-    for name in ACTION_FILE_COLUMNS:
+    for name in ACTIONS_HEADER:
         if name in ("raised_at", "completed_at"):
             cols[name] = _times(actions[name])
         else:
