@@ -30,6 +30,16 @@ def test_demo_links_the_deaths_flags_them_on_arrival_and_lists_missed_checks(
     assert by_case[d2]["alerted_at"] == "2014-08-28"
     assert by_case[d3]["alerted_at"] == "2014-09-20"
 
+    # and on that day the man who reported the first death, living near the second, stands out
+    reporter = [
+        p
+        for p in findings.persons_of_interest_in_time
+        if (p["role"], p["case_id"], p["near_case_id"]) == ("reporter", d1, d2)
+    ]
+    assert reporter, findings.persons_of_interest_in_time
+    assert reporter[0]["date"] == "2014-08-28"
+    assert reporter[0]["distance_m"] < 1000
+
     # the checks the inquest found missing are listed as not done
     missed = {r["death"]: r["missed"] for r in summary_rows(findings)}
     assert "reporter_background" in missed["d1"]

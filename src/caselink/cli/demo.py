@@ -68,6 +68,12 @@ def demo(
             f"[bold]{flag['alerted_at']}[/]: {flag['case_id']} linked to {flag['linked_case_id']} "
             f"(p = {flag['probability']:.2f}) the day it was recorded — {_short(flag['why'])}"
         )
+    for who in findings.persons_of_interest_in_time:
+        console.print(
+            f"[bold]{who['date']}[/]: person of interest — {who['name']}, {who['role']} of "
+            f"{who['case_id']}, lives {who['distance_m']} m from {who['near_case_id']}, "
+            "the death it was just linked to"
+        )
     console.print(f"outputs written to {out}/: {', '.join(p.name for p in findings.files)}")
 
 

@@ -15,11 +15,13 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from caselink.assurance import default_standard, missing_checks, raise_prompts
 from caselink.assurance.prompts import prompts_frame, recurrences_from_flags
 from caselink.entities import KEY_KINDS, PersonResolver, recurrence_flags, resolve_keys
+from caselink.entities.flags import haversine_km
 from caselink.geoprofile.methods import geoprofile
 from caselink.geoprofile.persons import candidate_persons, rank_persons
 from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
@@ -51,6 +53,8 @@ class DemoFindings:
     replay_flags: list[dict[str, Any]] = field(default_factory=list)
     """Death-to-death alerts of the day-by-day replay: when, which pair, why."""
     replay_provenance: str = ""
+    persons_of_interest_in_time: list[dict[str, Any]] = field(default_factory=list)
+    """Reporters/finders of a linked death living near the other death, on the alert's date."""
     files: list[Path] = field(default_factory=list)
 
 
@@ -186,8 +190,52 @@ def run_demo(store: Store, outdir: Path, say: Say) -> DemoFindings:
         offender_home_hit_pct=hit,
         replay_flags=flags_in_time,
         replay_provenance=replayed.provenance,
+        persons_of_interest_in_time=reporters_near_linked_deaths(flags_in_time, cases, mentions),
         files=sorted(outdir.iterdir()),
     )
+
+
+def reporters_near_linked_deaths(
+    flags_in_time: list[dict[str, Any]],
+    cases: pd.DataFrame,
+    mentions: pd.DataFrame,
+    within_km: float = 1.0,
+) -> list[dict[str, Any]]:
+    """On the day two deaths are linked, who reported or found one and lives near the other.
+
+    Uses only what the two linked cases record (the people of each case and
+    where the other body was found), so it is known on the alert's date.
+    """
+    where = cases.set_index("case_id")[["lat", "lon"]]
+    reporting = mentions[
+        mentions["role"].isin(["reporter", "finder"]) & mentions["address_lat"].notna()
+    ]
+    found = []
+    for flag in flags_in_time:
+        pair = (flag["case_id"], flag["linked_case_id"])
+        for own, other in (pair, pair[::-1]):
+            people = reporting[reporting["case_id"] == own]
+            if people.empty:
+                continue
+            km = haversine_km(
+                people["address_lat"].to_numpy(),
+                people["address_lon"].to_numpy(),
+                np.full(len(people), where.at[other, "lat"]),
+                np.full(len(people), where.at[other, "lon"]),
+            )
+            for person, dist in zip(people.itertuples(), km, strict=True):
+                if dist <= within_km:
+                    found.append(
+                        {
+                            "date": flag["alerted_at"],
+                            "name": person.name,
+                            "role": person.role,
+                            "case_id": own,
+                            "near_case_id": other,
+                            "distance_m": round(float(dist) * 1000),
+                        }
+                    )
+    return found
 
 
 def summary_rows(findings: DemoFindings) -> list[dict[str, Any]]:
