@@ -27,7 +27,11 @@ from caselink.linkage.models import BoostedLinkage, NaiveBayesLinkage
 from caselink.linkage.selection import cross_validate
 from caselink.records.model import AttributeKind, AttributeSchema, AttributeSpec
 
-DATA = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/crimelinkage")
+DATA = Path(
+    sys.argv[1]
+    if len(sys.argv) > 1
+    else Path(__file__).resolve().parents[2] / "shared" / "data" / "crimelinkage"
+)
 SCHEMA = AttributeSchema(
     attributes=tuple(
         AttributeSpec(name=n, kind=AttributeKind.CATEGORICAL) for n in ("MO1", "MO2", "MO3")

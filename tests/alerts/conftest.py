@@ -49,7 +49,42 @@ def without_later(source: Path, target: Path, later: set[str]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def base_db(tmp_path_factory: pytest.TempPathFactory, city: Path, city_cases: list[Case]) -> Path:
+def later_ids(city: Path, city_cases: list[Case]) -> list[str]:
+    """The 12 cases that arrive later: the last cases with a true, found link.
+
+    Each has an earlier case of the same offender (by the synthetic truth)
+    that stays in the store and that the default model links to it at
+    p >= 0.5 on the whole city, so the alerter has a true link to raise. The
+    last 12 cases by id are all first offences in this city: with a calibrated
+    model they raise no alert (and should not).
+    """
+    from caselink.linkage import LinkageEngine
+    from caselink.records.schema_file import load_schema
+    from caselink.synth import generate
+
+    with (city / "truth_cases.csv").open(newline="", encoding="utf-8") as f:
+        offender = {row["case_id"]: row["offender_id"] for row in csv.DictReader(f)}
+    data = generate(N_CASES, seed=11, area_side_km=12)
+    links = LinkageEngine(data.cases, load_schema(city / "schema.yaml")).link(min_probability=0.5)
+    found = [
+        (a, b) if a > b else (b, a)
+        for a, b in zip(links["case_a"], links["case_b"], strict=True)
+        if offender[a] == offender[b]
+    ]
+    chosen: list[str] = []
+    kept: set[str] = set()
+    for case in reversed(city_cases):
+        if len(chosen) == N_LATER:
+            break
+        earlier = [b for a, b in found if a == case.case_id and b not in chosen]
+        if earlier and case.case_id not in kept:
+            chosen.append(case.case_id)
+            kept.update(earlier)
+    return sorted(chosen)
+
+
+@pytest.fixture(scope="session")
+def base_db(tmp_path_factory: pytest.TempPathFactory, city: Path, later_ids: list[str]) -> Path:
     """A SQLite store holding all but the last 12 cases, every one scored."""
     from caselink.alerts import rescore_pending
 
@@ -57,9 +92,7 @@ def base_db(tmp_path_factory: pytest.TempPathFactory, city: Path, city_cases: li
     path = folder / "base.db"
     store = Store.open(f"sqlite:///{path}")
     store.import_files(
-        without_later(
-            city / "cases.csv", folder / "cases.csv", {c.case_id for c in city_cases[-N_LATER:]}
-        ),
+        without_later(city / "cases.csv", folder / "cases.csv", set(later_ids)),
         schema=city / "schema.yaml",
     )
     rescore_pending(store)
@@ -79,6 +112,7 @@ def store(tmp_path: Path, base_db: Path) -> Store:
 
 
 @pytest.fixture
-def later(city_cases: list[Case]) -> list[Case]:
-    """The 12 cases that arrive after the store was filled."""
-    return city_cases[-N_LATER:]
+def later(city_cases: list[Case], later_ids: list[str]) -> list[Case]:
+    """The 12 cases that arrive after the store was filled (see ``later_ids``)."""
+    wanted = set(later_ids)
+    return [c for c in city_cases if c.case_id in wanted]

@@ -77,6 +77,29 @@ def test_prior_model_m_is_a_distribution_and_closeness_weighs_near_pairs_up() ->
     assert 0 < model.link_share_ < 0.5
 
 
+def test_prior_model_bounds_every_factor_and_sets_its_prior_from_expected_series_pairs() -> None:
+    # u from pairs that are almost never near: being near would be a huge factor unbounded
+    random_pairs = _frame([1, 0] * 50, [30.0] * 99 + [0.1])
+    model = PriorLinkage([SAME, NEAR], max_factor=20.0).fit(random_pairs, n_cases=1001)
+    _, contributions = model.factors(_frame([1], [0.1]))
+    assert np.all(np.abs(contributions.to_numpy()) <= math.log(20.0) + 1e-12)
+    # 20% of cases in series of mean size 3: 0.2 * (3 - 1) / (1001 - 1) of all pairs are links
+    assert model.link_share_ == pytest.approx(0.2 * 2 / 1000)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"series_share": 0.0}, "series_share must be in"),
+        ({"mean_series_size": 1.5}, "mean_series_size must be >= 2"),
+        ({"max_factor": 1.0}, "max_factor must be > 1"),
+    ],
+)
+def test_prior_model_validates_parameters_at_fit(params: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PriorLinkage([SAME], **params).fit(_frame([1, 0], [1, 1]))
+
+
 def test_boosted_model_learns_and_explains() -> None:
     rng = np.random.default_rng(1)
     X = _frame(rng.integers(0, 2, 400).astype(float), rng.exponential(3, 400))

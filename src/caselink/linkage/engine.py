@@ -108,16 +108,12 @@ class LinkageEngine:
 
     # -- models --------------------------------------------------------------
     def default_model(self) -> SavedModel:
-        """The prior-knowledge model, u from random pairs and link share by EM."""
+        """The prior-knowledge model: u from random pairs, prior odds from expected series pairs."""
         rare, uncommon = self.config.rare_value_share, self.config.uncommon_value_share
         estimator = PriorLinkage(
             self.comparisons, value_mass=self.tables.vocabulary.class_mass(rare, uncommon)
         )
-        candidates = self.candidates()
-        estimator.fit(
-            self.compare(self.random_pairs()),
-            candidates=self.compare(candidates) if len(candidates) else None,
-        )
+        estimator.fit(self.compare(self.random_pairs()), n_cases=len(self.cases))
         return SavedModel(
             estimator,
             "default",
@@ -126,7 +122,8 @@ class LinkageEngine:
             self.comparisons,
             self.rules,
             {
-                "trained_on": "no labels: literature priors, u from random pairs, EM link share",
+                "trained_on": "no labels: literature priors, u from random pairs, "
+                "prior odds from expected series pairs, factors bounded",
                 "link_share": estimator.link_share_,
             },
         )
