@@ -243,3 +243,12 @@ def test_resolution_results_round_trip_by_mention_id(store: Store, tmp_path: Pat
     assert back["match_weight"].iloc[0] == 12.5 and pd.isna(back["match_weight"].iloc[1])
     with pytest.raises(InvalidInputError, match="no such mention"):
         store.replace_resolution("person", pd.DataFrame({"mention_id": [99], "entity_id": ["X"]}))
+
+
+def test_a_row_with_more_values_than_columns_is_refused(store: Store, tmp_path: Path) -> None:
+    paths = csv_files.write(tmp_path, people="case_id,role,name\nD1,victim,A B,surplus\n")
+    with pytest.raises(
+        InvalidInputError, match=r"people.csv row 1, value 'surplus': more values than columns"
+    ):
+        import_all(store, paths)
+    assert counts(store) == (0, 0, 0, 0)

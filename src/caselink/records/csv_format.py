@@ -205,6 +205,15 @@ def _convert(
     return out, errors
 
 
+def _has_extra_values(parsed: Parsed[Any], number: int, raw: dict[str, str]) -> bool:
+    """Reject (and say so) a row with more values than the header has columns."""
+    if "__extra__" not in raw:
+        return False
+    error = RowError(parsed.file, number, "", raw["__extra__"], "more values than columns")
+    parsed.reject(number, raw, [error])
+    return True
+
+
 def _failed(errors: list[RowError]) -> set[str]:
     return {e.column for e in errors}
 
@@ -329,12 +338,7 @@ def read_cases(
     parsed: Parsed[Case] = Parsed(file=name)
     seen: dict[str, int] = {}
     for number, raw in materialised:
-        if "__extra__" in raw:
-            parsed.reject(
-                number,
-                raw,
-                [RowError(name, number, "", raw["__extra__"], "more values than columns")],
-            )
+        if _has_extra_values(parsed, number, raw):
             continue
         data, errors = _convert(number, name, raw, _CASE_FIELDS)
         attrs: dict[str, Any] = {}
@@ -407,12 +411,7 @@ def _read_simple(
         )
     parsed: Parsed[R] = Parsed(file=name)
     for number, raw in rows:
-        if "__extra__" in raw:
-            parsed.reject(
-                number,
-                raw,
-                [RowError(name, number, "", raw["__extra__"], "more values than columns")],
-            )
+        if _has_extra_values(parsed, number, raw):
             continue
         data, errors = _convert(number, name, raw, fields)
         record, more = _validate(model, number, name, data, _failed(errors), raw)
