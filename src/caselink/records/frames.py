@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from caselink.records.csv_format import PEOPLE_OPTIONAL, PEOPLE_REQUIRED
 from caselink.records.model import Action, AttributeKind, AttributeSchema, Case, Mention
 
 CASE_COLUMNS: tuple[str, ...] = (
@@ -49,20 +50,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "offender_id",
     "narrative",
 )
-MENTION_COLUMNS: tuple[str, ...] = (
-    "mention_id",
-    "case_id",
-    "role",
-    "name",
-    "dob",
-    "sex",
-    "address",
-    "postcode",
-    "phone",
-    "vehicle",
-    "address_lat",
-    "address_lon",
-)
+MENTION_COLUMNS: tuple[str, ...] = ("mention_id", *PEOPLE_REQUIRED, *PEOPLE_OPTIONAL)
 ACTION_COLUMNS: tuple[str, ...] = (
     "action_id",
     "case_id",
