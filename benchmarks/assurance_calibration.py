@@ -14,35 +14,10 @@ import argparse
 import time
 
 import numpy as np
-import pandas as pd
 
 from caselink.assurance import default_standard, disparity_audit, scan_death_clusters
+from caselink.assurance.calibration import simulated_deaths
 from caselink.synth import generate
-
-
-def _deaths(seed: int, n: int = 120, inject: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(
-        {
-            "case_id": [f"D{i:03d}" for i in range(n)],
-            "occurred_from": pd.Timestamp("2012-01-01")
-            + pd.to_timedelta(rng.integers(0, 4 * 365, n), unit="D"),
-            "lat": 51.54 + rng.uniform(-0.027, 0.027, n),
-            "lon": 0.08 + rng.uniform(-0.043, 0.043, n),
-        }
-    )
-    if inject:
-        extra = pd.DataFrame(
-            {
-                "case_id": [f"X{i}" for i in range(inject)],
-                "occurred_from": pd.Timestamp("2014-08-01")
-                + pd.to_timedelta(rng.integers(0, 45, inject), unit="D"),
-                "lat": 51.5357 + rng.normal(0, 0.0007, inject),
-                "lon": 0.0757 + rng.normal(0, 0.001, inject),
-            }
-        )
-        frame = pd.concat([frame, extra], ignore_index=True)
-    return frame
 
 
 def main() -> None:
@@ -83,9 +58,9 @@ def main() -> None:
     started = time.perf_counter()
     n_null = n_hit = 0
     for seed in range(args.seeds):
-        null = scan_death_clusters(_deaths(seed), n_simulations=99, seed=seed)
+        null = scan_death_clusters(simulated_deaths(seed), n_simulations=99, seed=seed)
         n_null += bool((null["p_value"] <= 0.05).any())
-        hit = scan_death_clusters(_deaths(seed, inject=6), n_simulations=99, seed=seed)
+        hit = scan_death_clusters(simulated_deaths(seed, inject=6), n_simulations=99, seed=seed)
         top = hit.iloc[0] if len(hit) else None
         n_hit += bool(
             top is not None

@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from caselink.assurance.calibration import simulated_deaths
 from caselink.assurance.clusters import scan_death_clusters, select_deaths
 from tests.assurance.builders import case, make_cases
 
 
-def _deaths(seed: int, n: int = 120, inject: int = 0) -> pd.DataFrame:
-    """Deaths uniform over ~6 x 6 km and 4 years; ``inject`` more within ~150 m in 45 days."""
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(
-        {
-            "case_id": [f"D{i:03d}" for i in range(n)],
-            "occurred_from": pd.Timestamp("2012-01-01")
-            + pd.to_timedelta(rng.integers(0, 4 * 365, n), unit="D"),
-            "lat": 51.54 + rng.uniform(-0.027, 0.027, n),
-            "lon": 0.08 + rng.uniform(-0.043, 0.043, n),
-        }
-    )
-    if inject:
-        extra = pd.DataFrame(
-            {
-                "case_id": [f"X{i}" for i in range(inject)],
-                "occurred_from": pd.Timestamp("2014-08-01")
-                + pd.to_timedelta(rng.integers(0, 45, inject), unit="D"),
-                "lat": 51.5357 + rng.normal(0, 0.0007, inject),
-                "lon": 0.0757 + rng.normal(0, 0.001, inject),
-            }
-        )
-        frame = pd.concat([frame, extra], ignore_index=True)
-    return frame
-
-
 def test_finds_an_injected_cluster_with_observed_expected_and_probability() -> None:
-    found = scan_death_clusters(_deaths(1, inject=6), n_simulations=99, seed=1)
+    found = scan_death_clusters(simulated_deaths(1, inject=6), n_simulations=99, seed=1)
     top = found.iloc[0]
     members = set(top["case_ids"].split("|"))
     assert {f"X{i}" for i in range(6)} <= members
@@ -51,7 +25,8 @@ def test_quiet_on_homogeneous_deaths() -> None:
     alarms = [
         bool(
             (
-                scan_death_clusters(_deaths(s, n=100), n_simulations=39, seed=s)["p_value"] <= 0.05
+                scan_death_clusters(simulated_deaths(s, n=100), n_simulations=39, seed=s)["p_value"]
+                <= 0.05
             ).any()
         )
         for s in range(3)
@@ -97,7 +72,7 @@ def test_select_deaths_by_type_profile_and_age() -> None:
 
 def test_parameters_are_validated() -> None:
     with pytest.raises(ValueError, match="max_radius_m must be positive, got -1"):
-        scan_death_clusters(_deaths(0), max_radius_m=-1)
+        scan_death_clusters(simulated_deaths(0), max_radius_m=-1)
     with pytest.raises(ValueError, match="max_share"):
-        scan_death_clusters(_deaths(0), max_share=0.9)
-    assert scan_death_clusters(_deaths(0, n=2)).empty
+        scan_death_clusters(simulated_deaths(0), max_share=0.9)
+    assert scan_death_clusters(simulated_deaths(0, n=2)).empty
