@@ -92,7 +92,7 @@ def _optimal_vertex(pts: FloatArray) -> tuple[float, float] | None:
         if not others.any():
             return float(pts[k, 0]), float(pts[k, 1])
         pull = (diff[others] / dist[others, None]).sum(axis=0)
-        if float(np.hypot(*pull)) <= float(here.sum()):
+        if float(np.hypot(*pull)) <= float(here.sum()) + 1e-9:  # equality is optimal too
             return float(pts[k, 0]), float(pts[k, 1])
     return None
 
