@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from caselink.entities import recurrence_flags
-from caselink.entities.flags import haversine_km
+from caselink.records.geodesy import haversine_km
 
 CASES = pd.DataFrame(
     {

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from caselink.records.geodesy import haversine_km
 from caselink.synth import SynthData, write
 from caselink.synth.demo import DEATH_DATES, DEATH_SITES, OFFENDER_HOME, demo_dir
-from caselink.synth.geography import haversine_km
 
 
 def test_committed_files_are_what_build_demo_makes(demo: SynthData, tmp_path: Path) -> None:

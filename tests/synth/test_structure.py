@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from caselink.records.geodesy import haversine_km
 from caselink.synth import SynthData, generate
-from caselink.synth.geography import JOURNEY_MEDIAN_KM, haversine_km
+from caselink.synth.geography import JOURNEY_MEDIAN_KM
 
 
 def _with_homes(data: SynthData) -> pd.DataFrame:

@@ -39,13 +39,13 @@ from caselink.linkage.blocking import BlockingRule
 from caselink.linkage.comparisons import Comparison, comparison_columns
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.tables import (
-    EARTH_RADIUS_KM,
     MAX_TOKEN_SHARE,
     SEX_VALUES,
     text_fields,
     tokenize,
     value_attributes,
 )
+from caselink.records.geodesy import EARTH_RADIUS_KM
 from caselink.records.model import AttributeKind, AttributeSchema
 
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0

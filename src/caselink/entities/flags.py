@@ -35,6 +35,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from caselink.records.geodesy import haversine_km
+
 DEATH_TYPES: frozenset[str] = frozenset({"drug_related_death", "unexplained_death"})
 """Case types that are deaths."""
 
@@ -52,18 +54,6 @@ FLAG_COLUMNS: tuple[str, ...] = (
 """Columns of the flags frame, in order."""
 
 _REPORTING = frozenset({"reporter", "finder"})
-_EARTH_KM = 6371.0088
-
-
-def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance in km between WGS84 points (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def _case_roles(rows: pd.DataFrame) -> str:

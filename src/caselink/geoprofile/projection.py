@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-EARTH_RADIUS_KM = 6371.0088
+from caselink.records.geodesy import EARTH_RADIUS_KM
+
 """Mean Earth radius (IUGG), kilometres."""
 
 _KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0

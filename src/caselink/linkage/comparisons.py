@@ -40,6 +40,7 @@ import pandas as pd
 
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.tables import text_fields
+from caselink.records.geodesy import EARTH_RADIUS_KM
 from caselink.records.model import AttributeKind, AttributeSchema
 
 ComparisonKind = Literal["closeness", "similarity", "agreement", "binary", "case_type"]
@@ -142,7 +143,7 @@ def distance_sql(config: LinkageConfig) -> str:
     if config.geometry == "planar":
         return "SQRT(POWER(a.x - b.x, 2) + POWER(a.y - b.y, 2)) / 1000.0"
     return (
-        "2.0 * 6371.0088 * ASIN(LEAST(1.0, SQRT("
+        f"2.0 * {EARTH_RADIUS_KM} * ASIN(LEAST(1.0, SQRT("
         "POWER(SIN(RADIANS(b.lat - a.lat) / 2.0), 2) + "
         "COS(RADIANS(a.lat)) * COS(RADIANS(b.lat)) * "
         "POWER(SIN(RADIANS(b.lon - a.lon) / 2.0), 2))))"

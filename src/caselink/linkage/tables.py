@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from caselink.linkage.config import LinkageConfig
+from caselink.records.geodesy import EARTH_RADIUS_KM
 from caselink.records.model import AttributeKind, AttributeSchema
 
-EARTH_RADIUS_KM = 6371.0088
 TEXT_FIELD_NARRATIVE = "narrative"
 SEX_VALUES = ("M", "F")
 _TOKEN = re.compile(r"[a-z0-9]+")

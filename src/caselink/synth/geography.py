@@ -162,14 +162,3 @@ def journey(
     d = rng.gamma(JOURNEY_SHAPE, 1.0, n) * journey_scale(case_types) * offender_range
     bearing = rng.uniform(0.0, 2.0 * math.pi, n)
     return d * np.cos(bearing), d * np.sin(bearing)
-
-
-def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance in km between arrays of WGS84 points."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(a)), dtype=np.float64)

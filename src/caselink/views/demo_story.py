@@ -21,10 +21,10 @@ import pandas as pd
 from caselink.assurance import default_standard, missing_checks, raise_prompts
 from caselink.assurance.prompts import prompts_frame, recurrences_from_flags
 from caselink.entities import KEY_KINDS, PersonResolver, recurrence_flags, resolve_keys
-from caselink.entities.flags import haversine_km
 from caselink.geoprofile.methods import geoprofile
 from caselink.geoprofile.persons import candidate_persons, rank_persons
 from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
+from caselink.records.geodesy import haversine_km
 from caselink.replay import replay
 from caselink.store import Store
 from caselink.synth.demo import build_demo, demo_dir
