@@ -1,19 +1,27 @@
 """End-to-end batch linkage at scale: DuckDB (embedded) and Spark local.
 
-For each N: generate N synthetic cases (``caselink.synth.generate``, the city
-grows with N), build the engine, block (candidate pairs), compare, fit the
-default model and score every candidate pair. Reports time per stage, peak RSS,
-candidate pairs, pairs/second, and blocking pair recall: the share of true
-series pairs (same ``series_id`` in the generator's truth) that the blocking
-keeps — exhaustive comparison keeps all of them, so this is recall against
-exhaustive comparison.
+For each N: generate N synthetic cases (``caselink.synth.generate``, seed 1;
+the city grows with N), build the engine, block (the candidate pairs stay in
+DuckDB), fit the default model, then compare and score every candidate pair in
+chunks, keeping the links at or above the alert threshold. Reports time per
+stage, peak RSS of the whole process, candidate pairs, pairs per second, and
+two blocking recalls:
 
-    .venv/bin/python benchmarks/scale_link.py duckdb 10000 100000 1000000
+* of all true series pairs (same ``series_id`` in the generator's truth): the
+  share the blocking keeps as candidates;
+* with ``--exhaustive`` (10k at most: every pair is scored): of the true
+  series pairs that exhaustive comparison links at the threshold, the share
+  that the blocked run also links — what blocking loses against comparing
+  every pair with the same model.
+
+    .venv/bin/python benchmarks/scale_link.py duckdb 10000 --exhaustive
+    .venv/bin/python benchmarks/scale_link.py duckdb 100000 1000000 --rules lean
     .venv/bin/python benchmarks/scale_link.py spark 100000
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import sys
@@ -21,68 +29,121 @@ import time
 import warnings
 from pathlib import Path
 
+import pandas as pd
+
 sys.path.insert(0, str(Path(__file__).parent))
-from caselink.linkage.blocking import blocking_recall
+from caselink.linkage.blocking import default_rules, lean_rules
+from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.synth import generate
 from machine import describe
 
+THRESHOLD = 0.5
+EVERY_PAIR = (
+    "SELECT a.case_id AS case_a, b.case_id AS case_b "
+    "FROM cases a JOIN cases b ON a.case_id < b.case_id"
+)
 
-def true_pairs(truth: object) -> list[tuple[str, str]]:
-    frame = truth.dropna(subset=["series_id"])  # type: ignore[attr-defined]
-    pairs = []
-    for _, ids in frame.groupby("series_id")["case_id"]:
-        ids = sorted(ids)
-        pairs += [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
-    return pairs
+
+def true_pairs(truth: pd.DataFrame) -> pd.DataFrame:
+    """Every unordered pair of cases of one hidden series (case_a < case_b)."""
+    frame = truth.dropna(subset=["series_id"])[["series_id", "case_id"]].astype(str)
+    pairs = frame.merge(frame, on="series_id", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["case_id_a"] < pairs["case_id_b"]]
+    return pd.DataFrame(
+        {"case_a": pairs["case_id_a"].to_numpy(), "case_b": pairs["case_id_b"].to_numpy()}
+    )
 
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_duckdb(n: int) -> dict[str, object]:
+def keys(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(frame["case_a"].astype(str), frame["case_b"].astype(str), strict=True))
+
+
+def run_duckdb(n: int, rules_name: str, exhaustive: bool, memory_limit: str) -> dict[str, object]:
     t0 = time.perf_counter()
     data = generate(n, seed=1)
     t_gen = time.perf_counter() - t0
+    config = LinkageConfig()
+    rules = default_rules(config, data.schema) if rules_name == "default" else lean_rules(config)
     t = time.perf_counter()
-    engine = LinkageEngine(data.cases, data.schema)
+    engine = LinkageEngine(data.cases, data.schema, rules=rules, memory_limit=memory_limit)
     t_tables = time.perf_counter() - t
     t = time.perf_counter()
-    cands = engine.candidates()
+    n_pairs = engine.count_candidates()
     t_block = time.perf_counter() - t
-    recall = blocking_recall(cands, true_pairs(data.truth_cases))
     t = time.perf_counter()
     model = engine.model
     t_fit = time.perf_counter() - t
     t = time.perf_counter()
-    links = engine.link()
+    links = pd.concat(list(engine.link_chunks(THRESHOLD)), ignore_index=True)
     t_link = time.perf_counter() - t
     total = t_tables + t_block + t_fit + t_link
-    return {
+    truth = true_pairs(data.truth_cases)
+    con = engine._con  # the benchmark reads the engine's own candidate table
+    con.register("truth_df", truth)
+    kept = con.execute(
+        "SELECT COUNT(*) FROM truth_df t JOIN candidate_pairs c "
+        "ON c.case_a = t.case_a AND c.case_b = t.case_b"
+    ).fetchall()[0][0]
+    con.unregister("truth_df")
+    true_keys = keys(truth)
+    linked_true = keys(links) & true_keys
+    out: dict[str, object] = {
         "engine": "duckdb",
         "n_cases": n,
+        "rules": rules_name,
         "model": model.name,
+        "duckdb_memory_limit": memory_limit,
         "generate_s": round(t_gen, 1),
         "tables_s": round(t_tables, 1),
         "blocking_s": round(t_block, 1),
         "fit_s": round(t_fit, 1),
         "compare_and_score_s": round(t_link, 1),
         "end_to_end_s": round(total, 1),
-        "candidate_pairs": len(cands),
-        "pairs_per_s": round(len(links) / max(t_link, 1e-9)),
-        "blocking_recall_true_series_pairs": round(recall, 4),
-        "links_at_0_5": int((links["probability"] >= 0.5).sum()),
+        "candidate_pairs": n_pairs,
+        "pairs_per_case": round(n_pairs / n, 1),
+        "pairs_per_s": round(n_pairs / max(t_link, 1e-9)),
+        "true_series_pairs": len(truth),
+        "blocking_recall_true_series_pairs": round(kept / max(len(truth), 1), 4),
+        "links_at_threshold": len(links),
+        "true_pairs_linked": len(linked_true),
         "peak_rss_mib": round(peak_mib(), 1),
     }
+    if exhaustive:
+        t = time.perf_counter()
+        every = pd.concat(
+            list(engine.link_chunks(THRESHOLD, pairs_sql=EVERY_PAIR)), ignore_index=True
+        )
+        exhaustive_true = keys(every) & true_keys
+        out.update(
+            {
+                "exhaustive_pairs": n * (n - 1) // 2,
+                "exhaustive_s": round(time.perf_counter() - t, 1),
+                "exhaustive_links": len(every),
+                "exhaustive_true_pairs_linked": len(exhaustive_true),
+                "recall_vs_exhaustive_true_links": round(
+                    len(linked_true & exhaustive_true) / max(len(exhaustive_true), 1), 4
+                ),
+                "recall_vs_exhaustive_all_links": round(
+                    len(keys(links) & keys(every)) / max(len(every), 1), 4
+                ),
+            }
+        )
+    return out
 
 
-def run_spark(n: int) -> dict[str, object]:
+def run_spark(n: int, rules_name: str) -> dict[str, object]:
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     from caselink.scale import link_on_spark, spark_session
 
     data = generate(n, seed=1)
-    engine = LinkageEngine(data.cases, data.schema)
+    config = LinkageConfig()
+    rules = default_rules(config, data.schema) if rules_name == "default" else lean_rules(config)
+    engine = LinkageEngine(data.cases, data.schema, rules=rules)
     model = engine.model  # fitted on DuckDB; Spark runs the same SQL and model
     spark = spark_session("local[2]", shuffle_partitions=8)
     t = time.perf_counter()
@@ -92,21 +153,33 @@ def run_spark(n: int) -> dict[str, object]:
     return {
         "engine": "spark local[2]",
         "n_cases": n,
+        "rules": rules_name,
         "block_compare_score_s": round(t_link, 1),
         "candidate_pairs": len(links),
         "pairs_per_s": round(len(links) / max(t_link, 1e-9)),
+        "links_at_threshold": int((links["probability"] >= THRESHOLD).sum()),
         "driver_peak_rss_mib": round(peak_mib(), 1),
     }
 
 
 def main() -> None:
-    engine, *ns = sys.argv[1:]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("engine", choices=["duckdb", "spark"])
+    parser.add_argument("n", type=int, nargs="+")
+    parser.add_argument("--rules", choices=["default", "lean"], default="default")
+    parser.add_argument("--exhaustive", action="store_true")
+    parser.add_argument("--memory-limit", default="6GB")
+    args = parser.parse_args()
     results = []
-    for n in map(int, ns):
-        r = run_duckdb(n) if engine == "duckdb" else run_spark(n)
+    for n in args.n:
+        if args.engine == "duckdb":
+            r = run_duckdb(n, args.rules, args.exhaustive, args.memory_limit)
+        else:
+            r = run_spark(n, args.rules)
         print(json.dumps(r), flush=True)
         results.append(r)
-    path = Path(__file__).parent / "results" / f"scale_link_{engine}_{'_'.join(ns)}.json"
+    name = f"scale_link_{args.engine}_{args.rules}_{'_'.join(map(str, args.n))}.json"
+    path = Path(__file__).parent / "results" / name
     path.write_text(json.dumps({"machine": describe(), "runs": results}, indent=2))
     print(f"-> {path}")
 

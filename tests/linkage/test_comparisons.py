@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -117,3 +118,33 @@ def test_planar_distance_is_euclidean_metres(four_cases: pd.DataFrame) -> None:
 def test_invalid_config_names_the_setting() -> None:
     with pytest.raises(ValueError, match="near_km must be > 0, got -1"):
         LinkageConfig(near_km=-1)
+
+
+def test_single_valued_attributes_compared_by_columns_equal_the_values_join() -> None:
+    # The column form of case type, victim group and categorical MO attributes
+    # exists for speed; it must give exactly the numbers of the general join.
+    from dataclasses import replace
+
+    from caselink.linkage.comparisons import _agreement_columns
+    from caselink.synth import generate
+
+    data = generate(400, seed=3)
+    tables = build_tables(data.cases, data.schema, CONFIG)
+    fast = build_comparisons(data.schema, CONFIG, data.cases)
+    assert {c.name for c in fast if c.source == "columns"} >= {"case_type", "victim_group"}
+    joined = [
+        replace(
+            c,
+            columns=(*_agreement_columns(c.name), *c.columns[2:]),
+            source="values",
+        )
+        if c.source == "columns"
+        else c
+        for c in fast
+    ]
+    ids = data.cases["case_id"].to_numpy()
+    rng = np.random.default_rng(0)
+    i, j = rng.integers(0, len(ids), (2, 3000))
+    pairs = pd.DataFrame({"case_a": ids[i[i != j]], "case_b": ids[j[i != j]]})
+    con = connect(tables)
+    pd.testing.assert_frame_equal(compare(con, fast, pairs), compare(con, joined, pairs))

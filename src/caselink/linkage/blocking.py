@@ -40,6 +40,9 @@ class BlockingRule:
         hundreds of thousands of cases and would pair them all);
         ``victim_group``: same victim group (other than ``general``) and same
         case family within ``days``.
+    groups_only
+        ``near`` rules only: both victims in a named group (not ``general``);
+        with ``same=("victim_group",)`` this is "same victim group, nearby".
     """
 
     kind: RuleKind
@@ -48,6 +51,7 @@ class BlockingRule:
     max_cases: int = 0
     same: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
+    groups_only: bool = False
 
     def describe(self) -> str:
         """The rule in an analyst's words."""
@@ -57,6 +61,8 @@ class BlockingRule:
                 text = "same " + " and ".join(s.replace("_", " ") for s in self.same) + ", " + text
             if self.types:
                 text = "both " + "/".join(self.types) + ": " + text
+            if self.groups_only:
+                text = "victims in a named group (not general), " + text
             return text
         if self.kind == "rare_value":
             return f"share an MO value held by at most {self.max_cases} cases"
@@ -78,29 +84,25 @@ class BlockingRule:
             if self.types:
                 listed = ", ".join("'" + t.replace("'", "''") + "'" for t in self.types)
                 types = f"\n  AND a.case_type IN ({listed}) AND b.case_type IN ({listed})"
-            if self.same:
-                # Equality joins first (small groups), then the exact distance/time filter.
-                on = " AND ".join(f"b.{q(c)} = a.{q(c)}" for c in self.same)
-                return (
-                    "SELECT a.case_id AS case_a, b.case_id AS case_b\n"
-                    f"FROM cases a\nJOIN cases b ON {on}\n"
-                    f"WHERE {pair.format(a='a.case_id', b='b.case_id')}\n  AND {near}{types}"
-                )
-            # Neighbouring grid cells of side km (5% margin for the local projection).
+            if getattr(self, "groups_only", False):
+                types += "\n  AND a.victim_group <> 'general' AND b.victim_group <> 'general'"
+            # Neighbouring grid cells of side km (5% margin for the local
+            # projection), joined on the ``same`` columns too: every rule is a
+            # local join, so pairs grow with local density, never with the
+            # square of a whole case family.
             size = self.km * 1.05
             cells = (
-                f"SELECT case_id, CAST(FLOOR(x_km / {size!r}) AS BIGINT) AS gx, "
+                f"SELECT *, CAST(FLOOR(x_km / {size!r}) AS BIGINT) AS gx, "
                 f"CAST(FLOOR(y_km / {size!r}) AS BIGINT) AS gy FROM cases"
             )
             offsets = ", ".join(f"({dx}, {dy})" for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+            on = "".join(f" AND b.{q(c)} = a.{q(c)}" for c in self.same)
             return (
-                "SELECT ca.case_id AS case_a, cb.case_id AS case_b\n"
-                f"FROM ({cells}) ca\n"
+                "SELECT a.case_id AS case_a, b.case_id AS case_b\n"
+                f"FROM ({cells}) a\n"
                 f"CROSS JOIN (VALUES {offsets}) AS o(dx, dy)\n"
-                f"JOIN ({cells}) cb ON cb.gx = ca.gx + o.dx AND cb.gy = ca.gy + o.dy\n"
-                "JOIN cases a ON a.case_id = ca.case_id\n"
-                "JOIN cases b ON b.case_id = cb.case_id\n"
-                f"WHERE {pair.format(a='ca.case_id', b='cb.case_id')}\n  AND {near}{types}"
+                f"JOIN ({cells}) b ON b.gx = a.gx + o.dx AND b.gy = a.gy + o.dy{on}\n"
+                f"WHERE {pair.format(a='a.case_id', b='b.case_id')}\n  AND {near}{types}"
             )
         if self.kind == "rare_value":
             return (

@@ -80,6 +80,11 @@ class Comparison:
     columns: tuple[tuple[str, str], ...]
     edges: tuple[float, ...] = ()
     label: str = ""
+    source: Literal["values", "columns"] = "values"
+    """Where an ``agreement``/``case_type`` comparison finds its values: the
+    ``case_values`` join (multi-valued attributes), or the ``<name>_value`` and
+    ``<name>_share`` columns of ``cases`` (single-valued ones; no join, same
+    numbers)."""
 
     @property
     def column_names(self) -> list[str]:
@@ -153,8 +158,28 @@ def distance_sql(config: LinkageConfig) -> str:
 DAYS_SQL = "GREATEST(0.0, GREATEST(a.t_from, b.t_from) - LEAST(a.t_to, b.t_to))"
 
 
-def _agreement_columns(name: str) -> tuple[tuple[str, str], ...]:
+def _agreement_columns(name: str, single: bool = False) -> tuple[tuple[str, str], ...]:
+    """Overlap (Jaccard) and rarity columns of an attribute.
+
+    A single-valued attribute is compared on the ``cases`` columns
+    ``<name>_value``/``<name>_share`` (overlap 1 or 0; rarity of the shared
+    value): the same numbers the ``case_values`` join gives, without the join
+    and its GROUP BY, which dominate the cost at scale.
+    """
     n_a, n_b = f"a.{q(name + '_n')}", f"b.{q(name + '_n')}"
+    if single:
+        v_a, v_b = f"a.{q(name + '_value')}", f"b.{q(name + '_value')}"
+        return (
+            (
+                f"{name}_overlap",
+                f"CASE WHEN {n_a} = 0 OR {n_b} = 0 THEN NULL "
+                f"WHEN {v_a} = {v_b} THEN 1.0 ELSE 0.0 END",
+            ),
+            (
+                f"{name}_rarity",
+                f"CASE WHEN {v_a} = {v_b} THEN -LN(a.{q(name + '_share')}) ELSE NULL END",
+            ),
+        )
     shared = f"COALESCE(s.{q(name + '_shared')}, 0)"
     return (
         (
@@ -214,11 +239,12 @@ def build_comparisons(
             "case_type",
             "case_type",
             (
-                *_agreement_columns("case_type"),
+                *_agreement_columns("case_type", single=True),
                 ("same_family", "CASE WHEN a.family = b.family THEN 1.0 ELSE 0.0 END"),
             ),
             rare_uncommon,
             "case type",
+            "columns",
         ),
         Comparison(
             "victim_age",
@@ -243,17 +269,24 @@ def build_comparisons(
         Comparison(
             "victim_group",
             "agreement",
-            _agreement_columns("victim_group"),
+            _agreement_columns("victim_group", single=True),
             rare_uncommon,
             "victim group",
+            "columns",
         ),
     ]
     for spec in schema.attributes:
         label = spec.name.replace("_", " ")
         if spec.kind in (AttributeKind.CATEGORICAL, AttributeKind.MULTI):
+            single = spec.kind is AttributeKind.CATEGORICAL
             comps.append(
                 Comparison(
-                    spec.name, "agreement", _agreement_columns(spec.name), rare_uncommon, label
+                    spec.name,
+                    "agreement",
+                    _agreement_columns(spec.name, single),
+                    rare_uncommon,
+                    label,
+                    "columns" if single else "values",
                 )
             )
         elif spec.kind is AttributeKind.NUMERIC:

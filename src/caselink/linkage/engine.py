@@ -10,17 +10,17 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from caselink.linkage.blocking import BlockingRule, candidate_pairs, default_rules
+from caselink.linkage.blocking import BlockingRule, blocking_sql, candidate_pairs, default_rules
 from caselink.linkage.comparisons import Comparison, build_comparisons
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.explain import Evidence, explain_frame, explain_pair
-from caselink.linkage.features import compare, connect
+from caselink.linkage.features import compare, compare_table, connect
 from caselink.linkage.models.default import PriorLinkage
 from caselink.linkage.persistence import SavedModel
 from caselink.linkage.selection import MODEL_FACTORIES, label_pairs, select_model
@@ -29,6 +29,9 @@ from caselink.linkage.tables import build_tables, check_frame
 from caselink.records.model import AttributeSchema
 
 LINK_COLUMNS = ["case_a", "case_b", "probability"]
+CHUNK_PAIRS = 1_000_000
+"""Candidate pairs compared and scored at a time by :meth:`LinkageEngine.link_chunks`:
+memory stays bounded by the chunk, not by the number of pairs."""
 
 
 class NotEnoughLabelsError(ValueError):
@@ -52,6 +55,9 @@ class LinkageEngine:
         Settings when no model is given.
     rules
         Blocking rules (default: :func:`~caselink.linkage.blocking.default_rules`).
+    memory_limit
+        DuckDB's memory limit (e.g. ``"4GB"``); beyond it DuckDB spills the
+        candidate pairs to its temporary directory instead of failing.
     """
 
     def __init__(
@@ -61,6 +67,7 @@ class LinkageEngine:
         model: SavedModel | None = None,
         config: LinkageConfig | None = None,
         rules: Sequence[BlockingRule] | None = None,
+        memory_limit: str | None = None,
     ) -> None:
         if model is not None:
             model.check_schema(schema)
@@ -81,8 +88,11 @@ class LinkageEngine:
             else build_comparisons(schema, self.config, self.cases)
         )
         self._con = connect(self.tables)
+        if memory_limit is not None:
+            self._con.execute("SET memory_limit = ?", [memory_limit])
         self._model = model
         self._candidates: pd.DataFrame | None = None
+        self._n_candidates: int | None = None
 
     # -- pairs ---------------------------------------------------------------
     def candidates(self) -> pd.DataFrame:
@@ -202,20 +212,100 @@ class LinkageEngine:
             out["explanation"] = explain_frame(self.comparisons, compared, contrib, cases)
         return out
 
-    def link(self, min_probability: float = 0.0, explain: bool = False) -> pd.DataFrame:
-        """Every candidate pair with its link probability, highest first."""
+    def count_candidates(self) -> int:
+        """Build the candidate-pair table inside DuckDB (not in Python) and count it."""
+        if self._n_candidates is None:
+            sql = blocking_sql(self.rules, self.config)
+            self._con.execute(f"CREATE OR REPLACE TABLE candidate_pairs AS {sql}")
+            rows = self._con.execute("SELECT COUNT(*) FROM candidate_pairs").fetchall()
+            self._n_candidates = int(rows[0][0])
+        return self._n_candidates
+
+    def link_chunks(
+        self,
+        min_probability: float = 0.0,
+        chunk_pairs: int = CHUNK_PAIRS,
+        progress: Callable[[int, int], None] | None = None,
+        pairs_sql: str | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Score every candidate pair, ``chunk_pairs`` at a time, yielding the
+        links at or above ``min_probability`` of each chunk (unordered).
+
+        The candidate pairs stay in DuckDB (which spills to disk if it must);
+        Python holds one chunk's comparisons at a time, so a million cases and
+        their hundreds of millions of pairs link in bounded memory.
+        ``progress(done_pairs, total_pairs)`` is called after each chunk.
+        ``pairs_sql`` (a SELECT of ``case_a, case_b`` over the ``cases``
+        table) scores those pairs instead of the blocking rules' candidates:
+        e.g. every pair, to measure what blocking loses against exhaustive
+        comparison.
+        """
         if not 0 <= min_probability <= 1:
             raise ValueError(f"min_probability must be in [0, 1], got {min_probability!r}")
-        compared = self.compare(self.candidates())
-        probs = (
-            self.model.estimator.predict_proba(compared)[:, 1] if len(compared) else np.array([])
+        if chunk_pairs < 1:
+            raise ValueError(f"chunk_pairs must be at least 1, got {chunk_pairs!r}")
+        if pairs_sql is None:
+            total = self.count_candidates()
+            source = "candidate_pairs"
+        else:
+            self._con.execute(f"CREATE OR REPLACE TABLE chosen_pairs AS {pairs_sql}")
+            total = int(self._con.execute("SELECT COUNT(*) FROM chosen_pairs").fetchall()[0][0])
+            source = "chosen_pairs"
+        estimator = self.model.estimator
+        n_chunks = max(1, -(-total // chunk_pairs))
+        self._con.execute(
+            "CREATE OR REPLACE TABLE candidate_chunks AS SELECT case_a, case_b, "
+            f"CAST((ROW_NUMBER() OVER () - 1) % {n_chunks} AS INTEGER) AS chunk "
+            f"FROM {source} ORDER BY chunk"
         )
-        keep = probs >= min_probability
-        compared = compared.loc[keep].reset_index(drop=True)
-        out = self._scored(compared, self.cases, explain)
-        return out.sort_values(
+        done = 0
+        try:
+            for chunk in range(n_chunks):
+                compared = compare_table(
+                    self._con,
+                    self.comparisons,
+                    f"SELECT case_a, case_b FROM candidate_chunks WHERE chunk = {chunk}",
+                )
+                if len(compared):
+                    probs = estimator.predict_proba(compared)[:, 1]
+                    keep = probs >= min_probability
+                    out = compared.loc[keep, ["case_a", "case_b"]].reset_index(drop=True)
+                    out["probability"] = probs[keep]
+                    yield out
+                done += len(compared)
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            self._con.execute("DROP TABLE IF EXISTS candidate_chunks")
+            self._con.execute("DROP TABLE IF EXISTS chosen_pairs")
+
+    def link(
+        self,
+        min_probability: float = 0.0,
+        explain: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> pd.DataFrame:
+        """Every candidate pair at or above ``min_probability``, highest first.
+
+        Scored in chunks (:meth:`link_chunks`); only the kept links are held.
+        """
+        parts = list(self.link_chunks(min_probability, progress=progress))
+        links = (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else pd.DataFrame({c: pd.Series(dtype=object) for c in LINK_COLUMNS[:2]}).assign(
+                probability=pd.Series(dtype=float)
+            )
+        )
+        links = links.sort_values(
             ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"
         ).reset_index(drop=True)
+        if explain:
+            links = self.score(links[["case_a", "case_b"]], explain=True)
+            links = links.sort_values(
+                ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"
+            ).reset_index(drop=True)
+        return links
 
     def series(self, threshold: float = 0.5, links: pd.DataFrame | None = None) -> SeriesResult:
         """Series of the link graph (see :mod:`caselink.linkage.series`)."""

@@ -82,6 +82,32 @@ def compare(
     return out
 
 
+def compare_table(
+    con: duckdb.DuckDBPyConnection,
+    comparisons: Sequence[Comparison],
+    pairs_sql: str,
+) -> pd.DataFrame:
+    """Comparison columns of the pairs a SELECT (``case_a, case_b``) returns,
+    computed and fetched column-wise (no pandas merge); rows in no set order.
+
+    The batch path: the pairs never leave DuckDB.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE pairs AS {pairs_sql}")
+    columns = con.execute(comparison_sql(comparisons)).fetchnumpy()
+    out = pd.DataFrame(
+        {
+            "case_a": np.asarray(columns["case_a"], dtype=object),
+            "case_b": np.asarray(columns["case_b"], dtype=object),
+        }
+    )
+    for col in comparison_columns(comparisons):
+        values = columns[col]
+        if isinstance(values, np.ma.MaskedArray):
+            values = values.filled(np.nan)
+        out[col] = np.asarray(values, dtype="float64")
+    return out
+
+
 def check_columns(frame: pd.DataFrame, comparisons: Sequence[Comparison]) -> None:
     """Raise ValueError naming every comparison column ``frame`` lacks."""
     missing = [c for c in comparison_columns(comparisons) if c not in frame.columns]

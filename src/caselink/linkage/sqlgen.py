@@ -27,8 +27,12 @@ def to_dialect(sql: str, dialect: str) -> str:
 
 
 def value_attributes_of(comparisons: Sequence[Comparison]) -> list[str]:
-    """Attributes compared through ``case_values`` (agreement and case type)."""
-    return [c.name for c in comparisons if c.kind in ("agreement", "case_type")]
+    """Attributes compared through the ``case_values`` join (multi-valued ones)."""
+    return [
+        c.name
+        for c in comparisons
+        if c.kind in ("agreement", "case_type") and getattr(c, "source", "values") == "values"
+    ]
 
 
 def text_fields_of(comparisons: Sequence[Comparison]) -> list[str]:

@@ -11,6 +11,9 @@ Spark:
     (``lat``/``lon`` or ``x``/``y`` metres), ``x_km``/``y_km`` (a local planar
     projection used only for the blocking grid), the victim fields, the numeric
     and categorical MO attributes, and the TF-IDF norm of each text field.
+    Single-valued attributes (case type, victim group, categorical MO) also
+    have ``<name>_value`` and ``<name>_share`` columns, so that comparing them
+    needs no join.
 ``case_values``
     one row per (case, attribute, value) of the categorical and multi-valued
     attributes, plus ``case_type`` and ``victim_group``, with ``share``: the
@@ -107,6 +110,11 @@ def value_attributes(schema: AttributeSchema) -> list[str]:
         if a.kind in (AttributeKind.CATEGORICAL, AttributeKind.MULTI)
     ]
     return ["case_type", "victim_group", *mo]
+
+
+def single_valued_attributes(schema: AttributeSchema) -> list[str]:
+    """Value attributes with at most one value per case (also kept as ``cases`` columns)."""
+    return ["case_type", "victim_group", *schema.of_kind(AttributeKind.CATEGORICAL)]
 
 
 def text_fields(schema: AttributeSchema) -> list[str]:
@@ -290,9 +298,15 @@ def build_tables(
         elif spec.kind is AttributeKind.CATEGORICAL:
             cases[spec.name] = _text(frame[spec.name])
     value_rows: list[tuple[str, str, str, float]] = []
+    single = single_valued_attributes(schema)
     for attr in value_attributes(schema):
         lists = _value_lists(frame[attr])
         cases[f"{attr}_n"] = np.array([len(v) for v in lists], dtype=np.int64)
+        if attr in single:
+            cases[f"{attr}_value"] = pd.Series(
+                [v[0] if v else None for v in lists], dtype=object
+            ).to_numpy()
+            cases[f"{attr}_share"] = [vocab.share(attr, v[0]) if v else np.nan for v in lists]
         for cid, values in zip(cases["case_id"], lists, strict=True):
             for v in values:
                 value_rows.append((cid, attr, v, vocab.share(attr, v)))
