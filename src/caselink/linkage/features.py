@@ -120,7 +120,10 @@ def level_matrix(frame: pd.DataFrame, comparisons: Sequence[Comparison]) -> np.n
     check_columns(frame, comparisons)
     if not comparisons:
         return np.zeros((len(frame), 0), dtype=np.int64)
-    return np.column_stack([c.levels(frame) for c in comparisons]).astype(np.int64)
+    out = np.empty((len(frame), len(comparisons)), dtype=np.int64)
+    for j, comp in enumerate(comparisons):
+        out[:, j] = comp.levels(frame)
+    return out
 
 
 def numeric_matrix(frame: pd.DataFrame, comparisons: Sequence[Comparison]) -> np.ndarray:

@@ -64,6 +64,7 @@ def comparison_sql(
     ctes: list[str] = []
     joins: list[str] = []
     if attrs:
+        listed = ", ".join("'" + a.replace("'", "''") + "'" for a in attrs)
         pivot = ",\n    ".join(
             f"MAX(CASE WHEN attr = '{a}' THEN n_shared END) AS {q(a + '_shared')},\n    "
             f"MAX(CASE WHEN attr = '{a}' THEN min_share END) AS {q(a + '_share')}"
@@ -77,6 +78,7 @@ def comparison_sql(
             "  JOIN case_values va ON va.case_id = p.case_a\n"
             "  JOIN case_values vb ON vb.case_id = p.case_b AND vb.attr = va.attr"
             " AND vb.value = va.value\n"
+            f"  WHERE va.attr IN ({listed})\n"
             "  GROUP BY p.case_a, p.case_b, va.attr\n)"
         )
         ctes.append(

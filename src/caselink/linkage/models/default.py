@@ -205,9 +205,12 @@ class PriorLinkage(LinkageModelBase):
         return self
 
     def raw_score(self, X: pd.DataFrame) -> np.ndarray:
-        """Prior log-odds plus the level log ratios."""
-        base, contrib = self.factors(X)
-        return np.asarray(base + contrib.sum(axis=1).to_numpy())
+        """Prior log-odds plus the level log ratios (summed in numpy: the batch hot path)."""
+        levels = level_matrix(X, self._comparisons())
+        total = np.full(len(X), self.prior_log_odds_)
+        for j, lr in enumerate(self.log_ratio_):
+            total += lr[levels[:, j]]
+        return total
 
     def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """Per-comparison log multipliers ln(m/u)."""
