@@ -113,3 +113,24 @@ def test_bad_chunk_settings_are_refused(city: LinkageEngine) -> None:
         next(city.link_chunks(chunk_pairs=0))
     with pytest.raises(ValueError, match="min_probability must be in"):
         next(city.link_chunks(min_probability=1.5))
+
+
+def test_time_slices_keep_a_pair_whose_long_window_ends_near_the_other() -> None:
+    # A's window runs 200 days; B starts 250 days after A starts, 50 days after
+    # A ends: within 90 days although their starts are 250 days apart.
+    from caselink.linkage.features import connect
+    from caselink.linkage.tables import build_tables
+    from caselink.records.frames import cases_frame
+    from tests.linkage.conftest import SCHEMA, case
+
+    frame = cases_frame(
+        [
+            case("A", occurred_from="2014-01-01 00:00", occurred_to="2014-07-20 00:00"),
+            case("B", occurred_from="2014-09-08 00:00"),
+            case("C", occurred_from="2015-06-01 00:00"),
+        ],
+        SCHEMA,
+    )
+    con = connect(build_tables(frame, SCHEMA, CONFIG))
+    got = candidate_pairs(con, [BlockingRule("near", km=1.0, days=90.0)], CONFIG)
+    assert set(zip(got["case_a"], got["case_b"], strict=True)) == {("A", "B")}

@@ -86,22 +86,30 @@ class BlockingRule:
                 types = f"\n  AND a.case_type IN ({listed}) AND b.case_type IN ({listed})"
             if getattr(self, "groups_only", False):
                 types += "\n  AND a.victim_group <> 'general' AND b.victim_group <> 'general'"
-            # Neighbouring grid cells of side km (5% margin for the local
-            # projection), joined on the ``same`` columns too: every rule is a
-            # local join, so pairs grow with local density, never with the
-            # square of a whole case family.
+            # Neighbouring cells of side km (5% margin for the local
+            # projection) and neighbouring time slices, joined on the ``same``
+            # columns too: every rule is a local join, so pairs grow with local
+            # density, never with the square of a case family or of the years
+            # held. Two cases within ``days`` have starts at most ``days`` plus
+            # the longest time window apart, so slices of that length lose no pair.
             size = self.km * 1.05
+            span = f"({self.days!r} + (SELECT MAX(t_to - t_from) FROM cases))"
             cells = (
                 f"SELECT *, CAST(FLOOR(x_km / {size!r}) AS BIGINT) AS gx, "
-                f"CAST(FLOOR(y_km / {size!r}) AS BIGINT) AS gy FROM cases"
+                f"CAST(FLOOR(y_km / {size!r}) AS BIGINT) AS gy, "
+                f"CAST(FLOOR(t_from / {span}) AS BIGINT) AS gt FROM cases"
             )
-            offsets = ", ".join(f"({dx}, {dy})" for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+            steps = (-1, 0, 1)
+            offsets = ", ".join(
+                f"({dx}, {dy}, {dt})" for dx in steps for dy in steps for dt in steps
+            )
             on = "".join(f" AND b.{q(c)} = a.{q(c)}" for c in self.same)
             return (
                 "SELECT a.case_id AS case_a, b.case_id AS case_b\n"
                 f"FROM ({cells}) a\n"
-                f"CROSS JOIN (VALUES {offsets}) AS o(dx, dy)\n"
-                f"JOIN ({cells}) b ON b.gx = a.gx + o.dx AND b.gy = a.gy + o.dy{on}\n"
+                f"CROSS JOIN (VALUES {offsets}) AS o(dx, dy, dt)\n"
+                f"JOIN ({cells}) b ON b.gx = a.gx + o.dx AND b.gy = a.gy + o.dy"
+                f" AND b.gt = a.gt + o.dt{on}\n"
                 f"WHERE {pair.format(a='a.case_id', b='b.case_id')}\n  AND {near}{types}"
             )
         if self.kind == "rare_value":
