@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from caselink.linkage.blocking import default_rules, lean_rules
+from caselink.linkage.blocking import RULE_SETS, named_rules
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.records.model import AttributeSchema
@@ -97,7 +97,7 @@ def run_duckdb(n: int, rules_name: str, exhaustive: bool, memory_limit: str) -> 
     cases, schema, truth_cases = generated(n)
     t_gen = time.perf_counter() - t0
     config = LinkageConfig()
-    rules = default_rules(config, schema) if rules_name == "default" else lean_rules(config)
+    rules = named_rules(rules_name, config, schema)
     t = time.perf_counter()
     engine = LinkageEngine(cases, schema, rules=rules, memory_limit=memory_limit)
     t_tables = time.perf_counter() - t
@@ -173,7 +173,7 @@ def run_spark(n: int, rules_name: str) -> dict[str, object]:
 
     data = generate(n, seed=1)
     config = LinkageConfig()
-    rules = default_rules(config, data.schema) if rules_name == "default" else lean_rules(config)
+    rules = named_rules(rules_name, config, data.schema)
     engine = LinkageEngine(data.cases, data.schema, rules=rules)
     model = engine.model  # fitted on DuckDB; Spark runs the same SQL and model
     spark = spark_session("local[2]", shuffle_partitions=8)
@@ -197,7 +197,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("engine", choices=["duckdb", "spark"])
     parser.add_argument("n", type=int, nargs="+")
-    parser.add_argument("--rules", choices=["default", "lean"], default="default")
+    parser.add_argument("--rules", choices=RULE_SETS, default="default")
     parser.add_argument("--exhaustive", action="store_true")
     parser.add_argument("--memory-limit", default="6GB")
     args = parser.parse_args()

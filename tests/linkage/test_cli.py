@@ -97,3 +97,19 @@ def test_errors_are_clean_messages(app: typer.Typer, db: str, tmp_path: Path) ->
         app, ["link", "--db", db, "--model", str(tmp_path / "x"), "--out", "l.csv"]
     )
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_link_with_named_rules_and_a_bad_name(app: typer.Typer, db: str, tmp_path: Path) -> None:
+    counts = {}
+    for rules in ("lean", "default", "wide"):
+        out = tmp_path / f"{rules}.csv"
+        result = runner.invoke(app, ["link", "--db", db, "--out", str(out), "--rules", rules])
+        assert result.exit_code == 0, result.output
+        counts[rules] = len(pd.read_csv(out))
+    # every candidate pair is written: the wider the rules, the more pairs
+    assert counts["lean"] < counts["default"] < counts["wide"]
+    result = runner.invoke(
+        app, ["link", "--db", db, "--out", str(tmp_path / "x.csv"), "--rules", "widest"]
+    )
+    assert result.exit_code != 0
+    assert "rules must be one of default, wide, lean, got 'widest'" in result.output

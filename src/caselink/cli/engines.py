@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from caselink.cli.options import fail
+from caselink.linkage.blocking import named_rules
+from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.persistence import ModelSchemaError, load_model
 from caselink.linkage.tables import LinkageDataError
@@ -23,7 +25,17 @@ ModelOption = Annotated[
 ]
 
 
-def linkage_engine(store: Store, model: Path | None) -> LinkageEngine:
+RulesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rules",
+        help="Blocking rules: default, wide (more pairs, fewer lost links) or lean "
+        "(national scale). Default: the model's rules, else default.",
+    ),
+]
+
+
+def linkage_engine(store: Store, model: Path | None, rules: str | None = None) -> LinkageEngine:
     """The engine over every stored case, with a saved model or the default one."""
     schema = store.attribute_schema()
     cases = store.cases_frame()
@@ -31,6 +43,8 @@ def linkage_engine(store: Store, model: Path | None) -> LinkageEngine:
         fail(f"the store holds {len(cases)} case(s); linkage needs at least two")
     try:
         saved = load_model(model, schema) if model is not None else None
-        return LinkageEngine(cases, schema, model=saved)
+        config = saved.config if saved is not None else LinkageConfig()
+        chosen = named_rules(rules, config, schema) if rules is not None else None
+        return LinkageEngine(cases, schema, model=saved, rules=chosen)
     except (ModelSchemaError, LinkageDataError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))

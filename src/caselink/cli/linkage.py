@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
-from caselink.cli.engines import ModelOption, linkage_engine
+from caselink.cli.engines import ModelOption, RulesOption, linkage_engine
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
 from caselink.linkage.evaluation import evaluate as run_evaluation
@@ -17,8 +18,8 @@ from caselink.linkage.explain import format_multiplier
 from caselink.linkage.persistence import save_model
 
 
-def _engine(db: str | None, model: Path | None) -> LinkageEngine:
-    return linkage_engine(open_store(db), model)
+def _engine(db: str | None, model: Path | None, rules: str | None = None) -> LinkageEngine:
+    return linkage_engine(open_store(db), model, rules)
 
 
 def train(
@@ -27,9 +28,13 @@ def train(
     label: Annotated[
         str, typer.Option("--label", help="Column naming the offender of solved cases.")
     ] = "offender_id",
+    rules: RulesOption = None,
 ) -> None:
-    """Train linkage models on solved cases, choose one by offender-grouped CV, save it."""
-    engine = _engine(db, None)
+    """Train linkage models on solved cases, choose one by offender-grouped CV, save it.
+
+    The model keeps its blocking rules (``--rules``), so it links as it was trained.
+    """
+    engine = _engine(db, None, rules)
     with console.status("training (offender-grouped cross-validation)..."):
         try:
             saved = engine.train(label=label)
@@ -53,11 +58,17 @@ def link(
     model: ModelOption = None,
     min_probability: Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0)] = 0.0,
     explain: Annotated[bool, typer.Option("--explain", help="Add an explanation column.")] = False,
+    rules: RulesOption = None,
 ) -> None:
     """Write case_a,case_b,probability for every candidate pair."""
-    engine = _engine(db, model)
-    with console.status("linking..."):
-        links = engine.link(min_probability=min_probability, explain=explain)
+    engine = _engine(db, model, rules)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("comparing and scoring candidate pairs", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        links = engine.link(min_probability=min_probability, explain=explain, progress=advance)
     links.to_csv(out, index=False, float_format="%.6f")
     console.print(f"wrote {len(links)} links to {out} (model: {engine.model.name})")
 

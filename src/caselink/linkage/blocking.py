@@ -181,6 +181,33 @@ def default_rules(
     return rules
 
 
+def wide_rules(config: LinkageConfig, schema: AttributeSchema | None = None) -> list[BlockingRule]:
+    """The default rules plus two for links that the default rules miss:
+
+    7. same case type within ``wide_type_km`` and ``wide_type_days``
+       (a series working one kind of place across a district);
+    8. same named victim group (not ``general``), any case family, within
+       ``block_km`` and ``wide_group_days``.
+
+    For when losing a link the model would make costs more than scoring more
+    pairs; ``benchmarks/scale_link.py --rules wide --exhaustive`` measures
+    what each set loses against scoring every pair.
+    """
+    return [
+        *default_rules(config, schema),
+        BlockingRule(
+            "near", km=config.wide_type_km, days=config.wide_type_days, same=("case_type",)
+        ),
+        BlockingRule(
+            "near",
+            km=config.block_km,
+            days=config.wide_group_days,
+            same=("victim_group",),
+            groups_only=True,
+        ),
+    ]
+
+
 def lean_rules(config: LinkageConfig) -> list[BlockingRule]:
     """Rules for national scale, where the default rules make too many pairs.
 
@@ -197,6 +224,22 @@ def lean_rules(config: LinkageConfig) -> list[BlockingRule]:
         BlockingRule("near", km=2.0, days=180.0, same=("family",), types=SERIOUS_TYPES),
         BlockingRule("rare_value", max_cases=config.rare_block_max_cases),
     ]
+
+
+RULE_SETS = ("default", "wide", "lean")
+
+
+def named_rules(
+    name: str, config: LinkageConfig, schema: AttributeSchema | None = None
+) -> list[BlockingRule]:
+    """A rule set by name: ``default``, ``wide`` or ``lean`` (see each function)."""
+    if name == "default":
+        return default_rules(config, schema)
+    if name == "wide":
+        return wide_rules(config, schema)
+    if name == "lean":
+        return lean_rules(config)
+    raise ValueError(f"rules must be one of {', '.join(RULE_SETS)}, got {name!r}")
 
 
 def blocking_sql(

@@ -67,6 +67,10 @@ class LinkageConfig:
     group_block_days
         Blocking: same non-general victim group and same case family
         within this many days.
+    wide_type_km, wide_type_days, wide_group_days
+        The extra rules of :func:`~caselink.linkage.blocking.wide_rules`:
+        same case type within this distance and time; same named victim
+        group within ``block_km`` and this many days.
     distance_edges_km, days_edges, tod_edges_h, age_edges, similarity_edges
         Bin edges of the comparison levels used by the naive Bayes models
         and the explanations.
@@ -84,6 +88,9 @@ class LinkageConfig:
     uncommon_value_share: float = 0.10
     group_block_days: float = 730.0
     rare_block_max_cases: int = 30
+    wide_type_km: float = 7.0
+    wide_type_days: float = 120.0
+    wide_group_days: float = 365.0
     distance_edges_km: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
     days_edges: tuple[float, ...] = (1.0, 7.0, 30.0, 90.0, 365.0, 730.0)
     tod_edges_h: tuple[float, ...] = (1.0, 3.0, 6.0)
@@ -103,6 +110,9 @@ class LinkageConfig:
             "block_km",
             "block_days",
             "group_block_days",
+            "wide_type_km",
+            "wide_type_days",
+            "wide_group_days",
         ):
             value = getattr(self, name)
             if not value > 0:
