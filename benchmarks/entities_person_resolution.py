@@ -13,6 +13,10 @@ Usage::
     .venv/bin/python benchmarks/entities_person_resolution.py --mentions 250000 --baseline
 
 Prints one JSON line of figures (and appends it to ``--log`` if given).
+``--analyse`` adds an error analysis: the false-positive and false-negative
+pairs counted by which identifying fields both mentions record, the kinds
+of their roles, the link probability of the pair, the frequency of the
+name and the size of the true person (tune on a seed you do not report).
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from caselink.entities import PersonResolver, pairwise_scores
-from caselink.entities.clustering import constrained_clusters, profiles
 from caselink.entities.features import person_features
 from caselink.synth import generate
 
@@ -104,6 +107,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seed": args.seed,
         "generate_s": round(t1 - t0, 1),
     }
+    if args.reachable:
+        from caselink.entities.person_model import prediction_blocking_rules
+
+        feats = person_features(mentions, data.cases).set_index("mention_id")
+        true = truth.set_index("mention_id")["person_id"]
+        rules = [
+            r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
+            for r in prediction_blocking_rules()
+        ]
+        result["reachable_recall"] = _reachable(feats, true, rules)
+        result["reachable_recall_rules_before"] = _reachable(feats, true, list(OLD_BLOCKING_RULES))
+        return result
     if args.baseline:
         assignments = baseline(mentions, args.seed)
         t2 = t3 = time.perf_counter()
@@ -121,6 +136,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             _sweep(resolver, mentions, data.cases, truth, args.sweep, result)
         resolution = resolver.resolve(mentions, data.cases)
         t3 = time.perf_counter()
+        if args.analyse:
+            _analyse(
+                mentions,
+                person_features(mentions, data.cases),
+                truth,
+                resolution.assignments,
+                resolver.score(mentions, data.cases, threshold=min(0.01, args.threshold)),
+                result,
+            )
+            if hasattr(resolver, "disagreement_weights"):
+                result["disagreement_weights"] = {
+                    k: round(v, 2) for k, v in resolver.disagreement_weights().items()
+                }
+            result["place_weights"] = _level_weights(resolver.model_["splink"], "place")
         assignments = resolution.assignments
         result["model"] = "caselink PersonResolver"
         result["threshold"] = args.threshold
@@ -157,10 +186,9 @@ def _sweep(
     links = resolver.score(mentions, cases, threshold=values[0])
     features = person_features(mentions, cases)
     ids = features["mention_id"].to_numpy(dtype=np.int64)
-    prof = profiles(features)
     sweep = {}
     for thr in values:
-        labels = constrained_clusters(ids, prof, links[links["match_probability"] >= thr])
+        labels = resolver.cluster(features, links, threshold=thr)
         s = pairwise_scores(
             zip(ids.tolist(), labels.tolist(), strict=True),
             truth[["mention_id", "person_id"]].itertuples(index=False, name=None),
@@ -168,6 +196,225 @@ def _sweep(
         sweep[str(thr)] = {k: round(s[k], 4) for k in ("precision", "recall", "f1")}
         print(json.dumps({"threshold": thr, **sweep[str(thr)]}), file=sys.stderr)
     result["sweep"] = sweep
+
+
+def _pairs(labels: pd.Series) -> pd.DataFrame:
+    """Every pair of mentions sharing a label (``a < b``)."""
+    frame = pd.DataFrame({"m": labels.index.to_numpy(), "g": labels.to_numpy()})
+    sizes = frame.groupby("g")["m"].transform("size")
+    frame = frame[sizes > 1]
+    pairs = frame.merge(frame, on="g")
+    pairs = pairs[pairs["m_x"] < pairs["m_y"]]
+    return pd.DataFrame(
+        {"a": pairs["m_x"].to_numpy(dtype=np.int64), "b": pairs["m_y"].to_numpy(dtype=np.int64)}
+    )
+
+
+def _analyse(
+    mentions: pd.DataFrame,
+    features: pd.DataFrame,
+    truth: pd.DataFrame,
+    assignments: pd.DataFrame,
+    links: pd.DataFrame,
+    result: dict[str, Any],
+) -> None:
+    """Categorise the wrongly joined and wrongly split pairs (``result["errors"]``)."""
+    feats = features.set_index("mention_id")
+    true = truth.set_index("mention_id")["person_id"].reindex(feats.index)
+    pred = assignments.set_index("mention_id")["entity_id"].reindex(feats.index)
+    tp, pp = _pairs(true), _pairs(pred)
+    key_t = tp["a"] * 10**9 + tp["b"]
+    key_p = pp["a"] * 10**9 + pp["b"]
+    missed = tp[~key_t.isin(key_p)]
+    wrong = pp[~key_p.isin(key_t)]
+    vehicle = (
+        mentions.set_index("mention_id")["vehicle"].reindex(feats.index)
+        if "vehicle" in mentions.columns
+        else pd.Series(None, index=feats.index, dtype=object)
+    )
+    has = {
+        "phone": feats["phone"].notna(),
+        "dob": feats["dob_str"].notna(),
+        "address": feats["address_line"].notna(),
+        "vehicle": vehicle.notna(),
+        "postcode": feats["postcode"].notna(),
+    }
+    # how common the name is ("canon_name" before nicknames; older models: as written)
+    names = feats["canon_name"] if "canon_name" in feats.columns else feats["full_name"]
+    name_count = names.map(names.value_counts())
+    true_size = true.map(true.value_counts())
+    prob = links.set_index(
+        links["mention_id_l"].astype("int64") * 10**9 + links["mention_id_r"].astype("int64")
+    )["match_probability"]
+    out: dict[str, Any] = {}
+    la = links["mention_id_l"].to_numpy(dtype=np.int64)
+    lb = links["mention_id_r"].to_numpy(dtype=np.int64)
+    shared = np.zeros(len(links), dtype=bool)
+    for flag in has.values():
+        shared |= flag.reindex(la).to_numpy() & flag.reindex(lb).to_numpy()
+    out["name_only_links"] = _density_calibration(feats, true, links, ~shared)
+    if "area" in feats.columns:  # the blocking rules of this version of the model
+        from caselink.entities.person_model import prediction_blocking_rules
+
+        rules = [
+            r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
+            for r in prediction_blocking_rules()
+        ]
+        out["reachable_recall"] = _reachable(feats, true, rules)
+    out["reachable_recall_rules_before"] = _reachable(feats, true, list(OLD_BLOCKING_RULES))
+    links_true = links.loc[
+        true.reindex(la).to_numpy() == true.reindex(lb).to_numpy(),
+        ["mention_id_l", "mention_id_r"],
+    ]
+    out["recall_ceiling_true_links_ge_floor"] = _links_recall(feats, true, links_true)
+    for label, pairs in (("false_negative", missed), ("false_positive", wrong)):
+        a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
+        field = np.full(len(pairs), "name only", dtype=object)
+        for name in ("postcode", "vehicle", "address", "dob", "phone"):  # strongest last wins
+            both = has[name].reindex(a).to_numpy() & has[name].reindex(b).to_numpy()
+            field[both] = name
+        kinds = np.sort(
+            np.stack(
+                [
+                    feats["role_kind"].reindex(a).astype(str).to_numpy(),
+                    feats["role_kind"].reindex(b).astype(str).to_numpy(),
+                ]
+            ),
+            axis=0,
+        )
+        roles = pd.Series(kinds[0]) + "/" + pd.Series(kinds[1])
+        p = prob.reindex(a * 10**9 + b).fillna(0.0).to_numpy()
+        count = np.minimum(name_count.reindex(a).to_numpy(), name_count.reindex(b).to_numpy())
+        size = true_size.reindex(a).to_numpy()
+
+        def bands(values: np.ndarray, edges: list[float]) -> dict[str, int]:
+            cut = pd.cut(values, edges)
+            return {str(k): int(v) for k, v in pd.Series(cut).value_counts(sort=False).items()}
+
+        out[label] = {
+            "pairs": len(pairs),
+            "strongest_field_both_record": pd.Series(field).value_counts().to_dict(),
+            "role_kinds": roles.value_counts().head(8).to_dict(),
+            "link_probability": bands(p, [-0.01, 0.01, 0.1, 0.2, 0.4, 0.7, 1.0]),
+            "fewest_mentions_of_the_name": bands(count, [0, 1, 3, 10, 30, 100, 1e9]),
+            "true_person_size": bands(size.astype(float), [0, 2, 3, 5, 10, 20, 1e9]),
+        }
+        print(json.dumps({label: out[label]}), file=sys.stderr)
+    result["errors"] = out
+
+
+OLD_BLOCKING_RULES: tuple[str, ...] = (
+    'l."phone" = r."phone"',
+    'l."dob_str" = r."dob_str"',
+    'l."surname" = r."surname" AND l."first_canon" = r."first_canon"',
+    "l.first_name = r.surname AND l.surname = r.first_name",
+    'l."postcode" = r."postcode" AND substr(l.first_canon, 1, 1) = substr(r.first_canon, 1, 1)',
+    'l."address_line" = r."address_line" AND l."postcode" = r."postcode"',
+)
+"""The prediction blocking rules before issue 5 (for the reachability figure)."""
+
+
+def _reachable(features: pd.DataFrame, truth: pd.Series, rules: list[str]) -> float:
+    """Pairwise recall of the best clustering the blocking allows.
+
+    The true pairs that some rule compares, closed under chains (a person
+    whose mentions are joined by a chain of compared true pairs is
+    reachable whole): recall of the connected components of that graph.
+    """
+    import duckdb
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    frame = features.reset_index()
+    frame["person_id"] = truth.reindex(frame["mention_id"]).to_numpy()
+    con = duckdb.connect()
+    con.register("f", frame)
+    cond = " OR ".join(f"coalesce(({r}), false)" for r in rules)
+    pairs = con.execute(
+        "SELECT l.mention_id AS a, r.mention_id AS b FROM f l JOIN f r"
+        f" ON l.person_id = r.person_id AND l.mention_id < r.mention_id WHERE {cond}"
+    ).df()
+    position = pd.Series(np.arange(len(frame)), index=frame["mention_id"].to_numpy())
+    graph = coo_matrix(
+        (
+            np.ones(len(pairs)),
+            (position.reindex(pairs["a"]).to_numpy(), position.reindex(pairs["b"]).to_numpy()),
+        ),
+        shape=(len(frame), len(frame)),
+    )
+    _, labels = connected_components(graph, directed=False)
+    scores = pairwise_scores(
+        zip(frame["mention_id"].tolist(), labels.tolist(), strict=True),
+        zip(frame["mention_id"].tolist(), frame["person_id"].tolist(), strict=True),
+    )
+    return round(scores["recall"], 4)
+
+
+def _links_recall(features: pd.DataFrame, truth: pd.Series, links: pd.DataFrame) -> float:
+    """Recall of the connected components of the given (true) links: a ceiling."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ids = features.index.to_numpy()
+    position = pd.Series(np.arange(len(ids)), index=ids)
+    graph = coo_matrix(
+        (
+            np.ones(len(links)),
+            (
+                position.reindex(links["mention_id_l"]).to_numpy(),
+                position.reindex(links["mention_id_r"]).to_numpy(),
+            ),
+        ),
+        shape=(len(ids), len(ids)),
+    )
+    _, labels = connected_components(graph, directed=False)
+    scores = pairwise_scores(
+        zip(ids.tolist(), labels.tolist(), strict=True),
+        zip(ids.tolist(), truth.reindex(ids).tolist(), strict=True),
+    )
+    return round(scores["recall"], 4)
+
+
+def _level_weights(settings: dict[str, Any], comparison: str) -> dict[str, float]:
+    """The trained match weight, log2(m/u), of each level of one comparison."""
+    out: dict[str, float] = {}
+    for c in settings["comparisons"]:
+        if c["output_column_name"] != comparison:
+            continue
+        for level in c["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m and u:
+                out[level["label_for_charts"]] = round(float(np.log2(m / u)), 2)
+    return out
+
+
+def _density_calibration(
+    features: pd.DataFrame, truth: pd.Series, links: pd.DataFrame, name_only: np.ndarray
+) -> dict[str, Any]:
+    """Share of name-only links scored 0.2-0.4 that are true, by how crowded the area is.
+
+    Density: mentions in the 2 km square of the case (the busier of the
+    two), in quartiles of the links.
+    """
+    km = 2.0
+    lat = features["case_lat"].to_numpy(dtype=np.float64)
+    lon = features["case_lon"].to_numpy(dtype=np.float64)
+    row = np.floor(lat * 111.195 / km)
+    col = np.floor(lon * 111.195 * np.cos(np.radians(lat)) / km)
+    square = pd.Series(row * 100_000 + col, index=features.index)
+    crowd = square.map(square.value_counts())
+    a = links["mention_id_l"].to_numpy(dtype=np.int64)
+    b = links["mention_id_r"].to_numpy(dtype=np.int64)
+    p = links["match_probability"].to_numpy()
+    keep = name_only & (p >= 0.2) & (p < 0.4)
+    dens = np.maximum(crowd.reindex(a).to_numpy(), crowd.reindex(b).to_numpy())[keep]
+    same = (truth.reindex(a).to_numpy() == truth.reindex(b).to_numpy())[keep]
+    quartile = pd.qcut(pd.Series(dens), 4, labels=False, duplicates="drop")
+    share = pd.Series(same).groupby(quartile.to_numpy()).mean()
+    return {
+        "links": int(keep.sum()),
+        "true_share_by_density_quartile": [round(float(v), 3) for v in share.tolist()],
+    }
 
 
 def _print_errors(
@@ -193,7 +440,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mentions", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--threshold", type=float, default=0.4)
+    parser.add_argument("--threshold", type=float, default=0.35)
     parser.add_argument(
         "--sweep", default=None, help="comma-separated thresholds to score (tuning seed only)"
     )
@@ -202,6 +449,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--baseline", action="store_true")
     parser.add_argument("--errors", type=int, default=0, help="print N split/merged examples")
+    parser.add_argument(
+        "--analyse", action="store_true", help="categorise the false-positive/negative pairs"
+    )
+    parser.add_argument(
+        "--reachable",
+        action="store_true",
+        help="only: share of true pairs the blocking rules reach (now and before), no model",
+    )
     parser.add_argument("--log", default=None, help="append the JSON line to this file")
     args = parser.parse_args()
     result = run(args)

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caselink.entities.clustering import Profile, constrained_clusters, contradicts
+from caselink.entities.clustering import (
+    Profile,
+    constrained_clusters,
+    contradicts,
+    groups_contradict,
+    same_identifier,
+)
 
 
 def _links(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
@@ -116,7 +122,94 @@ def test_the_result_does_not_depend_on_the_order_of_the_links(
     expected = constrained_clusters(ids, profiles, links)
     shuffled = links.sample(frac=1.0, random_state=7).reset_index(drop=True)
     assert constrained_clusters(ids, profiles, shuffled).tolist() == expected.tolist()
-    # and no person holds two contradicting mentions
+    # and every mention of a person agrees with another of its mentions
     for label in set(expected.tolist()):
         members = [i for i in ids if expected[i] == label]
-        assert not any(contradicts(profiles[a], profiles[b]) for a in members for b in members)
+        if len(members) > 1:
+            for a in members:
+                assert any(not contradicts(profiles[a], profiles[b]) for b in members if b != a)
+
+
+def test_a_frequent_person_is_not_split_by_two_slips_that_disagree_with_each_other() -> None:
+    # "Aex" (a slip in Alex) and "Aleaxnder" are each a slip from Alexander, two from each other
+    alexander = Profile("alexander", "ali", "1967-11-22", "M")
+    aex = Profile("aex", "ali", "1967-11-22", "M")
+    aleaxnder = Profile("aleaxnder", "ali", None, "M")
+    assert contradicts(aex, aleaxnder)
+    assert not groups_contradict({alexander, aex}, {alexander, aleaxnder})
+    profiles = [alexander, aex, alexander, aleaxnder]
+    links = _links([(0, 1, 20.0), (2, 3, 20.0), (0, 2, 15.0)])
+    assert constrained_clusters(np.arange(4), profiles, links).tolist() == [0, 0, 0, 0]
+
+
+def test_a_group_holding_a_name_the_other_cannot_explain_contradicts() -> None:
+    # john and j. smith together; peter agrees with j. but not with john
+    group = {Profile("john", "smith", None, "M"), Profile("j", "smith", None, "M")}
+    assert groups_contradict(group, {Profile("peter", "smith", None, "M")})
+    assert groups_contradict({Profile("ann", "lee", None, "F")}, {Profile("ann", "lee", None, "M")})
+    assert not groups_contradict(group, {Profile(None, "smith", "1980-01-01", None)})
+
+
+@pytest.mark.parametrize(
+    ("field", "a", "b", "same"),
+    [
+        ("phone", "+447700900123", "+447700900124", True),  # one digit
+        ("phone", "+447700900123", "+447700955001", False),
+        ("address", "flat 5 41 abbey walk", "41 abbey walk", True),  # flat dropped
+        ("address", "41 abbey walk", "51 abbey walk", True),  # number mistyped
+        ("address", "41 abbey walk", "14 canal place", False),
+        ("vehicle", "AB12CDE", "AB12CDF", True),
+        ("vehicle", "AB12CDE", "XY64KLM", False),
+    ],
+)
+def test_identifiers_a_slip_apart_are_the_same(field: str, a: str, b: str, same: bool) -> None:
+    assert same_identifier(field, a, b) is same
+
+
+PENALTY = {"phone": -8.0, "address": -6.0, "vehicle": -11.0}
+
+
+def _smiths() -> list[Profile]:
+    # 0, 1: John Smith of one phone; 2: John Smith of another; 3: "John Smith", nothing else
+    return [
+        Profile("john", "smith", None, "M", phone="+447700900123"),
+        Profile("john", "smith", None, "M", phone="+447700900123"),
+        Profile("john", "smith", None, "M", phone="+447700955001"),
+        Profile("john", "smith", None, "M"),
+    ]
+
+
+def test_a_name_only_mention_does_not_join_the_john_smiths_of_two_phones() -> None:
+    links = _links([(0, 1, 25.0), (0, 3, 3.0), (2, 3, 2.5)])
+    labels = constrained_clusters(np.arange(4), _smiths(), links, PENALTY, min_weight=-1.0)
+    # 3 joins {0, 1} (3.0, nothing to disagree); then {0, 1, 3} + {2}: 2.5 - 8 < -1
+    assert labels.tolist() == [0, 0, 2, 0]
+    # without the disagreement weights the name-only mention chains them
+    plain = constrained_clusters(np.arange(4), _smiths(), links, min_weight=-1.0)
+    assert plain.tolist() == [0, 0, 0, 0]
+
+
+def test_a_strong_link_outweighs_a_disagreement_it_has_not_seen() -> None:
+    # 3 (no phone) joins {0, 1}; 2-3 did not compare phones, the groups' phones differ:
+    # 8.5 - 8 = 0.5 >= -1 joins them (a strong link, a dob and a rare name say)
+    links = _links([(0, 1, 25.0), (0, 3, 9.5), (2, 3, 8.5)])
+    labels = constrained_clusters(np.arange(4), _smiths(), links, PENALTY, min_weight=-1.0)
+    assert labels.tolist() == [0, 0, 0, 0]
+    # 6.5 - 8 = -1.5 < -1 does not
+    links = _links([(0, 1, 25.0), (0, 3, 9.5), (2, 3, 6.5)])
+    labels = constrained_clusters(np.arange(4), _smiths(), links, PENALTY, min_weight=-1.0)
+    assert labels.tolist() == [0, 0, 2, 0]
+
+
+def test_a_disagreement_the_linking_pair_compared_is_not_counted_twice() -> None:
+    # 0 and 2 record different phones: their link's weight already holds that
+    links = _links([(0, 2, 0.5)])
+    labels = constrained_clusters(np.arange(4), _smiths(), links, PENALTY, min_weight=-1.0)
+    assert labels.tolist() == [0, 1, 0, 3]
+
+
+def test_a_disagreement_weight_must_be_a_known_identifier_at_most_zero() -> None:
+    with pytest.raises(ValueError, match="disagreement must map identifiers"):
+        constrained_clusters(np.arange(4), _smiths(), _links([]), {"phone": 2.0})
+    with pytest.raises(ValueError, match="disagreement must map identifiers"):
+        constrained_clusters(np.arange(4), _smiths(), _links([]), {"email": -1.0})

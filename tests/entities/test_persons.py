@@ -244,3 +244,19 @@ def test_pairwise_scores_by_hand() -> None:
     assert s["precision"] == pytest.approx(0.5)
     assert s["recall"] == pytest.approx(1 / 3)
     assert s["f1"] == pytest.approx(0.4)
+
+
+def test_disagreement_weights_are_the_trained_weights_of_identifiers_differing(
+    resolver: PersonResolver,
+) -> None:
+    import math
+
+    weights = resolver.disagreement_weights()
+    assert set(weights) == {"phone", "address", "vehicle"}
+    phone = next(
+        c for c in resolver.model_["splink"]["comparisons"] if c["output_column_name"] == "phone"
+    )
+    different = phone["comparison_levels"][-1]
+    expected = math.log2(different["m_probability"] / different["u_probability"])
+    assert weights["phone"] == pytest.approx(max(-30.0, min(0.0, expected)))
+    assert all(-30.0 <= w <= 0.0 for w in weights.values())

@@ -59,7 +59,7 @@ def resolve(
     ] = False,
     threshold: Annotated[
         float, typer.Option(help="Match probability at or above which two mentions are linked.")
-    ] = 0.4,
+    ] = 0.35,
     model: ModelOption = None,
 ) -> None:
     """Resolve person mentions into persons (Splink), and addresses, phones, vehicles (keys)."""

@@ -4,8 +4,8 @@ Connected components of the links at a threshold chain one wrong link into
 a wrong merge: the father and son at one address who share a surname, or two
 John Smiths in one ward, become one person through a single mention written
 with a name and nothing else. Here links are taken strongest first and two
-groups of mentions are joined only if no mention of one *contradicts* a
-mention of the other (cannot-link constraints):
+groups of mentions are joined only if they do not *contradict* each other
+(cannot-link constraints). Two mentions contradict when
 
 * both record a sex, and they differ;
 * both record a date of birth, and the two are not within what recording
@@ -17,6 +17,24 @@ mention of the other (cannot-link constraints):
   nickname (shared group, or one name the start of the other), nor a
   first/last swap explains the difference; likewise for the surname.
 
+Two groups contradict when they record different sexes, or when some date
+of birth (or name) recorded in one agrees with none recorded in the other.
+Not every pair across the groups need agree: in a person seen ten times,
+"Aex Ali" (a slip in "Alex") and "Aleaxnder Ali" are each a slip from
+"Alexander Ali" but two slips from each other, and requiring every pair to
+agree split the people seen most often, who weigh most in pairwise
+scores.
+
+Identifiers that differ are evidence too, but not proof (people change
+phones and move): when two groups would be joined and each records a
+phone, an address line or a vehicle, none of one's explained by a slip in
+one of the other's, the model's weight for that identifier *differing*
+(learnt by Splink, e.g. -6 for phones) is added to the weight of the
+joining link, once per identifier, unless the joining pair itself already
+compared it. The join is made only if the sum still reaches the threshold
+weight. A name-only mention thus no longer joins the John Smith of one
+phone to the John Smith of another.
+
 The outcome depends only on the links inside each connected component of
 the threshold graph (ties are broken by mention ids), which is what lets an
 incremental run re-cluster just the components that new mentions touch and
@@ -25,10 +43,12 @@ still agree with a full run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -36,18 +56,39 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from caselink.entities.nicknames import given_name_forms, given_name_groups
 
-PROFILE_COLUMNS: tuple[str, ...] = ("first_name", "surname", "dob_str", "sex")
-"""Feature columns the cannot-link rules read (see :func:`person_features`)."""
+_T = TypeVar("_T")
+
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "first_name",
+    "surname",
+    "dob_str",
+    "sex",
+    "phone",
+    "address_line",
+    "vehicle",
+)
+"""Feature columns the clustering reads (see :func:`person_features`)."""
+
+IDENTIFIERS: tuple[str, ...] = ("phone", "address", "vehicle")
+"""Identifiers whose disagreement between two groups counts against joining them."""
 
 
 @dataclass(frozen=True)
 class Profile:
-    """What a mention says about who it is, as far as contradictions go."""
+    """What a mention says about who it is, as far as contradictions and disagreements go."""
 
     first: str | None
     surname: str | None
     dob: str | None
     sex: str | None
+    phone: str | None = None
+    address: str | None = None
+    vehicle: str | None = None
+
+    def identifier(self, field: str) -> str | None:
+        """The value of one of :data:`IDENTIFIERS`."""
+        value: str | None = getattr(self, field)
+        return value
 
 
 def _close(a: str, b: str) -> bool:
@@ -124,9 +165,94 @@ def contradicts(x: Profile, y: Profile) -> bool:
     return not _names_compatible(x, y)
 
 
+@lru_cache(maxsize=1 << 20)
+def _name_pair_compatible(
+    x: tuple[str | None, str | None], y: tuple[str | None, str | None]
+) -> bool:
+    return _names_compatible(Profile(x[0], x[1], None, None), Profile(y[0], y[1], None, None))
+
+
+@lru_cache(maxsize=1 << 20)
+def _dob_pair_compatible(a: str, b: str) -> bool:
+    return _dobs_compatible(a, b)
+
+
+def _each_agrees(xs: set[_T], ys: set[_T], agree: Callable[[_T, _T], bool]) -> bool:
+    """Every value of ``xs`` agrees with some value of ``ys`` and vice versa."""
+    if not xs or not ys or xs == ys:
+        return True
+    return all(any(agree(x, y) for y in ys) for x in xs) and all(
+        any(agree(x, y) for x in xs) for y in ys
+    )
+
+
+def groups_contradict(xs: set[Profile], ys: set[Profile]) -> bool:
+    """Whether two groups of mentions cannot be one person (see the module docstring).
+
+    Examples
+    --------
+    >>> alexander = Profile("alexander", "ali", None, "M")
+    >>> groups_contradict({Profile("aex", "ali", None, "M"), alexander},
+    ...                   {Profile("aleaxnder", "ali", None, "M"), alexander})
+    False
+    >>> groups_contradict({Profile("john", "ali", None, "M")}, {Profile("pete", "ali", None, None)})
+    True
+    """
+    sexes = {p.sex for p in xs if p.sex is not None} | {p.sex for p in ys if p.sex is not None}
+    if len(sexes) > 1:
+        return True
+    dobs_x = {p.dob for p in xs if p.dob is not None}
+    dobs_y = {p.dob for p in ys if p.dob is not None}
+    if not _each_agrees(dobs_x, dobs_y, _dob_pair_compatible):
+        return True
+    names_x = {(p.first, p.surname) for p in xs if p.first is not None or p.surname is not None}
+    names_y = {(p.first, p.surname) for p in ys if p.first is not None or p.surname is not None}
+    return not _each_agrees(names_x, names_y, _name_pair_compatible)
+
+
+@lru_cache(maxsize=1 << 18)
+def same_identifier(field: str, a: str, b: str) -> bool:
+    """Whether two recorded values of an identifier may be one (equal, or a slip apart).
+
+    A phone or a registration one character out is a slip; an address line
+    with a flat number dropped ends with the other, and a house number
+    mistyped is at most two edits from it.
+
+    Examples
+    --------
+    >>> same_identifier("address", "flat 5 41 abbey walk", "41 abbey walk")
+    True
+    >>> same_identifier("phone", "+447700900123", "+447700900999")
+    False
+    """
+    if a == b:
+        return True
+    if field == "address":
+        if a.endswith(" " + b) or b.endswith(" " + a):
+            return True
+        return DamerauLevenshtein.distance(a, b, score_cutoff=3) <= 2
+    return DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 1
+
+
+def _disagree(field: str, xs: set[str], ys: set[str]) -> bool:
+    """Both groups record the identifier and no value of one may be a value of the other."""
+    if not xs or not ys or xs & ys:
+        return False
+    return not any(same_identifier(field, x, y) for x in xs for y in ys)
+
+
 def profiles(features: pd.DataFrame) -> list[Profile]:
-    """One :class:`Profile` per row of a person-features frame."""
-    cols = [features[c].to_numpy(dtype=object) for c in PROFILE_COLUMNS]
+    """One :class:`Profile` per row of a person-features frame.
+
+    Columns of :data:`PROFILE_COLUMNS` that the frame lacks are read as
+    not recorded.
+    """
+    cols = [
+        features[c].to_numpy(dtype=object)
+        if c in features.columns
+        else np.full(len(features), None, dtype=object)
+        for c in PROFILE_COLUMNS
+    ]
     return [
         Profile(*(None if v is None or v != v else str(v) for v in row))  # v != v: NaN
         for row in zip(*cols, strict=True)
@@ -137,6 +263,8 @@ def constrained_clusters(
     ids: np.ndarray,
     mention_profiles: Sequence[Profile],
     links: pd.DataFrame,
+    disagreement: Mapping[str, float] | None = None,
+    min_weight: float = -math.inf,
 ) -> np.ndarray:
     """Cluster mentions by their links, strongest first, never joining contradictions.
 
@@ -148,6 +276,13 @@ def constrained_clusters(
         The profile of each mention, aligned with ``ids``.
     links : pandas.DataFrame
         ``mention_id_l, mention_id_r, match_weight`` of the links to consider.
+    disagreement : mapping of str to float, optional
+        For each of :data:`IDENTIFIERS`, the weight (<= 0) of that
+        identifier differing between the two groups a link would join
+        (see the module docstring). Missing identifiers count nothing.
+    min_weight : float, default -inf
+        A link joins two groups only if its weight plus their disagreements
+        reaches this (the threshold's match weight).
 
     Returns
     -------
@@ -158,13 +293,21 @@ def constrained_clusters(
     Raises
     ------
     ValueError
-        When a link names a mention that is not in ``ids``, or the lengths of
-        ``ids`` and ``mention_profiles`` differ.
+        When a link names a mention that is not in ``ids``, the lengths of
+        ``ids`` and ``mention_profiles`` differ, or ``disagreement`` names
+        an unknown identifier or a positive weight.
     """
     n = len(ids)
     if len(mention_profiles) != n:
         raise ValueError(
             f"mention_profiles has {len(mention_profiles)} rows, ids has {n}: they must align"
+        )
+    penalties = dict(disagreement or {})
+    bad = {k: v for k, v in penalties.items() if k not in IDENTIFIERS or not v <= 0.0}
+    if bad:
+        raise ValueError(
+            f"disagreement must map identifiers {', '.join(IDENTIFIERS)} to weights <= 0, "
+            f"got {bad!r}"
         )
     position = pd.Series(np.arange(n), index=ids)
     left = position.reindex(links["mention_id_l"].to_numpy()).to_numpy()
@@ -174,13 +317,16 @@ def constrained_clusters(
     # strongest first; ties by the mention ids, so the order is the same in any batch
     lo = np.minimum(links["mention_id_l"].to_numpy(), links["mention_id_r"].to_numpy())
     hi = np.maximum(links["mention_id_l"].to_numpy(), links["mention_id_r"].to_numpy())
-    order = np.lexsort((hi, lo, -links["match_weight"].to_numpy(dtype=np.float64)))
+    weights = links["match_weight"].to_numpy(dtype=np.float64)
+    order = np.lexsort((hi, lo, -weights))
     left_i = left.astype(np.int64)[order].tolist()
     right_i = right.astype(np.int64)[order].tolist()
+    weight_i = weights[order].tolist()
 
     parent = list(range(n))
-    # each root keeps the distinct profiles of its members
+    # each root keeps the distinct profiles of its members and their identifiers
     kinds: dict[int, set[Profile]] = {}
+    values: dict[int, dict[str, set[str]]] = {}
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -188,18 +334,37 @@ def constrained_clusters(
             i = parent[i]
         return i
 
-    for a, b in zip(left_i, right_i, strict=True):
+    def held(root: int) -> dict[str, set[str]]:
+        if root in values:
+            return values[root]
+        p = mention_profiles[root]
+        return {f: {v} if (v := p.identifier(f)) is not None else set() for f in penalties}
+
+    for a, b, w in zip(left_i, right_i, weight_i, strict=True):
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
         ka = kinds.get(ra) or {mention_profiles[ra]}
         kb = kinds.get(rb) or {mention_profiles[rb]}
-        if any(contradicts(x, y) for x in ka for y in kb if x != y):
+        if groups_contradict(ka, kb):
             continue
+        va, vb = held(ra), held(rb)
+        if penalties:
+            pa, pb = mention_profiles[a], mention_profiles[b]
+            total = w
+            for field, penalty in penalties.items():
+                # the linking pair's own comparison is already in its weight
+                compared = pa.identifier(field) is not None and pb.identifier(field) is not None
+                if not compared and _disagree(field, va[field], vb[field]):
+                    total += penalty
+            if total < min_weight:
+                continue
         if len(ka) < len(kb):
-            ra, rb, ka, kb = rb, ra, kb, ka
+            ra, rb, ka, kb, va, vb = rb, ra, kb, ka, vb, va
         parent[rb] = ra
         kinds[ra] = ka | kb
         kinds.pop(rb, None)
+        values[ra] = {f: va[f] | vb[f] for f in penalties}
+        values.pop(rb, None)
     roots = np.fromiter((find(i) for i in range(n)), dtype=np.int64, count=n)
     return np.asarray(pd.Series(ids).groupby(roots).transform("min").to_numpy(), dtype=np.int64)

@@ -84,6 +84,7 @@ def _phrase(comparison: str, label: str, row: dict[str, Any]) -> str | None:
             "same number, similar street": "same house number, similar street",
             "same postcode": "same postcode",
             "same postcode sector": "same postcode sector",
+            "other line, same postcode": "other address at the same postcode",
         }.get(label, f"address {label}")
     return f"{comparison} {label}"
 

@@ -13,9 +13,11 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from caselink.entities.nicknames import canonical_given_name
 from caselink.entities.normalise import (
     normalise_phone,
     normalise_postcode,
+    normalise_vehicle,
     parse_address,
     parse_name,
 )
@@ -25,7 +27,9 @@ PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
     "first_name",
     "surname",
     "first_canon",
+    "surname_canon",
     "full_name",
+    "canon_name",
     "dob",
     "dob_str",
     "sex",
@@ -34,6 +38,8 @@ PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
     "address_line",
     "address_number",
     "address_street",
+    "vehicle",
+    "area",
     "case_lat",
     "case_lon",
     "home_lat",
@@ -57,8 +63,46 @@ Victims are mostly seen once; the people who report, find and witness
 are the neighbourhood's regulars and recur; the model learns how much.
 """
 
+DEATH_TYPES: frozenset[str] = frozenset({"drug_related_death", "unexplained_death"})
+"""Case types that are deaths: their victim is recorded as the kind ``deceased``.
+
+The dead do not report, find or witness later cases, and seldom recur at
+all; the person model learns how seldom.
+"""
+
 _REQUIRED = ("mention_id", "name", "dob", "sex", "address", "postcode", "phone")
 T = TypeVar("T")
+
+AREA_KM: float = 2.0
+"""Side of the grid squares of :func:`area_cells` (km).
+
+The people who report, find and witness are picked from those living
+within about a kilometre of the case; a 2 km square holds most of one
+person's cases while admitting few pairs of mentions to compare.
+"""
+
+_KM_PER_DEGREE = 111.195
+
+
+def area_cells(lat: np.ndarray, lon: np.ndarray, km: float = AREA_KM) -> list[str | None]:
+    """The ``km`` grid square (``"row:col"``) holding each point, None where unknown.
+
+    A blocking key: a mention whose name was written with a slip can still
+    be compared with the mentions of similar names in cases nearby.
+    Columns are ``km`` wide at the point's own latitude band, so squares
+    are square anywhere.
+    """
+    lat = np.asarray(lat, dtype=np.float64)
+    lon = np.asarray(lon, dtype=np.float64)
+    known = np.isfinite(lat) & np.isfinite(lon)
+    row = np.floor(np.where(known, lat, 0.0) * _KM_PER_DEGREE / km)
+    # the width of a degree of longitude at the centre of the row, so a row's columns align
+    centre = (row + 0.5) * km / _KM_PER_DEGREE
+    col = np.floor(np.where(known, lon, 0.0) * _KM_PER_DEGREE * np.cos(np.radians(centre)) / km)
+    return [
+        f"{int(r)}:{int(c)}" if k else None
+        for r, c, k in zip(row.tolist(), col.tolist(), known.tolist(), strict=True)
+    ]
 
 
 def _by_value(column: pd.Series, fn: Callable[[str | None], T]) -> list[T]:
@@ -92,9 +136,15 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
         given name, surname, ``dob`` (datetime) and ``dob_str``
         (``YYYY-MM-DD``, for digit-level comparisons), sex (``U`` read as
         unknown), normalised postcode, E.164 phone and address line,
-        the case's location, the recorded home location (``address_lat,
+        normalised vehicle registration (None when the frame has no
+        ``vehicle``), the 2 km square of the case (:func:`area_cells`), the
+        case's location, the recorded home location (``address_lat,
         address_lon`` when the frame has them) and the kind of role
-        (:data:`ROLE_KINDS`).
+        (:data:`ROLE_KINDS`; ``deceased`` for the victim of a death, when the
+        cases frame gives ``case_type``). ``surname_canon`` is the surname read as a
+        given name through the nickname table (for "Pearce Tomek" written
+        surname first); ``canon_name`` is canonical given name and surname,
+        whose frequency weighs a name agreement.
 
     Raises
     ------
@@ -118,7 +168,12 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
             "first_name": [n.first for n in names],
             "surname": [n.surname for n in names],
             "first_canon": [n.first_canonical for n in names],
+            "surname_canon": [canonical_given_name(n.surname) for n in names],
             "full_name": [n.full for n in names],
+            "canon_name": [
+                f"{n.first_canonical} {n.surname}" if n.first and n.surname else n.full
+                for n in names
+            ],
             "dob": dob.to_numpy(),
             "dob_str": dob.dt.strftime("%Y-%m-%d").where(dob.notna(), None).to_numpy(),
             "sex": sex.to_numpy(),
@@ -127,6 +182,11 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
             "address_line": [a.line for a in addresses],
             "address_number": [a.number for a in addresses],
             "address_street": [a.street for a in addresses],
+            "vehicle": (
+                _by_value(mentions["vehicle"], normalise_vehicle)
+                if "vehicle" in mentions.columns
+                else [None] * len(mentions)
+            ),
         }
     )
     if cases is not None:
@@ -136,6 +196,7 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
     else:
         out["case_lat"] = np.full(len(out), np.nan)
         out["case_lon"] = np.full(len(out), np.nan)
+    out["area"] = area_cells(out["case_lat"].to_numpy(), out["case_lon"].to_numpy())
     for col in ("home_lat", "home_lon"):
         source = f"address_{col[5:]}"
         out[col] = (
@@ -146,7 +207,11 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
     out["role_kind"] = (
         mentions["role"].map(ROLE_KINDS).to_numpy() if "role" in mentions.columns else None
     )
+    if cases is not None and "role" in mentions.columns and "case_type" in cases.columns:
+        case_type = mentions["case_id"].map(located["case_type"])
+        dead = (mentions["role"] == "victim") & case_type.isin(DEATH_TYPES)
+        out.loc[dead.to_numpy(), "role_kind"] = "deceased"
     for col in PERSON_FEATURE_COLUMNS:
         if col not in ("mention_id", "dob", "case_lat", "case_lon", "home_lat", "home_lon"):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
-    return out
+    return out.loc[:, list(PERSON_FEATURE_COLUMNS)]

@@ -35,10 +35,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from caselink.entities.features import DEATH_TYPES
 from caselink.records.geodesy import haversine_km
 
-DEATH_TYPES: frozenset[str] = frozenset({"drug_related_death", "unexplained_death"})
-"""Case types that are deaths."""
+__all__ = ["DEATH_TYPES", "FLAG_COLUMNS", "recurrence_flags"]
 
 FLAG_COLUMNS: tuple[str, ...] = (
     "priority",

@@ -5,21 +5,25 @@ Splink learns how much each level is worth (its m and u probabilities) from
 the data. The ladders encode what goes wrong in police records of people:
 
 * **name**: exact; same surname and the same given name through the
-  nickname table (Steve / Stephen / Steven); first and last names swapped;
-  one typing error in each part (Damerau-Levenshtein, which counts a
-  transposition as one edit); close by Jaro-Winkler; same surname and
-  initial; same surname only.
+  nickname table (Steve / Stephen / Steven); first and last names swapped
+  (a slip or a nickname allowed in each part); one typing error in each
+  part (Damerau-Levenshtein, which counts a transposition as one edit);
+  close by Jaro-Winkler; same surname and initial; same surname only.
 * **dob**: exact; one digit wrong or two adjacent digits transposed (as
   strings, Damerau-Levenshtein <= 1); day and month swapped (American
   order); within a year; otherwise different.
 * **address** (line and postcode together): both the same; same line;
-  same number on a similar street; same postcode; same sector.
-  **phone** (E.164): exact, one digit wrong.
-  **sex**: same or not.
+  same number on a similar street; same postcode or sector when one line
+  is missing; another line at the same postcode (neighbours).
+  **phone** (E.164): exact, one digit wrong. **vehicle**: same
+  registration. **sex**: same or not.
+* **place**: home to case, or case to case, within 0.5 / 1 / 2 (/ 5) km,
+  each split by how crowded the area is (density bands learnt at fit).
+* **roles**: a death's victim; otherwise the kinds of the two roles.
 
-Exact-match levels of names, dob, postcode, phone and address carry term
-frequency adjustments: agreeing on "John Smith" or on a council block's
-postcode is worth less than agreeing on a rare one.
+Name levels, dob, postcode, phone and address carry term frequency
+adjustments: agreeing on "John Smith" or on a council block's postcode is
+worth less than agreeing on a rare one.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ COMPARISON_NAMES: tuple[str, ...] = (
     "sex",
     "phone",
     "address",
+    "vehicle",
     "place",
     "roles",
 )
@@ -69,16 +74,27 @@ def name_comparison() -> dict[str, Any]:
             {
                 "sql_condition": "full_name_l = full_name_r",
                 "label_for_charts": "exact",
-                "tf_adjustment_column": "full_name",
+                "tf_adjustment_column": "canon_name",
+                "disable_tf_exact_match_detection": True,
             },
             {
                 "sql_condition": "surname_l = surname_r AND first_canon_l = first_canon_r",
                 "label_for_charts": "nickname",
+                "tf_adjustment_column": "canon_name",
+                "disable_tf_exact_match_detection": True,
             },
             {
+                # the first letters first: a cheap test that spares most pairs four
+                # edit distances (slips keep the first letter)
                 "sql_condition": (
-                    "first_name_l = surname_r AND surname_l = first_name_r"
-                    " OR first_canon_l = surname_r AND surname_l = first_canon_r"
+                    "left(first_name_l, 1) = left(surname_r, 1)"
+                    f" AND {dl}(first_name_l, surname_r) <= 1"
+                    f" AND ({dl}(surname_l, first_name_r) <= 1"
+                    " OR surname_canon_l = first_canon_r)"
+                    " OR left(first_name_r, 1) = left(surname_l, 1)"
+                    f" AND {dl}(first_name_r, surname_l) <= 1"
+                    f" AND ({dl}(surname_r, first_name_l) <= 1"
+                    " OR surname_canon_r = first_canon_l)"
                 ),
                 "label_for_charts": "swapped",
             },
@@ -193,14 +209,14 @@ def address_comparison() -> dict[str, Any]:
     """
     sector = "regexp_extract({c}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9]')"
     sector_l, sector_r = sector.format(c="postcode_l"), sector.format(c="postcode_r")
+    both_lines = "address_line_l IS NOT NULL AND address_line_r IS NOT NULL"
     return {
         "output_column_name": "address",
         "comparison_description": "address line and postcode",
         "comparison_levels": [
             {
                 "sql_condition": (
-                    "NOT (address_line_l IS NOT NULL AND address_line_r IS NOT NULL"
-                    " OR postcode_l IS NOT NULL AND postcode_r IS NOT NULL)"
+                    f"NOT ({both_lines} OR postcode_l IS NOT NULL AND postcode_r IS NOT NULL)"
                 ),
                 "label_for_charts": "null",
                 "is_null_level": True,
@@ -225,31 +241,63 @@ def address_comparison() -> dict[str, Any]:
                 "label_for_charts": "same number, similar street",
             },
             {
-                "sql_condition": "postcode_l = postcode_r",
+                "sql_condition": f"postcode_l = postcode_r AND NOT ({both_lines})",
                 "label_for_charts": "same postcode",
                 "tf_adjustment_column": "postcode",
                 "disable_tf_exact_match_detection": True,
             },
             {
-                "sql_condition": f"{sector_l} = {sector_r} AND {sector_l} <> ''",
+                "sql_condition": (
+                    f"{sector_l} = {sector_r} AND {sector_l} <> '' AND NOT ({both_lines})"
+                ),
                 "label_for_charts": "same postcode sector",
+            },
+            {
+                "sql_condition": "postcode_l = postcode_r",
+                "label_for_charts": "other line, same postcode",
             },
             _else(),
         ],
     }
 
 
+def vehicle_comparison() -> dict[str, Any]:
+    """The same vehicle registration (normalised) or not.
+
+    A registration belongs to one keeper: two mentions recording one car
+    are strong evidence, more so than a shared address, which a household
+    shares.
+    """
+    return {
+        "output_column_name": "vehicle",
+        "comparison_description": "vehicle registration",
+        "comparison_levels": [
+            _null("vehicle"),
+            {"sql_condition": "vehicle_l = vehicle_r", "label_for_charts": "exact"},
+            _else(),
+        ],
+    }
+
+
 def _distance(a: str, b: str) -> str:
-    """Haversine distance in km between the points ``a`` and ``b`` (column stems)."""
+    """Distance in km between the points ``a`` and ``b`` (column stems).
+
+    Equirectangular: within a city it is the haversine distance to a few
+    metres, at a fraction of the cost (it is evaluated once per level of
+    every scored pair).
+    """
     return (
-        f"6371.0 * 2 * asin(sqrt(pow(sin(radians({b}_lat_r - {a}_lat_l) / 2), 2)"
-        f" + cos(radians({a}_lat_l)) * cos(radians({b}_lat_r))"
-        f" * pow(sin(radians({b}_lon_r - {a}_lon_l) / 2), 2)))"
+        f"111.195 * sqrt(pow({b}_lat_r - {a}_lat_l, 2)"
+        f" + pow(({b}_lon_r - {a}_lon_l) * cos(radians(({a}_lat_l + {b}_lat_r) / 2)), 2))"
     )
 
 
+DENSITY_BANDS: tuple[str, ...] = ("sparse", "quiet", "middling", "busy", "dense")
+"""Bands of how crowded the area of a pair's cases is (``area_band`` 0, 1, 2)."""
+
+
 def place_comparison() -> dict[str, Any]:
-    """How near one mention's person is anchored to the other's.
+    """How near one mention's person is anchored to the other's, and how crowded it is there.
 
     People are reporters, finders and witnesses near where they live; two
     mentions of one name in cases 300 m apart are likelier one person than
@@ -259,11 +307,19 @@ def place_comparison() -> dict[str, Any]:
     two); when both record a home, the address comparison already says it,
     so the cases' distance is used. This is the only evidence that links a
     mention recorded with a name and nothing else.
+
+    Each distance level is split by the density band of the busier of the
+    two cases' areas (``area_band``, learnt at fit: see
+    :class:`caselink.entities.persons.PersonResolver`). Two John Smiths
+    300 m apart are one man in a village and quite likely two in a
+    crowded estate: a random pair of mentions is far likelier to be that
+    close where people are many, and the u probabilities learn it.
     """
     one_home_l = "home_lat_l IS NOT NULL AND home_lat_r IS NULL AND case_lat_r IS NOT NULL"
     one_home_r = "home_lat_r IS NOT NULL AND home_lat_l IS NULL AND case_lat_l IS NOT NULL"
     home_case = _distance("home", "case")
     case_home = _distance("case", "home")
+    band = "coalesce(greatest(area_band_l, area_band_r), 0)"
     levels: list[dict[str, Any]] = [
         {
             "sql_condition": (
@@ -276,15 +332,16 @@ def place_comparison() -> dict[str, Any]:
         }
     ]
     for km in (0.5, 1.0, 2.0):
-        levels.append(
-            {
-                "sql_condition": (
-                    f"({one_home_l} AND {home_case} <= {km})"
-                    f" OR ({one_home_r} AND {case_home} <= {km})"
-                ),
-                "label_for_charts": f"home within {km:g} km of case",
-            }
-        )
+        for b in range(len(DENSITY_BANDS) - 1, -1, -1):
+            levels.append(
+                {
+                    "sql_condition": (
+                        f"{band} = {b} AND (({one_home_l} AND {home_case} <= {km})"
+                        f" OR ({one_home_r} AND {case_home} <= {km}))"
+                    ),
+                    "label_for_charts": f"home within {km:g} km of case ({DENSITY_BANDS[b]} area)",
+                }
+            )
     levels.append(
         {
             "sql_condition": f"{one_home_l} OR {one_home_r}",
@@ -293,18 +350,20 @@ def place_comparison() -> dict[str, Any]:
     )
     dist = _distance("case", "case")
     for km in (0.5, 1.0, 2.0, 5.0):
-        levels.append(
-            {
-                "sql_condition": (
-                    f"case_lat_l IS NOT NULL AND case_lat_r IS NOT NULL AND {dist} <= {km}"
-                ),
-                "label_for_charts": f"within {km:g} km",
-            }
-        )
+        for b in range(len(DENSITY_BANDS) - 1, -1, -1):
+            levels.append(
+                {
+                    "sql_condition": (
+                        f"{band} = {b} AND case_lat_l IS NOT NULL AND case_lat_r IS NOT NULL"
+                        f" AND {dist} <= {km}"
+                    ),
+                    "label_for_charts": f"within {km:g} km ({DENSITY_BANDS[b]} area)",
+                }
+            )
     levels.append(_else())
     return {
         "output_column_name": "place",
-        "comparison_description": "distance between the mentions' homes and cases",
+        "comparison_description": "distance between the mentions' homes and cases, by density",
         "comparison_levels": levels,
     }
 
@@ -315,9 +374,17 @@ def roles_comparison() -> dict[str, Any]:
     Victims (above all of deaths) are mostly seen once; reporters, finders
     and witnesses are a neighbourhood's regulars. The same name in two
     witness statements is likelier one person than in two victim records.
+    The victim of a death (kind ``deceased``) is a level of its own,
+    whatever the other mention's role.
     """
     kinds = ("victim", "accused", "bystander")
-    levels: list[dict[str, Any]] = [_null("role_kind")]
+    levels: list[dict[str, Any]] = [
+        _null("role_kind"),
+        {
+            "sql_condition": "role_kind_l = 'deceased' OR role_kind_r = 'deceased'",
+            "label_for_charts": "one of them deceased",
+        },
+    ]
     for i, a in enumerate(kinds):
         for b in kinds[i:]:
             cond = (
@@ -338,20 +405,29 @@ def roles_comparison() -> dict[str, Any]:
 def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
     """The blocking rules that choose which pairs of mentions are scored.
 
-    A true pair is scored if it agrees on any one of: phone; date of birth;
-    surname and canonical given name; given name and surname swapped;
-    postcode and given-name initial; address line and postcode. Each rule
-    alone admits few pairs even at a million mentions; together they
-    recover nearly every true pair that has any chance of scoring above the
-    threshold.
+    A true pair is scored if it agrees on any one of: phone; vehicle; date
+    of birth; surname and canonical given name; given name and surname
+    swapped (one of them exactly, the other by its initial); postcode and
+    given-name initial; address line; and, for cases in one 2 km square
+    (:func:`caselink.entities.features.area_cells`), canonical given name
+    and surname initial, or surname and given-name initial. The last two
+    catch a name written with a slip or in full on one mention and by
+    nickname on the other: slips keep the first letter, and the people who
+    report, find and witness do so near home. Each rule alone admits few
+    pairs even at a million mentions.
     """
+    first = "substr(first_canon, 1, 1)"
     return [
         block_on("phone"),
+        block_on("vehicle"),
         block_on("dob_str"),
         block_on("surname", "first_canon"),
-        "l.first_name = r.surname AND l.surname = r.first_name",
-        block_on("postcode", "substr(first_canon, 1, 1)"),
-        block_on("address_line", "postcode"),
+        "l.first_name = r.surname AND substr(l.surname, 1, 1) = substr(r.first_name, 1, 1)",
+        "l.surname = r.first_name AND substr(l.first_name, 1, 1) = substr(r.surname, 1, 1)",
+        block_on("postcode", first),
+        block_on("address_line"),
+        block_on("area", "first_canon", "substr(surname, 1, 1)"),
+        block_on("area", "surname", first),
     ]
 
 
@@ -389,6 +465,7 @@ def settings_dict() -> dict[str, Any]:
             sex_comparison(),
             phone_comparison(),
             address_comparison(),
+            vehicle_comparison(),
             place_comparison(),
             roles_comparison(),
         ],

@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator
 
-from caselink.entities.clustering import constrained_clusters, profiles
+from caselink.entities.clustering import IDENTIFIERS, constrained_clusters, profiles
 from caselink.entities.evidence import pair_evidence
 from caselink.entities.features import person_features
 from caselink.entities.person_model import (
+    DENSITY_BANDS,
     deterministic_rules,
     em_training_rules,
     prediction_blocking_rules,
@@ -53,7 +54,7 @@ LINK_COLUMNS: tuple[str, ...] = (
 """Columns of the scored links frame."""
 
 TF_COLUMNS: tuple[str, ...] = (
-    "full_name",
+    "canon_name",
     "surname",
     "dob_str",
     "postcode",
@@ -63,6 +64,7 @@ TF_COLUMNS: tuple[str, ...] = (
 """Columns with term-frequency adjustments in the person model."""
 
 _SPLINK_LOG_LEVEL = logging.WARNING
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,13 @@ class PersonResolver:
 
     Parameters
     ----------
-    threshold : float, default 0.4
+    threshold : float, default 0.35
         Match probability at or above which two mentions are linked (chosen
         on synthetic seed 5, reported on seed 11: see docs/entities.md).
         Persons are built from the links strongest first, never joining
-        two mentions that contradict each other (sex, date of birth, names).
+        groups that contradict each other (sex, date of birth, names), and
+        counting against a join the phones, addresses and vehicles on
+        which the two groups disagree (:meth:`disagreement_weights`).
     u_max_pairs : float, default 5e6
         Pairs sampled at random to estimate the u probabilities.
     em_max_pairs : float or None, default 2e6
@@ -132,6 +136,10 @@ class PersonResolver:
         term-frequency-adjusted columns in the training mentions.
     n_mentions_ : int
         Number of mentions the model was trained on.
+    skipped_em_passes_ : list of str
+        Blocking rules of EM passes abandoned because an m probability
+        underflowed to zero (happens only on a few hundred mentions); the
+        model keeps the other passes' estimates.
 
     Examples
     --------
@@ -141,7 +149,7 @@ class PersonResolver:
 
     def __init__(
         self,
-        threshold: float = 0.4,
+        threshold: float = 0.35,
         u_max_pairs: float = 5e6,
         em_max_pairs: float | None = 2e6,
         recall: float = 0.7,
@@ -217,6 +225,8 @@ class PersonResolver:
         if len(mentions) < 2:
             raise ValueError(f"mentions must hold at least 2 rows to train on, got {len(mentions)}")
         features = person_features(mentions, cases)
+        density = area_density(features)
+        features = with_area_band(features, density)
         creator = SettingsCreator(
             **settings_dict(),
             blocking_rules_to_generate_predictions=prediction_blocking_rules(),  # type: ignore[arg-type]
@@ -231,12 +241,25 @@ class PersonResolver:
         training.estimate_u_using_random_sampling(
             max_pairs=min(self.u_max_pairs, n_pairs), seed=self.seed
         )
+        self.skipped_em_passes_: list[str] = []
         for rule in em_training_rules():
-            training.estimate_parameters_using_expectation_maximisation(
-                rule,
-                estimate_without_term_frequencies=True,
-                max_pairs=self.em_max_pairs,
-            )
+            before = linker.misc.save_model_to_json()
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule,
+                    estimate_without_term_frequencies=True,
+                    max_pairs=self.em_max_pairs,
+                )
+            except ValueError as error:
+                # on few mentions an m probability can underflow to 0 within EM, which
+                # Splink refuses mid-pass; the pass is abandoned, the model restored to
+                # the estimates before it, and the pass named in skipped_em_passes_
+                if "below the minimum allowed value" not in str(error):
+                    raise
+                sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
+                self.skipped_em_passes_.append(sql)
+                _LOG.warning("EM pass blocked on %s abandoned: %s", sql, error)
+                linker = self._linker(features, before)
         term_frequencies: dict[str, list[list[Any]]] = {}
         for col in TF_COLUMNS:
             table = linker.table_management.compute_tf_table(col)
@@ -245,8 +268,9 @@ class PersonResolver:
                 [str(v), float(f)] for v, f in zip(tf[col], tf[f"tf_{col}"], strict=True)
             ]
         self.model_: dict[str, Any] = {
-            "splink": linker.misc.save_model_to_json(),
+            "splink": _floored(linker.misc.save_model_to_json()),
             "term_frequencies": term_frequencies,
+            "area_density": density,
         }
         self.n_mentions_ = len(features)
         return self
@@ -274,9 +298,68 @@ class PersonResolver:
         resolver.n_mentions_ = -1
         return resolver
 
+    def _features(self, mentions: pd.DataFrame, cases: pd.DataFrame | None) -> pd.DataFrame:
+        """Person features with the density band of the fitted areas."""
+        density = self.model_.get("area_density", {"shares": [], "cuts": []})
+        return with_area_band(person_features(mentions, cases), density)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
             raise RuntimeError("PersonResolver is not fitted: call fit(mentions) first")
+
+    def disagreement_weights(self) -> dict[str, float]:
+        """The trained weight of each identifier (phone, address, vehicle) differing.
+
+        The match weight ``log2(m / u)`` of the comparison's "different"
+        level, at most 0, and no lower than -30 (a level never seen among
+        matches in training has m = 0). The clustering adds it when a link
+        would join two groups whose identifiers disagree.
+        """
+        self._check_fitted()
+        out: dict[str, float] = {}
+        for comparison in self.model_["splink"]["comparisons"]:
+            name = comparison["output_column_name"]
+            if name not in IDENTIFIERS:
+                continue
+            last = comparison["comparison_levels"][-1]
+            m, u = last.get("m_probability"), last.get("u_probability")
+            if not m or not u:
+                weight = -30.0 if u else 0.0
+            else:
+                weight = max(-30.0, min(0.0, math.log2(float(m) / float(u))))
+            out[name] = weight
+        return out
+
+    def cluster(
+        self, features: pd.DataFrame, links: pd.DataFrame, threshold: float | None = None
+    ) -> np.ndarray:
+        """Persons from scored links (:func:`caselink.entities.clustering.constrained_clusters`).
+
+        Parameters
+        ----------
+        features : pandas.DataFrame
+            :func:`caselink.entities.features.person_features` of the mentions.
+        links : pandas.DataFrame
+            Scored pairs (:data:`LINK_COLUMNS`); those below ``threshold``
+            are ignored.
+        threshold : float, optional
+            Match probability of a link (default: the resolver's).
+
+        Returns
+        -------
+        numpy.ndarray
+            The lowest ``mention_id`` of each mention's person, aligned with
+            ``features``.
+        """
+        thr = self.threshold if threshold is None else threshold
+        ids = features["mention_id"].to_numpy(dtype=np.int64)
+        return constrained_clusters(
+            ids,
+            profiles(features),
+            links.loc[links["match_probability"] >= thr],
+            disagreement=self.disagreement_weights(),
+            min_weight=probability_to_weight(thr),
+        )
 
     # -- prediction -----------------------------------------------------------------
     def score(
@@ -293,7 +376,7 @@ class PersonResolver:
             :data:`LINK_COLUMNS`, one row per pair, ``mention_id_l < mention_id_r``.
         """
         self._check_fitted()
-        features = person_features(mentions, cases)
+        features = self._features(mentions, cases)
         linker = self._trained_linker(features)
         thr = self.threshold if threshold is None else threshold
         predictions = linker.inference.predict(
@@ -322,9 +405,9 @@ class PersonResolver:
         PersonResolution
         """
         links = self.score(mentions, cases)
-        features = person_features(mentions, cases)
+        features = self._features(mentions, cases)
         ids = features["mention_id"].to_numpy(dtype=np.int64)
-        labels = constrained_clusters(ids, profiles(features), links)
+        labels = self.cluster(features, links)
         return PersonResolution(_assignments(ids, labels, links), links)
 
     def resolve_incremental(
@@ -377,7 +460,7 @@ class PersonResolver:
             return PersonResolution(
                 previous.loc[:, list(RESOLUTION_COLUMNS)].reset_index(drop=True), _links(None)
             )
-        features = person_features(mentions, cases)
+        features = self._features(mentions, cases)
         linker = self._trained_linker(features)
         db_api = linker._db_api
         reached = is_new.copy()
@@ -419,7 +502,7 @@ class PersonResolver:
         # re-cluster the reached neighbourhood; keep every other person as it was
         local = features.loc[reached].reset_index(drop=True)
         local_ids = local["mention_id"].to_numpy(dtype=np.int64)
-        local_labels = constrained_clusters(local_ids, profiles(local), links)
+        local_labels = self.cluster(local, links)
         fresh = _assignments(local_ids, local_labels, links)
         kept = previous.loc[~previous["mention_id"].isin(local_ids), list(RESOLUTION_COLUMNS)]
         assignments = (
@@ -444,6 +527,68 @@ _FETCHED = (
     "phone_l",
     "phone_r",
 )
+
+
+PROBABILITY_FLOOR = 1e-10
+"""Least m or u probability a trained level keeps.
+
+EM gives m = 0 to a level never seen among the matches of the training
+mentions (say, a death's victim in a later case); Splink refuses to load
+such a model, and the level would be an absolute veto. Floored, it is a
+weight of about -30: still decisive, but a weight.
+"""
+
+
+def _floored(settings: dict[str, Any]) -> dict[str, Any]:
+    """The trained settings with every m and u probability at least :data:`PROBABILITY_FLOOR`."""
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            for key in ("m_probability", "u_probability"):
+                value = level.get(key)
+                if value is not None and value < PROBABILITY_FLOOR:
+                    level[key] = PROBABILITY_FLOOR
+    return settings
+
+
+def area_density(features: pd.DataFrame) -> dict[str, Any]:
+    """How crowded each 2 km area is: its share of the mentions, and band cut points.
+
+    Learnt at fit and kept in the model (like the term frequencies), so a
+    pair's score does not depend on the batch it is scored in.
+
+    Returns
+    -------
+    dict
+        ``shares``: ``[area, share of mentions]`` pairs; ``cuts``: the
+        shares at the tertiles of the mentions (a mention's band is the
+        number of cuts at or below its area's share).
+    """
+    areas = features["area"].dropna()
+    if areas.empty:
+        return {"shares": [], "cuts": []}
+    shares = areas.value_counts(normalize=True)
+    per_mention = areas.map(shares).to_numpy(dtype=np.float64)
+    k = len(DENSITY_BANDS)
+    cuts = np.quantile(per_mention, [i / k for i in range(1, k)]).tolist()
+    return {
+        "shares": [[str(a), float(v)] for a, v in shares.items()],
+        "cuts": [float(c) for c in cuts],
+    }
+
+
+def with_area_band(features: pd.DataFrame, density: dict[str, Any]) -> pd.DataFrame:
+    """``features`` with ``area_band``: 0 (sparse) to 2 (dense), None where no area is known.
+
+    An area unseen at fit counts as sparse.
+    """
+    out = features.copy()
+    shares = pd.Series({str(a): float(v) for a, v in density["shares"]}, dtype="float64")
+    share = out["area"].map(shares).fillna(0.0).to_numpy(dtype=np.float64)
+    cuts = np.asarray(density["cuts"], dtype=np.float64)
+    band = np.searchsorted(cuts, share, side="right").clip(0, len(DENSITY_BANDS) - 1)
+    out["area_band"] = pd.array(band, dtype="Int64")
+    out.loc[out["area"].isna().to_numpy(), "area_band"] = pd.NA
+    return out
 
 
 def _fetch(linker: Linker, predictions: Any) -> pd.DataFrame:
