@@ -33,7 +33,10 @@ if TYPE_CHECKING:
 
 
 def spark_session(
-    master: str = "local[2]", app_name: str = "caselink", shuffle_partitions: int = 8
+    master: str = "local[2]",
+    app_name: str = "caselink",
+    shuffle_partitions: int = 8,
+    driver_memory: str = "2g",
 ) -> SparkSession:
     """A SparkSession for linkage (UI off, few shuffle partitions for small machines).
 
@@ -43,6 +46,9 @@ def spark_session(
         ``local[2]``, or a cluster URL (``spark://host:7077``, ``yarn``, ``k8s://...``).
     shuffle_partitions
         ``spark.sql.shuffle.partitions``; raise it on a cluster (2-4 x cores).
+    driver_memory
+        ``spark.driver.memory``: in ``local`` mode the executors live in the
+        driver's JVM, so this is all the memory Spark has.
     """
     from pyspark.sql import SparkSession
 
@@ -62,7 +68,7 @@ def spark_session(
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", driver_memory)
         .getOrCreate()
     )
 
