@@ -16,7 +16,8 @@ process), candidate pairs, pairs per second, and two blocking recalls:
 
     .venv/bin/python benchmarks/scale_link.py duckdb 10000 --exhaustive
     .venv/bin/python benchmarks/scale_link.py duckdb 100000 1000000 --rules lean
-    .venv/bin/python benchmarks/scale_link.py spark 100000
+    .venv/bin/python benchmarks/scale_link.py spark 100000 --rules lean
+    .venv/bin/python benchmarks/scale_link.py duckdb 1000000 --rules wide --count-only
 """
 
 from __future__ import annotations
@@ -90,6 +91,29 @@ def generated(n: int) -> tuple[pd.DataFrame, AttributeSchema, pd.DataFrame]:
 
 def progress(done: int, total: int) -> None:
     print(f"  scored {done:,} of {total:,} pairs", file=sys.stderr, flush=True)
+
+
+def count_only(n: int, rules_name: str, memory_limit: str) -> dict[str, object]:
+    """Blocking alone: how many candidate pairs a rule set gives at N (no scoring)."""
+    cases, schema, _ = generated(n)
+    engine = LinkageEngine(
+        cases,
+        schema,
+        rules=named_rules(rules_name, LinkageConfig(), schema),
+        memory_limit=memory_limit,
+    )
+    t = time.perf_counter()
+    n_pairs = engine.count_candidates()
+    return {
+        "engine": "duckdb",
+        "n_cases": n,
+        "rules": rules_name,
+        "count_only": True,
+        "blocking_s": round(time.perf_counter() - t, 1),
+        "candidate_pairs": n_pairs,
+        "pairs_per_case": round(n_pairs / n, 1),
+        "peak_rss_mib": round(peak_mib(), 1),
+    }
 
 
 def run_duckdb(n: int, rules_name: str, exhaustive: bool, memory_limit: str) -> dict[str, object]:
@@ -209,16 +233,20 @@ def main() -> None:
     parser.add_argument("--rules", choices=RULE_SETS, default="default")
     parser.add_argument("--exhaustive", action="store_true")
     parser.add_argument("--memory-limit", default="6GB")
+    parser.add_argument("--count-only", action="store_true", help="block and count only")
     args = parser.parse_args()
     results = []
     for n in args.n:
-        if args.engine == "duckdb":
+        if args.engine == "duckdb" and args.count_only:
+            r = count_only(n, args.rules, args.memory_limit)
+        elif args.engine == "duckdb":
             r = run_duckdb(n, args.rules, args.exhaustive, args.memory_limit)
         else:
             r = run_spark(n, args.rules)
         print(json.dumps(r), flush=True)
         results.append(r)
-    name = f"scale_link_{args.engine}_{args.rules}_{'_'.join(map(str, args.n))}.json"
+    kind = "_count" if args.count_only else ""
+    name = f"scale_link_{args.engine}_{args.rules}{kind}_{'_'.join(map(str, args.n))}.json"
     path = Path(__file__).parent / "results" / name
     path.write_text(json.dumps({"machine": describe(), "runs": results}, indent=2))
     print(f"-> {path}")
