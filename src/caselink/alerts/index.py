@@ -509,7 +509,7 @@ class CaseIndex:
             rows = self._single_rows("case_type")
             mine_type = rows.first(np.array([position]))
             keep &= bool(np.isin(mine_type, allowed)[0]) & np.isin(rows.first(pool), allowed)
-        if getattr(rule, "groups_only", False):
+        if rule.groups_only:
             rows = self._single_rows("victim_group")
             general = self._vocab["victim_group"].code.get("general", -2)
             mine_group = int(rows.first(np.array([position]))[0])

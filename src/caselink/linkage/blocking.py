@@ -84,7 +84,7 @@ class BlockingRule:
             if self.types:
                 listed = ", ".join("'" + t.replace("'", "''") + "'" for t in self.types)
                 types = f"\n  AND a.case_type IN ({listed}) AND b.case_type IN ({listed})"
-            if getattr(self, "groups_only", False):
+            if self.groups_only:
                 types += "\n  AND a.victim_group <> 'general' AND b.victim_group <> 'general'"
             # Neighbouring cells of side km (5% margin for the local
             # projection) and neighbouring time slices, joined on the ``same``

@@ -98,7 +98,11 @@ class LinkageEngine:
     def candidates(self) -> pd.DataFrame:
         """Candidate pairs of the blocking rules (``case_a`` < ``case_b``)."""
         if self._candidates is None:
-            self._candidates = candidate_pairs(self._con, self.rules, self.config)
+            self.count_candidates()  # the one blocking run, kept in DuckDB
+            frame = self._con.execute(
+                "SELECT case_a, case_b FROM candidate_pairs ORDER BY case_a, case_b"
+            ).df()
+            self._candidates = frame.astype({"case_a": object, "case_b": object})
         return self._candidates
 
     def compare(self, pairs: pd.DataFrame) -> pd.DataFrame:

@@ -29,9 +29,7 @@ def to_dialect(sql: str, dialect: str) -> str:
 def value_attributes_of(comparisons: Sequence[Comparison]) -> list[str]:
     """Attributes compared through the ``case_values`` join (multi-valued ones)."""
     return [
-        c.name
-        for c in comparisons
-        if c.kind in ("agreement", "case_type") and getattr(c, "source", "values") == "values"
+        c.name for c in comparisons if c.kind in ("agreement", "case_type") and c.source == "values"
     ]
 
 
