@@ -66,8 +66,7 @@ def compare(
     unique = order.drop_duplicates(ignore_index=True)
     con.register("pairs_df", unique)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE pairs AS SELECT * FROM pairs_df")
-        computed = con.execute(comparison_sql(comparisons)).df()
+        computed = compare_table(con, comparisons, "SELECT case_a, case_b FROM pairs_df")
     finally:
         con.unregister("pairs_df")
     if len(computed) != len(unique):
