@@ -68,11 +68,22 @@ class BlockingRule:
             return f"share an MO value held by at most {self.max_cases} cases"
         return f"same victim group (not general) and same case family within {self.days:g} days"
 
-    def sql(self, config: LinkageConfig, focus: str | None = None) -> str:
+    def sql(
+        self,
+        config: LinkageConfig,
+        focus: str | None = None,
+        where: str | None = None,
+        cases_table: str = "cases",
+    ) -> str:
         """SELECT case_a, case_b of the pairs this rule keeps (DuckDB dialect).
 
         With ``focus``, only the pairs of that case (``case_a`` is the focus).
+        With ``where``, a further condition over the two cases' rows (aliases
+        ``a`` and ``b`` of the ``cases`` table), applied inside the rule's join
+        (e.g. :func:`caselink.linkage.bounds.reach_condition`), which may read
+        the extra columns of ``cases_table`` (a view of ``cases``).
         """
+        extra = f"\n  AND ({where})" if where else ""
         if focus is None:
             pair = "{a} < {b}"
         else:
@@ -97,7 +108,7 @@ class BlockingRule:
             cells = (
                 f"SELECT *, CAST(FLOOR(x_km / {size!r}) AS BIGINT) AS gx, "
                 f"CAST(FLOOR(y_km / {size!r}) AS BIGINT) AS gy, "
-                f"CAST(FLOOR(t_from / {span}) AS BIGINT) AS gt FROM cases"
+                f"CAST(FLOOR(t_from / {span}) AS BIGINT) AS gt FROM {cases_table}"
             )
             steps = (-1, 0, 1)
             offsets = ", ".join(
@@ -110,10 +121,10 @@ class BlockingRule:
                 f"CROSS JOIN (VALUES {offsets}) AS o(dx, dy, dt)\n"
                 f"JOIN ({cells}) b ON b.gx = a.gx + o.dx AND b.gy = a.gy + o.dy"
                 f" AND b.gt = a.gt + o.dt{on}\n"
-                f"WHERE {pair.format(a='a.case_id', b='b.case_id')}\n  AND {near}{types}"
+                f"WHERE {pair.format(a='a.case_id', b='b.case_id')}\n  AND {near}{types}{extra}"
             )
         if self.kind == "rare_value":
-            return (
+            shared = (
                 "SELECT DISTINCT va.case_id AS case_a, vb.case_id AS case_b\n"
                 "FROM (SELECT attr, value FROM case_values GROUP BY attr, value\n"
                 f"      HAVING COUNT(*) <= {int(self.max_cases)}) rare\n"
@@ -121,13 +132,22 @@ class BlockingRule:
                 "JOIN case_values vb ON vb.attr = va.attr AND vb.value = va.value\n"
                 f"WHERE {pair.format(a='va.case_id', b='vb.case_id')}"
             )
+            if not where:
+                return shared
+            return (
+                "SELECT r.case_a, r.case_b\n"
+                f"FROM ({shared}) r\n"
+                f"JOIN {cases_table} a ON a.case_id = r.case_a\n"
+                f"JOIN {cases_table} b ON b.case_id = r.case_b\n"
+                f"WHERE {where}"
+            )
         return (
             "SELECT a.case_id AS case_a, b.case_id AS case_b\n"
-            "FROM cases a\n"
-            "JOIN cases b ON b.victim_group = a.victim_group AND b.family = a.family\n"
+            f"FROM {cases_table} a\n"
+            f"JOIN {cases_table} b ON b.victim_group = a.victim_group AND b.family = a.family\n"
             f"WHERE {pair.format(a='a.case_id', b='b.case_id')}"
             " AND a.victim_group <> 'general'\n"
-            f"  AND {DAYS_SQL} <= {self.days!r}"
+            f"  AND {DAYS_SQL} <= {self.days!r}{extra}"
         )
 
 
@@ -247,12 +267,19 @@ def blocking_sql(
     config: LinkageConfig,
     focus: str | None = None,
     dialect: str = "duckdb",
+    where: str | None = None,
+    cases_table: str = "cases",
 ) -> str:
-    """One SELECT of the distinct candidate pairs (``case_a`` < ``case_b``) of all rules."""
+    """One SELECT of the distinct candidate pairs (``case_a`` < ``case_b``) of all rules.
+
+    ``where`` is a further condition over the two cases, read from
+    ``cases_table`` (see :meth:`BlockingRule.sql`).
+    """
     if not rules:
         raise ValueError("rules must name at least one blocking rule, got none")
     union = "\nUNION ALL\n".join(
-        f"SELECT case_a, case_b FROM (\n{r.sql(config, focus)}\n)" for r in rules
+        f"SELECT case_a, case_b FROM (\n{r.sql(config, focus, where, cases_table)}\n)"
+        for r in rules
     )
     sql = (
         "SELECT DISTINCT LEAST(case_a, case_b) AS case_a, GREATEST(case_a, case_b) AS case_b\n"

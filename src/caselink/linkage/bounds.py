@@ -1,0 +1,217 @@
+"""Which candidate pairs can still reach the alert threshold: an exact bound, as SQL.
+
+The naive Bayes models (the default :class:`~caselink.linkage.models.default.PriorLinkage`
+and a trained :class:`~caselink.linkage.models.naive_bayes.NaiveBayesLinkage`)
+score a pair as prior log-odds plus one log ratio per comparison level. Most
+comparisons (distance, days, time of day, case type, victim, single-valued MO
+attributes) read only the two cases' own columns, so their exact log ratio is
+a ``CASE`` expression over the joined rows; the rest (multi-valued MO
+attributes through ``case_values``, narrative similarity through
+``case_tokens``) need joins that cost most of the comparison time. Bounding
+each of those by its largest log ratio gives an upper bound of the pair's
+log-odds that needs no join. A pair whose bound is below the threshold cannot
+be linked, so it is dropped inside the blocking join, before the costly
+comparisons: the links are exactly those of scoring every candidate pair
+(tested), at a fraction of the cost. This is the filter-and-verify pattern of
+similarity joins, with the model's own weights as the filter.
+
+Models without additive log ratios (the boosted model) have no such bound;
+:func:`reach_condition` returns ``None`` for them and every candidate is scored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from caselink.linkage.comparisons import Comparison, q
+from caselink.linkage.models.base import LinkageModelBase
+from caselink.linkage.models.default import PriorLinkage
+from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
+
+BOUNDED_CASES = "cases_bounded"
+"""The view of ``cases`` with each case's model-dependent columns (see
+:func:`bounded_cases_sql`) that the bound reads."""
+
+SLACK = 1e-6
+"""Log-odds margin kept below the threshold, so that rounding in SQL's
+arithmetic can never drop a pair whose score is at the threshold."""
+
+
+@dataclass(frozen=True)
+class AdditiveWeights:
+    """The parts of an additive model: log-odds = a·(prior + Σ level log ratios) + b."""
+
+    prior_log_odds: float
+    log_ratios: tuple[np.ndarray, ...]
+    slope: float
+    intercept: float
+
+
+def additive_weights(estimator: LinkageModelBase) -> AdditiveWeights | None:
+    """The additive weights of a fitted naive Bayes model, or ``None`` for other models."""
+    if not isinstance(estimator, PriorLinkage | NaiveBayesLinkage):
+        return None
+    if not hasattr(estimator, "log_ratio_"):
+        raise ValueError(f"{type(estimator).__name__} is not fitted: it has no log ratios yet")
+    a, b = estimator.calibration_
+    return AdditiveWeights(
+        float(estimator.prior_log_odds_),
+        tuple(np.asarray(lr, dtype=float) for lr in estimator.log_ratio_),
+        float(a),
+        float(b),
+    )
+
+
+def is_cheap(comp: Comparison) -> bool:
+    """True when the comparison reads only the two cases' rows (no value or token join)."""
+    if comp.kind == "similarity":
+        return False
+    return not (comp.kind in ("agreement", "case_type") and comp.source == "values")
+
+
+def _num(x: float) -> str:
+    """A DOUBLE literal that round-trips exactly (a plain decimal is a DECIMAL in DuckDB)."""
+    return format(float(x), ".17e")
+
+
+def _bins_sql(expr: str, edges: Sequence[float], lr: np.ndarray) -> str:
+    """Log ratio of a closeness/similarity level: level = 1 + #(edges <= x), 0 when NULL."""
+    whens = "".join(
+        f" WHEN ({expr}) < {_num(e)} THEN {_num(lr[i + 1])}" for i, e in enumerate(edges)
+    )
+    return f"CASE WHEN ({expr}) IS NULL THEN {_num(lr[0])}{whens} ELSE {_num(lr[-1])} END"
+
+
+def _same_column(comp: Comparison) -> str:
+    return q(comp.name + "__lr_same")
+
+
+def _shared_class_sql(rarity: str, edges: Sequence[float], lr: np.ndarray) -> str:
+    """Log ratio of sharing a value, by the rarity class of its share (as ``Comparison.levels``)."""
+    rare, uncommon = edges
+    share = f"EXP(-({rarity}))"
+    return (
+        f"CASE WHEN {share} <= {_num(rare + 1e-12)} THEN {_num(lr[4])} "
+        f"WHEN {share} <= {_num(uncommon + 1e-12)} THEN {_num(lr[3])} ELSE {_num(lr[2])} END"
+    )
+
+
+def level_ratio_sql(comp: Comparison, lr: np.ndarray) -> str:
+    """SQL (over aliases ``a``, ``b``) of the exact log ratio of a cheap comparison's level.
+
+    Mirrors :meth:`caselink.linkage.comparisons.Comparison.levels` on the same
+    column expressions, so the SQL and numpy agree level for level (tested).
+    """
+    if not is_cheap(comp):
+        raise ValueError(f"comparison {comp.name!r} needs a join; it has only an upper bound")
+    first = comp.columns[0][1]
+    if comp.kind == "closeness":
+        return _bins_sql(first, comp.edges, lr)
+    if comp.kind == "binary":
+        return (
+            f"CASE WHEN ({first}) IS NULL THEN {_num(lr[0])} "
+            f"WHEN ({first}) > 0.5 THEN {_num(lr[2])} ELSE {_num(lr[1])} END"
+        )
+    if comp.source == "columns":
+        # The log ratio of sharing a case's own value is a column of the case
+        # (bounded_cases_sql): one equality test per pair instead of EXP/LN.
+        v_a, v_b = f"a.{q(comp.name + '_value')}", f"b.{q(comp.name + '_value')}"
+        shared = f"a.{_same_column(comp)}"
+        n_a, n_b = f"a.{q(comp.name + '_n')}", f"b.{q(comp.name + '_n')}"
+        if comp.kind == "case_type":
+            return (
+                f"CASE WHEN {n_a} <> 0 AND {n_b} <> 0 AND {v_a} = {v_b} THEN {shared} "
+                f"WHEN a.family = b.family THEN {_num(lr[1])} ELSE {_num(lr[0])} END"
+            )
+        return (
+            f"CASE WHEN {n_a} = 0 OR {n_b} = 0 THEN {_num(lr[0])} "
+            f"WHEN {v_a} = {v_b} THEN {shared} ELSE {_num(lr[1])} END"
+        )
+    shared = _shared_class_sql(comp.columns[1][1], comp.edges, lr)
+    if comp.kind == "case_type":
+        family = comp.columns[2][1]
+        return (
+            f"CASE WHEN ({first}) > 0.5 THEN {shared} "
+            f"WHEN ({family}) > 0.5 THEN {_num(lr[1])} ELSE {_num(lr[0])} END"
+        )
+    return (
+        f"CASE WHEN ({first}) IS NULL THEN {_num(lr[0])} "
+        f"WHEN ({first}) > 0 THEN {shared} ELSE {_num(lr[1])} END"
+    )
+
+
+def bounded_cases_sql(comparisons: Sequence[Comparison], weights: AdditiveWeights) -> str:
+    """SELECT of ``cases`` plus, per single-valued attribute, the log ratio of
+    sharing the case's own value (by the rarity class of its share, computed
+    as :meth:`~caselink.linkage.comparisons.Comparison.levels` does)."""
+    extra = []
+    for comp, lr in zip(comparisons, weights.log_ratios, strict=True):
+        if comp.kind in ("agreement", "case_type") and comp.source == "columns":
+            rarity = f"-LN({q(comp.name + '_share')})"
+            extra.append(f"{_shared_class_sql(rarity, comp.edges, lr)} AS {_same_column(comp)}")
+    return "SELECT *" + "".join(f",\n  {e}" for e in extra) + "\nFROM cases"
+
+
+def ceiling_sql(comp: Comparison, lr: np.ndarray) -> str:
+    """SQL of the largest log ratio a joined comparison can reach for the pair.
+
+    ``missing`` (level 0) when either case lacks the attribute or text (known
+    from its own row); otherwise the largest of the other levels.
+    """
+    top = _num(float(np.max(lr[1:])))
+    if comp.kind == "similarity":
+        missing = f"a.{q(comp.name + '_norm')} IS NULL OR b.{q(comp.name + '_norm')} IS NULL"
+    elif comp.kind == "agreement":
+        missing = f"a.{q(comp.name + '_n')} = 0 OR b.{q(comp.name + '_n')} = 0"
+    else:
+        return _num(float(np.max(lr)))
+    return f"CASE WHEN {missing} THEN {_num(lr[0])} ELSE {top} END"
+
+
+def bound_sql(comparisons: Sequence[Comparison], weights: AdditiveWeights) -> str:
+    """SQL of an upper bound of the pair's raw log-odds (prior + Σ log ratios).
+
+    Exact for the cheap comparisons, the ceiling for the joined ones.
+    """
+    if len(comparisons) != len(weights.log_ratios):
+        raise ValueError(
+            f"the model has {len(weights.log_ratios)} comparisons, "
+            f"the data {len(comparisons)}: they must be the model's own"
+        )
+    terms = [
+        level_ratio_sql(c, lr) if is_cheap(c) else ceiling_sql(c, lr)
+        for c, lr in zip(comparisons, weights.log_ratios, strict=True)
+    ]
+    return f"({_num(weights.prior_log_odds)}\n   + " + "\n   + ".join(terms) + ")"
+
+
+def needed_raw_score(estimator: LinkageModelBase, min_probability: float) -> float | None:
+    """The raw log-odds a pair needs to reach ``min_probability``, or ``None``
+    when no pair can be ruled out (a model without additive weights, a
+    threshold of 0 or 1, a non-positive calibration slope)."""
+    if not 0 < min_probability < 1:
+        return None
+    weights = additive_weights(estimator)
+    if weights is None or not weights.slope > 0:
+        return None
+    logit = math.log(min_probability / (1 - min_probability))
+    return (logit - weights.intercept) / weights.slope - SLACK
+
+
+def reach_condition(
+    comparisons: Sequence[Comparison],
+    estimator: LinkageModelBase,
+    min_probability: float,
+) -> str | None:
+    """A SQL condition (aliases ``a``, ``b`` of :data:`BOUNDED_CASES`) true for
+    every pair that can reach ``min_probability``; ``None`` when no pair can be
+    ruled out (see :func:`needed_raw_score`)."""
+    needed = needed_raw_score(estimator, min_probability)
+    weights = additive_weights(estimator)
+    if needed is None or weights is None:
+        return None
+    return f"{bound_sql(comparisons, weights)} >= {_num(needed)}"
