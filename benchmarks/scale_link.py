@@ -73,18 +73,23 @@ def keys(frame: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(frame["case_a"].astype(str), frame["case_b"].astype(str), strict=True))
 
 
-def _generate_to(path: str, n: int) -> None:
-    data = generate(n, seed=1)
+SEED = 1
+
+
+def _generate_to(path: str, n: int, seed: int) -> None:
+    data = generate(n, seed=seed)
     with open(path, "wb") as f:
         pickle.dump((data.cases, data.schema, data.truth_cases), f)
 
 
-def generated(n: int) -> tuple[pd.DataFrame, AttributeSchema, pd.DataFrame]:
+def generated(n: int, seed: int = SEED) -> tuple[pd.DataFrame, AttributeSchema, pd.DataFrame]:
     """The synthetic city, generated in a child process so that the peak RSS
     reported is the linkage's, not the generator's (people, actions, texts)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/city.pkl"
-        child = multiprocessing.get_context("spawn").Process(target=_generate_to, args=(path, n))
+        child = multiprocessing.get_context("spawn").Process(
+            target=_generate_to, args=(path, n, seed)
+        )
         child.start()
         child.join()
         if child.exitcode != 0:
@@ -122,10 +127,15 @@ def count_only(n: int, rules_name: str, memory_limit: str) -> dict[str, object]:
 
 
 def run_duckdb(
-    n: int, rules_name: str, exhaustive: bool, memory_limit: str, count_candidates: bool
+    n: int,
+    rules_name: str,
+    exhaustive: bool,
+    memory_limit: str,
+    count_candidates: bool,
+    seed: int = SEED,
 ) -> dict[str, object]:
     t0 = time.perf_counter()
-    cases, schema, truth_cases = generated(n)
+    cases, schema, truth_cases = generated(n, seed)
     t_gen = time.perf_counter() - t0
     config = LinkageConfig()
     rules = named_rules(rules_name, config, schema)
@@ -157,6 +167,7 @@ def run_duckdb(
     out: dict[str, object] = {
         "engine": "duckdb",
         "n_cases": n,
+        "seed": seed,
         "rules": rules_name,
         "model": model.name,
         "duckdb_memory_limit": memory_limit,
@@ -261,6 +272,7 @@ def main() -> None:
     parser.add_argument("--exhaustive", action="store_true")
     parser.add_argument("--memory-limit", default="6GB")
     parser.add_argument("--count-only", action="store_true", help="block and count only")
+    parser.add_argument("--seed", type=int, default=SEED, help="synthetic city seed (default 1)")
     parser.add_argument(
         "--count-candidates",
         action="store_true",
@@ -272,13 +284,16 @@ def main() -> None:
         if args.engine == "duckdb" and args.count_only:
             r = count_only(n, args.rules, args.memory_limit)
         elif args.engine == "duckdb":
-            r = run_duckdb(n, args.rules, args.exhaustive, args.memory_limit, args.count_candidates)
+            r = run_duckdb(
+                n, args.rules, args.exhaustive, args.memory_limit, args.count_candidates, args.seed
+            )
         else:
             r = run_spark(n, args.rules)
         print(json.dumps(r), flush=True)
         results.append(r)
     kind = "_count" if args.count_only else ""
-    name = f"scale_link_{args.engine}_{args.rules}{kind}_{'_'.join(map(str, args.n))}.json"
+    seed = "" if args.seed == SEED else f"_seed{args.seed}"
+    name = f"scale_link_{args.engine}_{args.rules}{kind}_{'_'.join(map(str, args.n))}{seed}.json"
     path = Path(__file__).parent / "results" / name
     path.write_text(json.dumps({"machine": describe(), "runs": results}, indent=2))
     print(f"-> {path}")

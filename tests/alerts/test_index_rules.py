@@ -15,6 +15,10 @@ RULES = [
     BlockingRule("near", km=5.0, days=730.0, same=("family", "location_type")),
     BlockingRule("near", km=5.0, days=730.0, same=("family",), types=SERIOUS_TYPES),
     BlockingRule("near", km=4.0, days=365.0, same=("victim_group",), groups_only=True),
+    BlockingRule(
+        "near", km=5.0, days=365.0, same=("location_type",), uncommon=(("location_type", 0.1),)
+    ),
+    BlockingRule("near", km=7.0, days=365.0, same=("case_type",), uncommon=(("case_type", 0.12),)),
     BlockingRule("rare_value", max_cases=5),
     BlockingRule("victim_group", days=365.0),
 ]

@@ -40,12 +40,7 @@ def trained_city() -> LinkageEngine:
 
 def _every_pair_with_sql(engine: LinkageEngine, exprs: dict[str, str]) -> pd.DataFrame:
     """Every pair's comparison frame, with the given SQL expressions evaluated on it."""
-    weights = bounds.additive_weights(engine.model.estimator)
-    assert weights is not None
-    engine._con.execute(
-        f"CREATE OR REPLACE VIEW {bounds.BOUNDED_CASES} AS "
-        + bounds.bounded_cases_sql(engine.comparisons, weights)
-    )
+    engine._create_bounded_cases()
     selects = ", ".join(f"{sql} AS {name}" for name, sql in exprs.items())
     sql = (
         f"SELECT p.case_a, p.case_b, {selects} FROM ({EVERY_PAIR}) p "

@@ -515,6 +515,13 @@ class CaseIndex:
             mine_group = int(rows.first(np.array([position]))[0])
             keep &= (mine_group >= 0) & (mine_group != general)
             keep &= (rows.first(pool) >= 0) & (rows.first(pool) != general)
+        for attr, cap in rule.uncommon:
+            # as the SQL's ``<attr>_share <= cap``: both values held by at most cap
+            rows = self._single_rows(attr)
+            mine_code = rows.first(np.array([position]))
+            theirs = rows.first(pool)
+            keep &= bool(mine_code[0] >= 0) and bool(self.share(attr, mine_code)[0] <= cap)
+            keep &= (theirs >= 0) & (self.share(attr, np.maximum(theirs, 0)) <= cap)
         return keep
 
     def _single_rows(self, attr: str) -> _SparseRows:

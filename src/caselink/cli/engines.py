@@ -29,8 +29,9 @@ RulesOption = Annotated[
     str | None,
     typer.Option(
         "--rules",
-        help="Blocking rules: default, wide (more pairs, fewer lost links) or lean "
-        "(national scale). Default: the model's rules, else default.",
+        help="Blocking rules: default, wide (more pairs, fewer lost links), lean "
+        "(fewest pairs) or national (a million cases and more: reach far only for "
+        "shared uncommon values). Default: the model's rules, else default.",
     ),
 ]
 

@@ -10,7 +10,7 @@ attributes through ``case_values``, narrative similarity through
 ``case_tokens``) need joins that cost most of the comparison time. Bounding
 each of those by its largest log ratio gives an upper bound of the pair's
 log-odds that needs no join. A pair whose bound is below the threshold cannot
-be linked, so it is dropped inside the blocking join, before the costly
+be linked, so it is dropped right after blocking, before the costly
 comparisons: the links are exactly those of scoring every candidate pair
 (tested), at a fraction of the cost. This is the filter-and-verify pattern of
 similarity joins, with the model's own weights as the filter.
@@ -22,7 +22,7 @@ Models without additive log ratios (the boosted model) have no such bound;
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,8 +33,8 @@ from caselink.linkage.models.default import PriorLinkage
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
 
 BOUNDED_CASES = "cases_bounded"
-"""The view of ``cases`` with each case's model-dependent columns (see
-:func:`bounded_cases_sql`) that the bound reads."""
+"""The table (a view on Spark) of ``cases`` with each case's model-dependent
+columns (see :func:`bounded_cases_sql`) that the bound reads."""
 
 SLACK = 1e-6
 """Log-odds margin kept below the threshold, so that rounding in SQL's
@@ -100,15 +100,17 @@ def _shared_class_sql(rarity: str, edges: Sequence[float], lr: np.ndarray) -> st
     )
 
 
-def level_ratio_sql(comp: Comparison, lr: np.ndarray) -> str:
+def level_ratio_sql(comp: Comparison, lr: np.ndarray, given: str | None = None) -> str:
     """SQL (over aliases ``a``, ``b``) of the exact log ratio of a cheap comparison's level.
 
     Mirrors :meth:`caselink.linkage.comparisons.Comparison.levels` on the same
     column expressions, so the SQL and numpy agree level for level (tested).
+    ``given`` is the comparison's value already computed by the same
+    expression (e.g. the distance a blocking rule computed).
     """
     if not is_cheap(comp):
         raise ValueError(f"comparison {comp.name!r} needs a join; it has only an upper bound")
-    first = comp.columns[0][1]
+    first = given or comp.columns[0][1]
     if comp.kind == "closeness":
         return _bins_sql(first, comp.edges, lr)
     if comp.kind == "binary":
@@ -172,18 +174,25 @@ def ceiling_sql(comp: Comparison, lr: np.ndarray) -> str:
     return f"CASE WHEN {missing} THEN {_num(lr[0])} ELSE {top} END"
 
 
-def bound_sql(comparisons: Sequence[Comparison], weights: AdditiveWeights) -> str:
+def bound_sql(
+    comparisons: Sequence[Comparison],
+    weights: AdditiveWeights,
+    given: Mapping[str, str] | None = None,
+) -> str:
     """SQL of an upper bound of the pair's raw log-odds (prior + Σ log ratios).
 
     Exact for the cheap comparisons, the ceiling for the joined ones.
+    ``given`` maps a closeness comparison's name to SQL of its value already
+    computed with the comparison's own expression (see :func:`level_ratio_sql`).
     """
+    given = given or {}
     if len(comparisons) != len(weights.log_ratios):
         raise ValueError(
             f"the model has {len(weights.log_ratios)} comparisons, "
             f"the data {len(comparisons)}: they must be the model's own"
         )
     terms = [
-        level_ratio_sql(c, lr) if is_cheap(c) else ceiling_sql(c, lr)
+        level_ratio_sql(c, lr, given.get(c.name)) if is_cheap(c) else ceiling_sql(c, lr)
         for c, lr in zip(comparisons, weights.log_ratios, strict=True)
     ]
     return f"({_num(weights.prior_log_odds)}\n   + " + "\n   + ".join(terms) + ")"
@@ -202,6 +211,23 @@ def needed_raw_score(estimator: LinkageModelBase, min_probability: float) -> flo
     return (logit - weights.intercept) / weights.slope - SLACK
 
 
+def reach_parts(
+    comparisons: Sequence[Comparison],
+    estimator: LinkageModelBase,
+    min_probability: float,
+    given: Mapping[str, str] | None = None,
+) -> tuple[str, str] | None:
+    """The bound's SQL (aliases ``a``, ``b`` of :data:`BOUNDED_CASES`; ``given``
+    as in :func:`bound_sql`) and the literal it must reach for
+    ``min_probability``; ``None`` when no pair can be ruled out (see
+    :func:`needed_raw_score`)."""
+    needed = needed_raw_score(estimator, min_probability)
+    weights = additive_weights(estimator)
+    if needed is None or weights is None:
+        return None
+    return bound_sql(comparisons, weights, given), _num(needed)
+
+
 def reach_condition(
     comparisons: Sequence[Comparison],
     estimator: LinkageModelBase,
@@ -210,8 +236,5 @@ def reach_condition(
     """A SQL condition (aliases ``a``, ``b`` of :data:`BOUNDED_CASES`) true for
     every pair that can reach ``min_probability``; ``None`` when no pair can be
     ruled out (see :func:`needed_raw_score`)."""
-    needed = needed_raw_score(estimator, min_probability)
-    weights = additive_weights(estimator)
-    if needed is None or weights is None:
-        return None
-    return f"{bound_sql(comparisons, weights)} >= {_num(needed)}"
+    parts = reach_parts(comparisons, estimator, min_probability)
+    return None if parts is None else f"{parts[0]} >= {parts[1]}"

@@ -22,6 +22,7 @@ from caselink.linkage.bounds import (
     additive_weights,
     bounded_cases_sql,
     reach_condition,
+    reach_parts,
 )
 from caselink.linkage.comparisons import Comparison, build_comparisons
 from caselink.linkage.config import LinkageConfig
@@ -36,6 +37,10 @@ from caselink.records.model import AttributeSchema
 
 LINK_COLUMNS = ["case_a", "case_b", "probability"]
 CHUNK_PAIRS = 1_000_000
+RAW_PAIRS_PER_PART = 20_000_000
+"""Grid-join pairs a blocking rule holds at once while the bound is applied
+(:meth:`LinkageEngine.count_linkable`): larger rules run in parts."""
+
 """Candidate pairs compared and scored at a time by :meth:`LinkageEngine.link_chunks`:
 memory stays bounded by the chunk, not by the number of pairs."""
 
@@ -242,7 +247,9 @@ class LinkageEngine:
         weights = additive_weights(self.model.estimator)
         if weights is not None:
             sql = bounded_cases_sql(self.comparisons, weights)
-            self._con.execute(f"CREATE OR REPLACE VIEW {BOUNDED_CASES} AS {sql}")
+            # a table, rebuilt on each use: joined twice per pair, a view
+            # would recompute each case's columns for every pair
+            self._con.execute(f"CREATE OR REPLACE TABLE {BOUNDED_CASES} AS {sql}")
 
     def count_linkable(self, min_probability: float) -> int:
         """Build (in DuckDB) and count the candidate pairs that can still reach
@@ -255,23 +262,36 @@ class LinkageEngine:
         key = float(min_probability)
         if key not in self._n_linkable:
             self._create_bounded_cases()
-            # Rule by rule: the rule's pairs first, then the bound on those
-            # pairs alone (fused into the join, DuckDB evaluates the bound on
-            # every raw grid-cell pair, several times slower).
+            # the rules' pairs carry their distance and days apart (the
+            # comparisons' own expressions): the bound reads them, not recomputes
+            given = {"distance": "r.distance_km", "days": "r.days_apart"}
+            parts = reach_parts(self.comparisons, self.model.estimator, min_probability, given)
+            assert parts is not None  # a condition exists, so its parts do
+            bound, needed = parts
             self._con.execute(
                 "CREATE OR REPLACE TABLE reachable_pairs (case_a VARCHAR, case_b VARCHAR)"
             )
+            # Rule by rule (in parts for large rules): the rule's pairs into a
+            # table (staged_sql), then the bound computed as a column behind a materialised
+            # CTE, then the filter. DuckDB evaluates these expressions several
+            # times slower as filters pushed into a join (measured: 21.5 s
+            # against 5.5 s for one rule's 12.7 M pairs at 100k cases).
             for rule in self.rules:
-                self._con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE rule_pairs AS {rule.sql(self.config)}"
-                )
-                self._con.execute(
-                    "INSERT INTO reachable_pairs SELECT r.case_a, r.case_b FROM rule_pairs r\n"
-                    f"JOIN {BOUNDED_CASES} a ON a.case_id = r.case_a\n"
-                    f"JOIN {BOUNDED_CASES} b ON b.case_id = r.case_b\n"
-                    f"WHERE {condition}"
-                )
-                self._con.execute("DROP TABLE rule_pairs")
+                raw_sql = rule.raw_pairs_sql(self.config)
+                raw = int(self._con.execute(raw_sql).fetchall()[0][0]) if raw_sql else 0
+                n_parts = max(1, -(-raw // RAW_PAIRS_PER_PART))
+                for p in range(n_parts):
+                    kept = rule.staged_sql(self.config, (p, n_parts) if n_parts > 1 else None)
+                    self._con.execute(f"CREATE OR REPLACE TEMP TABLE rule_pairs AS {kept}")
+                    self._con.execute(
+                        "INSERT INTO reachable_pairs SELECT case_a, case_b FROM (\n"
+                        "WITH scored AS MATERIALIZED (\n"
+                        f"SELECT r.case_a, r.case_b, {bound} AS bound FROM rule_pairs r\n"
+                        f"JOIN {BOUNDED_CASES} a ON a.case_id = r.case_a\n"
+                        f"JOIN {BOUNDED_CASES} b ON b.case_id = r.case_b\n)\n"
+                        f"SELECT case_a, case_b FROM scored WHERE bound >= {needed})"
+                    )
+                    self._con.execute("DROP TABLE rule_pairs")
             self._con.execute(
                 "CREATE OR REPLACE TABLE linkable_pairs AS SELECT DISTINCT "
                 "LEAST(case_a, case_b) AS case_a, GREATEST(case_a, case_b) AS case_b "

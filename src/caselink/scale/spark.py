@@ -22,9 +22,15 @@ import pandas as pd
 
 import caselink
 from caselink.linkage.blocking import blocking_sql
+from caselink.linkage.bounds import (
+    BOUNDED_CASES,
+    additive_weights,
+    bounded_cases_sql,
+    reach_condition,
+)
 from caselink.linkage.features import TABLE_NAMES
 from caselink.linkage.persistence import SavedModel
-from caselink.linkage.sqlgen import comparison_sql
+from caselink.linkage.sqlgen import comparison_sql, to_dialect
 from caselink.linkage.tables import LinkageTables, build_tables
 from caselink.records.model import AttributeSchema
 
@@ -80,9 +86,29 @@ def register_tables(spark: SparkSession, tables: LinkageTables) -> None:
         spark.createDataFrame(frame).createOrReplaceTempView(name)
 
 
-def candidates_on_spark(spark: SparkSession, model: SavedModel) -> DataFrame:
-    """Candidate pairs of the model's blocking rules (Spark SQL from the generated SQL)."""
-    return spark.sql(blocking_sql(model.rules, model.config, dialect="spark"))
+def candidates_on_spark(
+    spark: SparkSession, model: SavedModel, min_probability: float = 0.0
+) -> DataFrame:
+    """Candidate pairs of the model's blocking rules (Spark SQL from the generated SQL).
+
+    With ``min_probability``, only the pairs whose bound under the model can
+    reach it (:mod:`caselink.linkage.bounds`; the same SQL as on DuckDB).
+    """
+    condition = reach_condition(model.comparisons, model.estimator, min_probability)
+    weights = additive_weights(model.estimator)
+    if condition is None or weights is None:
+        return spark.sql(blocking_sql(model.rules, model.config, dialect="spark"))
+    bounded = to_dialect(bounded_cases_sql(model.comparisons, weights), "spark")
+    spark.sql(bounded).createOrReplaceTempView(BOUNDED_CASES)
+    return spark.sql(
+        blocking_sql(
+            model.rules,
+            model.config,
+            dialect="spark",
+            where=condition,
+            cases_table=BOUNDED_CASES,
+        )
+    )
 
 
 def compare_on_spark(spark: SparkSession, model: SavedModel, pairs: DataFrame) -> DataFrame:
@@ -113,11 +139,12 @@ def link_on_spark(
         Pre-built input tables (default: built from ``cases`` as the DuckDB
         engine builds them, so both engines read identical inputs).
     min_probability
-        Keep pairs at or above this probability.
+        Keep pairs at or above this probability; pairs whose bound cannot
+        reach it are dropped before they are compared (naive Bayes models).
     """
     tables = tables or build_tables(cases, schema, model.config)
     register_tables(spark, tables)
-    pairs = candidates_on_spark(spark, model)
+    pairs = candidates_on_spark(spark, model, min_probability)
     compared = compare_on_spark(spark, model, pairs)
     estimator = model.estimator
     cutoff = float(min_probability)
