@@ -1,4 +1,4 @@
-"""Small hand-built case sets with known answers."""
+"""Small hand-built case sets with known answers, and a small synthetic city."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from caselink.linkage.engine import LinkageEngine
 from caselink.records.frames import cases_frame
 from caselink.records.model import AttributeKind, AttributeSchema, AttributeSpec
+from caselink.synth import generate
 
 SCHEMA = AttributeSchema(
     attributes=(
@@ -87,3 +89,17 @@ def four_cases() -> pd.DataFrame:
         ],
         SCHEMA,
     )
+
+
+EVERY_PAIR = (
+    "SELECT a.case_id AS case_a, b.case_id AS case_b FROM cases a "
+    "JOIN cases b ON a.case_id < b.case_id"
+)
+"""Every pair of the ``cases`` table: what exhaustive comparison scores."""
+
+
+@pytest.fixture(scope="module")
+def city() -> LinkageEngine:
+    """A 500-case synthetic city's engine (default model), one per test module."""
+    data = generate(500, seed=7)
+    return LinkageEngine(data.cases, data.schema)

@@ -17,17 +17,7 @@ from caselink.linkage.blocking import BlockingRule
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.features import level_matrix
 from caselink.synth import generate
-
-EVERY_PAIR = (
-    "SELECT a.case_id AS case_a, b.case_id AS case_b FROM cases a "
-    "JOIN cases b ON a.case_id < b.case_id"
-)
-
-
-@pytest.fixture(scope="module")
-def city() -> LinkageEngine:
-    data = generate(500, seed=7)
-    return LinkageEngine(data.cases, data.schema)
+from tests.linkage.conftest import EVERY_PAIR
 
 
 @pytest.fixture(scope="module")

@@ -112,4 +112,16 @@ def test_link_with_named_rules_and_a_bad_name(app: typer.Typer, db: str, tmp_pat
         app, ["link", "--db", db, "--out", str(tmp_path / "x.csv"), "--rules", "widest"]
     )
     assert result.exit_code != 0
-    assert "rules must be one of default, wide, lean, got 'widest'" in result.output
+    assert "rules must be one of default, wide, lean, national, got 'widest'" in result.output
+
+
+def test_link_with_the_national_rules_at_a_threshold(
+    app: typer.Typer, db: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "national.csv"
+    args = ["link", "--db", db, "--out", str(out), "--rules", "national"]
+    result = runner.invoke(app, [*args, "--min-probability", "0.5"])
+    assert result.exit_code == 0, result.output
+    links = pd.read_csv(out)
+    assert len(links) > 0
+    assert links["probability"].min() >= 0.5

@@ -14,19 +14,9 @@ import pytest
 from caselink.linkage.blocking import BlockingRule, candidate_pairs
 from caselink.linkage.config import SERIOUS_TYPES, LinkageConfig
 from caselink.linkage.engine import LinkageEngine
-from caselink.synth import generate
+from tests.linkage.conftest import EVERY_PAIR
 
 CONFIG = LinkageConfig()
-EVERY_PAIR = (
-    "SELECT a.case_id AS case_a, b.case_id AS case_b FROM cases a "
-    "JOIN cases b ON a.case_id < b.case_id"
-)
-
-
-@pytest.fixture(scope="module")
-def city() -> LinkageEngine:
-    data = generate(500, seed=7)
-    return LinkageEngine(data.cases, data.schema)
 
 
 @pytest.fixture(scope="module")
