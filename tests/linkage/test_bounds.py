@@ -101,6 +101,17 @@ def test_pruned_linking_of_a_trained_model_gives_the_same_links(
     assert len(full) > 0
 
 
+def test_training_a_new_model_bounds_the_pairs_again() -> None:
+    # pairs bounded under the default model must not be reused for a trained one
+    data = generate(1500, seed=3)
+    engine = LinkageEngine(data.cases, data.schema)
+    before = engine.count_linkable(0.5)
+    engine.link(0.5)
+    engine.train(models=("naive_bayes",))
+    pd.testing.assert_frame_equal(engine.link(0.5), engine.link(0.5, prune=False))
+    assert engine.count_linkable(0.5) != before
+
+
 def test_every_pair_scored_with_the_bound_gives_the_links_of_scoring_every_pair(
     city: LinkageEngine,
 ) -> None:

@@ -37,12 +37,11 @@ from caselink.records.model import AttributeSchema
 
 LINK_COLUMNS = ["case_a", "case_b", "probability"]
 CHUNK_PAIRS = 1_000_000
+"""Candidate pairs compared and scored at a time by :meth:`LinkageEngine.link_chunks`:
+memory stays bounded by the chunk, not by the number of pairs."""
 RAW_PAIRS_PER_PART = 20_000_000
 """Grid-join pairs a blocking rule holds at once while the bound is applied
 (:meth:`LinkageEngine.count_linkable`): larger rules run in parts."""
-
-"""Candidate pairs compared and scored at a time by :meth:`LinkageEngine.link_chunks`:
-memory stays bounded by the chunk, not by the number of pairs."""
 
 
 class NotEnoughLabelsError(ValueError):
@@ -104,7 +103,8 @@ class LinkageEngine:
         self._model = model
         self._candidates: pd.DataFrame | None = None
         self._n_candidates: int | None = None
-        self._n_linkable: dict[float, int] = {}
+        self._linkable: tuple[float, int] | None = None
+        """(threshold, pairs) of the ``linkable_pairs`` table, bounded under the model."""
 
     # -- pairs ---------------------------------------------------------------
     def candidates(self) -> pd.DataFrame:
@@ -211,6 +211,7 @@ class LinkageEngine:
         self._model = SavedModel(
             estimator, name, self.schema, self.config, self.comparisons, self.rules, summary
         )
+        self._linkable = None  # bounded under the previous model
         return self._model
 
     # -- scoring -------------------------------------------------------------
@@ -253,27 +254,26 @@ class LinkageEngine:
 
     def count_linkable(self, min_probability: float) -> int:
         """Build (in DuckDB) and count the candidate pairs that can still reach
-        ``min_probability``: the blocking join with the model's bound applied
-        inside it, so pairs that cannot be linked are never materialised.
-        Without a bound, every candidate pair (:meth:`count_candidates`)."""
-        condition = self.reach_condition(min_probability)
-        if condition is None:
+        ``min_probability`` under the model's bound: each rule's pairs, in
+        parts of at most :data:`RAW_PAIRS_PER_PART` grid pairs, are bounded as
+        they are found, so only the pairs that can be linked are kept. Without
+        a bound, every candidate pair (:meth:`count_candidates`)."""
+        # the rules' pairs carry their distance and days apart (the
+        # comparisons' own expressions): the bound reads them, not recomputes
+        given = {"distance": "r.distance_km", "days": "r.days_apart"}
+        parts = reach_parts(self.comparisons, self.model.estimator, min_probability, given)
+        if parts is None:
             return self.count_candidates()
         key = float(min_probability)
-        if key not in self._n_linkable:
+        if self._linkable is None or self._linkable[0] != key:
             self._create_bounded_cases()
-            # the rules' pairs carry their distance and days apart (the
-            # comparisons' own expressions): the bound reads them, not recomputes
-            given = {"distance": "r.distance_km", "days": "r.days_apart"}
-            parts = reach_parts(self.comparisons, self.model.estimator, min_probability, given)
-            assert parts is not None  # a condition exists, so its parts do
             bound, needed = parts
             self._con.execute(
                 "CREATE OR REPLACE TABLE reachable_pairs (case_a VARCHAR, case_b VARCHAR)"
             )
             # Rule by rule (in parts for large rules): the rule's pairs into a
-            # table (staged_sql), then the bound computed as a column behind a materialised
-            # CTE, then the filter. DuckDB evaluates these expressions several
+            # table (staged_sql), then the bound computed as a column behind a
+            # materialised CTE, then the filter. DuckDB evaluates these expressions several
             # times slower as filters pushed into a join (measured: 21.5 s
             # against 5.5 s for one rule's 12.7 M pairs at 100k cases).
             for rule in self.rules:
@@ -299,8 +299,8 @@ class LinkageEngine:
             )
             self._con.execute("DROP TABLE reachable_pairs")
             rows = self._con.execute("SELECT COUNT(*) FROM linkable_pairs").fetchall()
-            self._n_linkable = {key: int(rows[0][0])}
-        return self._n_linkable[key]
+            self._linkable = (key, int(rows[0][0]))
+        return self._linkable[1]
 
     def link_chunks(
         self,
