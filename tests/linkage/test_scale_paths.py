@@ -91,7 +91,7 @@ def test_the_staged_sql_of_a_rule_and_its_parts_keep_the_rules_pairs(
     assert pairs(rule.staged_sql(CONFIG)) and set(pairs(rule.staged_sql(CONFIG))) == set(whole)
     parts = [pairs(rule.staged_sql(CONFIG, (p, 3))) for p in range(3)]
     assert sorted(x for part in parts for x in part) == sorted(whole)  # each pair in one part
-    raw_sql = rule.raw_pairs_sql(CONFIG)
+    raw_sql = rule.raw_pairs_sql()
     assert raw_sql is not None
     assert city._con.execute(raw_sql).fetchall()[0][0] >= len(whole)
 

@@ -113,7 +113,7 @@ class BlockingRule:
             tests.append("a.victim_group <> 'general' AND b.victim_group <> 'general'")
         return join, tests
 
-    def raw_pairs_sql(self, config: LinkageConfig) -> str | None:
+    def raw_pairs_sql(self) -> str | None:
         """COUNT of the pairs a near rule's grid join yields before its exact
         test (what :meth:`staged_sql` holds at once); ``None`` for other rules."""
         if self.kind != "near":

@@ -118,31 +118,20 @@ def level_ratio_sql(comp: Comparison, lr: np.ndarray, given: str | None = None) 
             f"CASE WHEN ({first}) IS NULL THEN {_num(lr[0])} "
             f"WHEN ({first}) > 0.5 THEN {_num(lr[2])} ELSE {_num(lr[1])} END"
         )
-    if comp.source == "columns":
-        # The log ratio of sharing a case's own value is a column of the case
-        # (bounded_cases_sql): one equality test per pair instead of EXP/LN.
-        v_a, v_b = f"a.{q(comp.name + '_value')}", f"b.{q(comp.name + '_value')}"
-        shared = f"a.{_same_column(comp)}"
-        n_a, n_b = f"a.{q(comp.name + '_n')}", f"b.{q(comp.name + '_n')}"
-        if comp.kind == "case_type":
-            return (
-                f"CASE WHEN {n_a} <> 0 AND {n_b} <> 0 AND {v_a} = {v_b} THEN {shared} "
-                f"WHEN a.family = b.family THEN {_num(lr[1])} ELSE {_num(lr[0])} END"
-            )
-        return (
-            f"CASE WHEN {n_a} = 0 OR {n_b} = 0 THEN {_num(lr[0])} "
-            f"WHEN {v_a} = {v_b} THEN {shared} ELSE {_num(lr[1])} END"
-        )
-    shared = _shared_class_sql(comp.columns[1][1], comp.edges, lr)
+    # A cheap agreement or case-type comparison reads single-valued columns
+    # (``is_cheap``); the log ratio of sharing a case's own value is a column
+    # of the case (bounded_cases_sql): one equality test per pair, no EXP/LN.
+    v_a, v_b = f"a.{q(comp.name + '_value')}", f"b.{q(comp.name + '_value')}"
+    shared = f"a.{_same_column(comp)}"
+    n_a, n_b = f"a.{q(comp.name + '_n')}", f"b.{q(comp.name + '_n')}"
     if comp.kind == "case_type":
-        family = comp.columns[2][1]
         return (
-            f"CASE WHEN ({first}) > 0.5 THEN {shared} "
-            f"WHEN ({family}) > 0.5 THEN {_num(lr[1])} ELSE {_num(lr[0])} END"
+            f"CASE WHEN {n_a} <> 0 AND {n_b} <> 0 AND {v_a} = {v_b} THEN {shared} "
+            f"WHEN a.family = b.family THEN {_num(lr[1])} ELSE {_num(lr[0])} END"
         )
     return (
-        f"CASE WHEN ({first}) IS NULL THEN {_num(lr[0])} "
-        f"WHEN ({first}) > 0 THEN {shared} ELSE {_num(lr[1])} END"
+        f"CASE WHEN {n_a} = 0 OR {n_b} = 0 THEN {_num(lr[0])} "
+        f"WHEN {v_a} = {v_b} THEN {shared} ELSE {_num(lr[1])} END"
     )
 
 
