@@ -62,6 +62,8 @@ class CaseRow(Base):
     linkage_note: Mapped[str | None] = mapped_column(Text)
     import_seq: Mapped[int] = mapped_column(BigInteger, index=True)
     """Order in which cases were first stored (for stable export order)."""
+    force: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The police force the case belongs to (the web app's tenant); None in a one-force store."""
 
 
 class CaseAttribute(Base):
@@ -91,6 +93,10 @@ class MentionRow(Base):
     case_pk: Mapped[int] = mapped_column(ForeignKey("cases.pk", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     name: Mapped[str | None] = mapped_column(String(256))
+    given_name: Mapped[str | None] = mapped_column(String(128))
+    """Given name(s) when the source records them apart from the surname."""
+    surname: Mapped[str | None] = mapped_column(String(128))
+    """Family name when the source records it apart from the given name(s)."""
     dob: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(1))
     address: Mapped[str | None] = mapped_column(String(512))
