@@ -279,3 +279,30 @@ def test_fields_are_missing_at_realistic_rates(city_b: SynthData) -> None:
     for column in ("dob", "phone", "address"):
         assert people[column].isna().mean() > a[column].isna().mean(), column
         assert 0.15 < people[column].isna().mean() < 0.8, column
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, 50])
+def test_tiny_cities_generate(n: int) -> None:
+    data = generate(n, seed=3, design="B")
+    assert len(data.cases) == n
+    assert set(data.truth_people["mention_id"]) == set(data.people["mention_id"])
+
+
+def test_parameters_are_passed_through() -> None:
+    data = generate(
+        200,
+        seed=3,
+        design="B",
+        start="2020-01-01",
+        end="2020-06-30",
+        series_fraction=0.5,
+        max_series_size=4,
+        area_side_km=3.0,
+        solved_fraction=0.1,
+    )
+    assert data.params["area_side_km"] == 3.0
+    assert data.truth_cases["series_id"].value_counts().max() <= 4
+    assert data.cases["offender_id"].notna().sum() == 20
+    # the true moment lies in the period; a recorded window may open before it
+    assert data.cases["occurred_to"].min() >= pd.Timestamp("2020-01-01")
+    assert data.cases["occurred_from"].max() <= pd.Timestamp("2020-07-01")
