@@ -170,3 +170,13 @@ def test_bad_parameters_name_the_parameter_and_value() -> None:
     one_group, acts = _frames([("theft", "general", 2, 2)])
     with pytest.raises(ValueError, match="at least two are needed"):
         disparity_audit(one_group, acts, ONE_CHECK)
+
+
+@pytest.mark.parametrize("n_done", [3, 7, 10, 13, 40])
+def test_plot_draws_a_group_that_completed_every_check(tmp_path: Path, n_done: int) -> None:
+    # A rate of 1 has a Wilson upper bound that rounds a hair below 1 for some n; the error bar
+    # above the point must then be drawn as zero, not refused as negative.
+    cases, actions = _frames([("theft", "A", n_done, 0), ("theft", "B", 3, 4)])
+    report = disparity_audit(cases, actions, ONE_CHECK, as_of="2015-06-01")
+    path = plot_audit(report, tmp_path / f"full-{n_done}.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -40,8 +40,9 @@ def plot_audit(report: AuditReport, path: str | Path) -> Path:
             r = comp.rates.get(g)
             lo, hi = comp.rate_ci.get(g, (None, None))
             rates.append(float("nan") if r is None else r)
-            los.append(0.0 if r is None or lo is None else r - lo)
-            his.append(0.0 if r is None or hi is None else hi - r)
+            # A Wilson bound can round a hair past its rate (1 - 1e-16 for a rate of 1).
+            los.append(0.0 if r is None or lo is None else max(0.0, r - lo))
+            his.append(0.0 if r is None or hi is None else max(0.0, hi - r))
         left.errorbar(rates, offs, xerr=[los, his], fmt="o", ms=4, capsize=2, label=g)
     left.set_yticks(ypos, labels)
     left.invert_yaxis()
