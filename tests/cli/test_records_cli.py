@@ -67,6 +67,7 @@ def test_invalid_import_exits_non_zero_and_lists_errors(tmp_path: Path) -> None:
 
 
 def test_show_unknown_case_is_an_error(tmp_path: Path) -> None:
+    assert _import(tmp_path, str(tmp_path / "c.db"))[0] == 0
     result = runner.invoke(app, ["show", "NOPE", "--db", str(tmp_path / "c.db")])
     assert result.exit_code == 1
     assert "no case 'NOPE'" in result.stderr

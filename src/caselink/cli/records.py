@@ -13,7 +13,8 @@ from rich.table import Table
 from caselink.alerts import rescore_pending
 from caselink.alerts.ledger import mark_cases
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
-from caselink.records.errors import InvalidInputError
+from caselink.cli.output import checked_output
+from caselink.records.errors import CaselinkError
 from caselink.store.exporter import export_store
 from caselink.views.case_detail import case_detail, json_ready, list_cases
 
@@ -53,9 +54,20 @@ def import_(
             ),
         ),
     ] = True,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help=(
+                "Replace stored cases wholly by the file's rows. By default a re-imported "
+                "case keeps the stored values of the columns the file does not have."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Import cases (and their people and actions) from the open CSV format."""
-    store = open_store(db)
+    checked_output(skip_invalid, db, [cases, people, actions, schema], option="--skip-invalid")
+    store = open_store(db, create=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -70,10 +82,12 @@ def import_(
             bar.update(task, description=f"writing {stage}", completed=done, total=total)
 
         try:
-            report = store.import_files(cases, people, actions, schema, skip_invalid, progress)
-        except InvalidInputError as exc:
+            report = store.import_files(
+                cases, people, actions, schema, skip_invalid, progress, replace=replace
+            )
+        except CaselinkError as exc:
             bar.stop()
-            fail(str(exc))
+            fail(exc)
     for note in report.schema_notes:
         console.print(f"schema: {note}")
     console.print(
@@ -149,7 +163,7 @@ def show(
     if as_json:
         print(json.dumps(json_ready(detail), indent=2))
         return
-    console.print(f"[bold]{case_id}[/]  {detail['case']['case_type']}")
+    console.print(f"{case_id}  {detail['case']['case_type']}", style="bold")
     for key, value in detail["case"].items():
         if key not in {"case_id", "attributes"} and value is not None:
             console.print(f"  {key}: {value}")

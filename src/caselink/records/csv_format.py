@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from caselink.records.errors import InvalidInputError, RowError
+from caselink.records.errors import InvalidInputError, ResourceLimitError, RowError
 from caselink.records.model import (
     Action,
     AttributeKind,
@@ -27,6 +28,7 @@ from caselink.records.model import (
     Case,
     Mention,
 )
+from caselink.records.names import check_attribute_names, too_many_attributes
 from caselink.records.schema_file import infer_kind
 
 CASE_REQUIRED = ("case_id", "case_type", "occurred_from", "lat", "lon")
@@ -56,6 +58,15 @@ ACTIONS_REQUIRED = ("case_id", "action", "status")
 ACTIONS_OPTIONAL = ("raised_at", "completed_at", "note")
 MULTI_SEPARATOR = "|"
 
+MAX_FIELD_CHARS = 1_000_000
+"""Longest cell read (characters); a longer one is refused naming its row and column."""
+MAX_COLUMNS = 1_000
+"""Most columns a header may have (every MO attribute is bounded apart, see names.py)."""
+MAX_ATTRIBUTE_VALUE_BYTES = 2_000
+"""Longest MO attribute value (UTF-8 bytes): values are indexed, and index entries are bounded."""
+
+csv.field_size_limit(16 * MAX_FIELD_CHARS)
+
 R = TypeVar("R", bound=BaseModel)
 
 
@@ -69,6 +80,8 @@ class Parsed(Generic[R]):
     errors: list[RowError] = field(default_factory=list)
     rejected: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     """(row number, raw row) of every row that failed."""
+    columns: list[str] = field(default_factory=list)
+    """The file's header: which columns it gives (others are left as stored on update)."""
 
     def reject(self, row: int, raw: dict[str, str], errors: list[RowError]) -> None:
         """Record a row as failed with its errors."""
@@ -109,8 +122,16 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
     if not text.strip():
         raise InvalidInputError([RowError(name, 0, "", "", "the file is empty (no header row)")])
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        raise InvalidInputError([RowError(name, 0, "", "", f"unreadable header: {exc}")]) from exc
+    if len(header) > MAX_COLUMNS:
+        raise ResourceLimitError(
+            [RowError(name, 0, "", str(len(header)), f"more than {MAX_COLUMNS:,} columns")]
+        )
+    counts = Counter(header)
+    dupes = sorted(h for h, n in counts.items() if n > 1)
     if dupes:
         raise InvalidInputError(
             [RowError(name, 0, d, d, "column appears more than once in the header") for d in dupes]
@@ -118,8 +139,25 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
     if any(not h for h in header):
         raise InvalidInputError([RowError(name, 0, "", "", "the header has an empty column name")])
 
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        number = 0
+        while True:
+            number += 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                why = str(exc)
+                if "field larger than field limit" in why:
+                    why = f"a value is longer than {MAX_FIELD_CHARS:,} characters"
+                raise InvalidInputError(
+                    [RowError(name, number, "", "", f"unreadable CSV row: {why}")]
+                ) from None
+            yield number, values
+
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for number, values in enumerate(reader, start=1):
+        for number, values in numbered():
             if not values or all(not v.strip() for v in values):
                 continue
             if len(values) != len(header):
@@ -127,7 +165,21 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
                 if len(values) > len(header):
                     yield number, {"__extra__": ",".join(values[len(header) :])}
                     continue
-            yield number, dict(zip(header, values, strict=True))
+            row = dict(zip(header, values, strict=True))
+            for col, value in row.items():
+                if len(value) > MAX_FIELD_CHARS:
+                    raise ResourceLimitError(
+                        [
+                            RowError(
+                                name,
+                                number,
+                                col,
+                                value[:40] + "...",
+                                f"value is longer than {MAX_FIELD_CHARS:,} characters",
+                            )
+                        ]
+                    )
+            yield number, row
 
     return header, rows()
 
@@ -304,12 +356,16 @@ def attribute_columns(header: Sequence[str]) -> list[str]:
 
 
 def read_cases(
-    path: Path, schema: AttributeSchema | None = None
+    path: Path,
+    schema: AttributeSchema | None = None,
+    stored_attributes: Sequence[str] = (),
 ) -> tuple[Parsed[Case], AttributeSchema, list[str]]:
     """Read and validate cases.csv.
 
     Returns the parsed file, the attribute schema used (given, or inferred and
     then listed in the third value as human-readable inference notes).
+    ``stored_attributes`` are the store's attribute names: a column may not
+    differ from one of them only in letter case.
     """
     name = path.name
     header, rows = read_table(path)
@@ -317,6 +373,12 @@ def read_cases(
     if missing:
         raise InvalidInputError(missing)
     attr_cols = attribute_columns(header)
+    too_many = too_many_attributes(attr_cols, name, stored_attributes)
+    if too_many is not None:
+        raise ResourceLimitError([too_many])
+    bad_names = check_attribute_names(attr_cols, name, stored_attributes)
+    if bad_names:
+        raise InvalidInputError(bad_names)
     materialised = list(rows)
     notes: list[str] = []
     if schema is None:
@@ -335,7 +397,7 @@ def read_cases(
                     for c in undeclared
                 ]
             )
-    parsed: Parsed[Case] = Parsed(file=name)
+    parsed: Parsed[Case] = Parsed(file=name, columns=list(header))
     seen: dict[str, int] = {}
     for number, raw in materialised:
         if _has_extra_values(parsed, number, raw):
@@ -345,6 +407,17 @@ def read_cases(
         for spec in schema.attributes:
             value = _blank(raw.get(spec.name))
             if value is None:
+                continue
+            if len(value.encode("utf-8")) > MAX_ATTRIBUTE_VALUE_BYTES:
+                errors.append(
+                    RowError(
+                        name,
+                        number,
+                        spec.name,
+                        value[:40] + "...",
+                        f"MO value is longer than {MAX_ATTRIBUTE_VALUE_BYTES:,} bytes",
+                    )
+                )
                 continue
             if spec.kind is AttributeKind.NUMERIC:
                 try:
@@ -409,7 +482,7 @@ def _read_simple(
                 for c in unknown
             ]
         )
-    parsed: Parsed[R] = Parsed(file=name)
+    parsed: Parsed[R] = Parsed(file=name, columns=list(header))
     for number, raw in rows:
         if _has_extra_values(parsed, number, raw):
             continue
