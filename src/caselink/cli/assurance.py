@@ -27,6 +27,8 @@ from caselink.assurance.checks import UNMET_STATES, summarise_states
 from caselink.assurance.plots import plot_audit
 from caselink.assurance.standard import Standard
 from caselink.cli.options import DbOption, console, fail, open_store
+from caselink.cli.output import checked_output, write_report
+from caselink.records.outputs import atomic_output, atomic_path
 from caselink.store import Store
 
 StandardOption = Annotated[
@@ -80,12 +82,13 @@ def checks(
     as_of: AsOfOption = None,
 ) -> None:
     """Required checks not done, overdue, or never recorded, per the standard."""
+    checked_output(out, db, [standard])
     std = _standard(standard)
     store = open_store(db)
     states = check_states(store.cases_frame(), store.actions_frame(), std, _as_of(as_of))
     unmet = states[states["state"].isin(UNMET_STATES)][["case_id", "action", "state"]]
     if out is not None:
-        unmet.to_csv(out, index=False)
+        write_report(unmet, out)
     table = Table(title=f"required checks ({std.name} v{std.version})")
     summary = summarise_states(states)
     table.add_column("action")
@@ -129,6 +132,9 @@ def audit(
     as_of: AsOfOption = None,
 ) -> None:
     """Disparity audit: completion of required checks and outcomes per group, with tests."""
+    checked_output(out, db, [standard])
+    png = plot if plot is not None else (out.with_suffix(".png") if out is not None else None)
+    checked_output(png, db, [standard, out], option="--plot")
     std = _standard(standard)
     store = open_store(db)
     try:
@@ -147,10 +153,11 @@ def audit(
     except ValueError as exc:
         fail(str(exc))
     if out is not None:
-        out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
-    png = plot if plot is not None else (out.with_suffix(".png") if out is not None else None)
+        with atomic_output(out) as fh:
+            fh.write(json.dumps(report.as_dict(), indent=2) + "\n")
     if png is not None:
-        plot_audit(report, png)
+        with atomic_path(png) as tmp:
+            plot_audit(report, tmp)
     console.print(report.summary(), highlight=False)
     written = [str(p) for p in (out, png) if p is not None]
     if written:
@@ -196,6 +203,7 @@ def prompts(
     ] = False,
 ) -> None:
     """Raise the checks that links, series and recurring people/places/phones make necessary."""
+    checked_output(out, db, [links, series, flags])
     store = open_store(db)
     cases = store.cases_frame()
     links_frame = _read_csv(links, ("case_a", "case_b", "probability"), "--links")
@@ -224,7 +232,7 @@ def prompts(
         fail(str(exc))
     frame = prompts_frame(raised)
     if out is not None:
-        frame.to_csv(out, index=False)
+        write_report(frame, out)
     if not dry_run and raised:
         now = datetime.now(UTC).replace(tzinfo=None)
         store.add_actions(
@@ -273,6 +281,7 @@ def death_clusters(
     ] = None,
 ) -> None:
     """Space-time clusters of unexplained/drug deaths of a victim profile (Kulldorff scan)."""
+    checked_output(out, db)
     store = open_store(db)
     wanted: dict[str, list[str]] = {}
     for item in profile or []:
@@ -296,7 +305,7 @@ def death_clusters(
     except ValueError as exc:
         fail(str(exc))
     if out is not None:
-        found.to_csv(out, index=False)
+        write_report(found, out)
     table = Table(title=f"space-time clusters among {len(deaths):,} death(s)")
     for col in ("rank", "from", "to", "radius m", "observed", "expected", "p", "cases"):
         table.add_column(col, overflow="fold")

@@ -212,8 +212,8 @@ def _linkage_series(store: Store, model: Path | None, threshold: float) -> pd.Da
     schema = store.attribute_schema()
     try:
         saved = load_model(model, schema) if model is not None else None
-    except (ModelSchemaError, ValueError) as exc:
-        fail(f"--linkage-model {model}: {exc}")
+    except Exception as exc:  # a file that is not a model fails in many ways: all are refusals
+        fail(f"--linkage-model {model}: not a usable case-linkage model ({exc!r})")
     try:
         with console.status("finding series (case linkage)..."):
             members = LinkageEngine(cases, schema, model=saved).series(threshold=threshold).members

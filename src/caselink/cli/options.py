@@ -43,6 +43,9 @@ class DataConsole(Console):
         return super().render_str(clean(text), **kwargs)
 
 
+OPENED: list[Store] = []
+"""Stores opened by the running command (to name a locked store in its error)."""
+
 console = DataConsole()
 err_console = DataConsole(stderr=True)
 
@@ -65,7 +68,9 @@ def open_store(db: str | None, create: bool = False) -> Store:
     rather than silently creating an empty one.
     """
     try:
-        return Store.open(db) if create else Store.open_existing(db)
+        store = Store.open(db) if create else Store.open_existing(db)
+        OPENED.append(store)
+        return store
     except CaselinkError as exc:
         fail(exc)
     except Exception as exc:  # a driver's or migration's own error: show it, not a traceback

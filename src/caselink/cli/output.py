@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import typer
 from typer.core import TyperGroup
 
-from caselink.cli.options import fail
+from caselink.cli.options import OPENED, fail
 from caselink.records.errors import CaselinkError
 from caselink.records.outputs import check_output_path, write_report_csv
 from caselink.store import Store
@@ -56,6 +55,7 @@ class CaselinkGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a :class:`CaselinkError` or a locked store becomes a clean error."""
+        OPENED.clear()
         try:
             return super().invoke(ctx)
         except CaselinkError as exc:
@@ -68,12 +68,7 @@ class CaselinkGroup(TyperGroup):
 
 
 def _db_file(ctx: Any) -> Path | None:
-    """The store file the failed command named with ``--db`` (else the default)."""
-    args = [*getattr(ctx, "protected_args", []), *ctx.args]
-    db = None
-    for i, arg in enumerate(args):
-        if arg == "--db" and i + 1 < len(args):
-            db = args[i + 1]
-        elif arg.startswith("--db="):
-            db = arg.split("=", 1)[1]
-    return store_file(db)
+    """The file of the store the failed command opened (else the one ``--db`` names)."""
+    if OPENED:
+        return OPENED[-1].file
+    return store_file(ctx.params.get("db") if hasattr(ctx, "params") else None)

@@ -576,11 +576,18 @@ def action_row(a: Action) -> list[str]:
 def write_csv(
     path: Path, header: Sequence[str], rows: Sequence[Sequence[str]] | Iterator[list[str]]
 ) -> None:
-    """Write a UTF-8 CSV with ``\\n`` line ends and minimal quoting."""
+    """Write a UTF-8 CSV with ``\\n`` line ends and minimal quoting.
+
+    A row holding a carriage return is written with every cell quoted (Python
+    3.11's minimal quoting leaves a lone ``\\r`` bare, which splits the row
+    when read back).
+    """
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
+        quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(header)
-        writer.writerows(rows)
+        for row in rows:
+            (quoted if any("\r" in cell for cell in row) else writer).writerow(row)
 
 
 def cases_header(schema: AttributeSchema) -> list[str]:

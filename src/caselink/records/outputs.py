@@ -8,6 +8,7 @@ crash or an error never leaves half a file (or destroys the old one).
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -141,9 +142,13 @@ def write_report_csv(frame: pd.DataFrame, path: Path, **to_csv: Any) -> None:
     ``DataFrame.to_csv`` options (``index`` defaults to False).
     """
     safe = frame.copy()
+    has_cr = False
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
             safe[col] = safe[col].map(spreadsheet_safe)
+            has_cr = has_cr or bool(safe[col].map(lambda v: isinstance(v, str) and "\r" in v).any())
     to_csv.setdefault("index", False)
+    if has_cr:  # minimal quoting leaves a lone CR bare, which splits the row when read back
+        to_csv.setdefault("quoting", csv.QUOTE_NONNUMERIC)
     with atomic_output(Path(path)) as fh:
         safe.to_csv(fh, **to_csv)

@@ -187,7 +187,7 @@ class Store:
                 parsed_cases.records,
                 parsed_people.records if parsed_people else [],
                 parsed_actions.records if parsed_actions else [],
-                used,
+                _union(stored_schema, used),
                 progress,
             )
         report.schema_notes = notes
@@ -441,6 +441,14 @@ class Store:
         frame["mention_id"] = frame["mention_id"].astype("int64")
         frame["match_weight"] = frame["match_weight"].astype("float64")
         return frame.sort_values("mention_id").reset_index(drop=True)
+
+
+def _union(stored: AttributeSchema, used: AttributeSchema) -> AttributeSchema:
+    """The stored attributes, then the new ones of an import (a re-import writes all it keeps)."""
+    known = set(stored.names())
+    return AttributeSchema(
+        attributes=(*stored.attributes, *(a for a in used.attributes if a.name not in known))
+    )
 
 
 def _none(value: Any) -> Any:
