@@ -24,10 +24,12 @@ from caselink.assurance import (
     select_deaths,
 )
 from caselink.assurance.checks import UNMET_STATES, summarise_states
+from caselink.assurance.codes import CodeMap, coverage, load_code_map, not_done_outside_standard
 from caselink.assurance.plots import plot_audit
 from caselink.assurance.standard import Standard
-from caselink.cli.options import DbOption, console, fail, open_store
+from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.cli.output import checked_output, write_report
+from caselink.records.errors import CaselinkError
 from caselink.records.outputs import atomic_output, atomic_path
 from caselink.store import Store
 
@@ -80,15 +82,39 @@ def checks(
     ] = None,
     standard: StandardOption = None,
     as_of: AsOfOption = None,
+    code_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            exists=True,
+            dir_okay=False,
+            help="YAML renaming this force's case types and action codes to the standard's.",
+        ),
+    ] = None,
 ) -> None:
-    """Required checks not done, overdue, or never recorded, per the standard."""
-    checked_output(out, db, [standard])
+    """Required checks not done, overdue, or never recorded, per the standard.
+
+    Every action recorded not_done is reported, those outside the standard too
+    (in_standard false); case types and action codes the standard does not
+    know are counted in a warning.
+    """
+    checked_output(out, db, [standard, code_map])
     std = _standard(standard)
+    try:
+        renames = load_code_map(code_map) if code_map is not None else CodeMap()
+    except CaselinkError as exc:
+        fail(exc)
     store = open_store(db)
-    states = check_states(store.cases_frame(), store.actions_frame(), std, _as_of(as_of))
+    cases, actions = renames.apply(store.cases_frame(), store.actions_frame())
+    for warning in coverage(cases, actions, std).warnings():
+        err_console.print(f"warning: {warning}", style="yellow")
+    states = check_states(cases, actions, std, _as_of(as_of))
     unmet = states[states["state"].isin(UNMET_STATES)][["case_id", "action", "state"]]
+    unmet = unmet.assign(in_standard=True)
+    outside = not_done_outside_standard(cases, actions, std)
+    report = pd.concat([unmet, outside], ignore_index=True) if len(outside) else unmet
     if out is not None:
-        write_report(unmet, out)
+        write_report(report, out)
     table = Table(title=f"required checks ({std.name} v{std.version})")
     summary = summarise_states(states)
     table.add_column("action")
@@ -97,9 +123,14 @@ def checks(
     for action, row in summary.iterrows():
         table.add_row(str(action), *[f"{int(v):,}" for v in row])
     console.print(table)
-    cases = states["case_id"].nunique()
+    n_cases = states["case_id"].nunique()
     where = f" -> {out}" if out is not None else ""
-    console.print(f"{len(unmet):,} required check(s) not done in {cases:,} case(s){where}")
+    console.print(f"{len(unmet):,} required check(s) not done in {n_cases:,} case(s){where}")
+    if len(outside):
+        console.print(
+            f"{len(outside):,} action(s) recorded not done outside the standard "
+            f"(in_standard false) in {outside['case_id'].nunique():,} case(s)"
+        )
 
 
 def audit(
