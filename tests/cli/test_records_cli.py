@@ -96,5 +96,6 @@ def test_import_compares_cases_on_arrival_unless_told_not_to(tmp_path: Path) -> 
     result = runner.invoke(app, ["import", str(paths["cases"]), "--db", bulk, "--no-alert"])
     assert result.exit_code == 0
     states = linkage_states(Store.open(bulk))
-    assert set(states["linkage_state"]) == {"not_scored"}
+    # comparable with later cases (issue 14 item 9), with a note that none was raised on arrival
+    assert set(states["linkage_state"]) == {"scored"}
     assert states["linkage_note"].str.contains("--no-alert").all()

@@ -115,7 +115,10 @@ def rescore_pending_cmd(
 ) -> None:
     """Score cases left pending (stored but never compared, e.g. after a crash)."""
     store = open_store(db)
-    report = rescore_pending(store, _model(store, model), threshold)
+    try:
+        report = rescore_pending(store, _model(store, model), threshold)
+    except (CaselinkError, ValueError) as exc:
+        fail(f"pending cases not scored: {exc}")
     console.print(
         f"scored {len(report.swept)} pending case(s); {len(report.alerts)} new alert(s); "
         f"{len(report.not_scored)} not scorable"

@@ -112,7 +112,7 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
                 RowError(
                     name,
                     max(line - 1, 0),
-                    "",
+                    _column_at(raw, exc.start),
                     f"0x{bad}",
                     f"not UTF-8 text (byte offset {exc.start}, line {line}); "
                     "save the file as UTF-8",
@@ -182,6 +182,23 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
             yield number, row
 
     return header, rows()
+
+
+def _column_at(raw: bytes, offset: int) -> str:
+    """The header column of the cell holding byte ``offset`` ("" when it cannot be told)."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    if start == 0:
+        return ""  # the bad byte is in the header itself
+    header_end = raw.find(b"\n")
+    header_text = raw[:header_end].decode("utf-8-sig", errors="replace")
+    try:
+        header = next(csv.reader([header_text]), [])
+        before = raw[start:offset].decode("utf-8", errors="replace")
+        cells = next(csv.reader([before]), [""])
+    except csv.Error:
+        return ""
+    index = max(len(cells) - 1, 0)
+    return header[index].strip() if index < len(header) else ""
 
 
 def _missing_columns(name: str, header: Sequence[str], required: Sequence[str]) -> list[RowError]:
