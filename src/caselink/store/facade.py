@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
 )
 
-from caselink.records.errors import InvalidInputError, RowError, StoreNotFoundError
+from caselink.records.errors import InputError, InvalidInputError, RowError, StoreNotFoundError
 from caselink.records.frames import (
     ACTION_COLUMNS,
     MENTION_COLUMNS,
@@ -233,7 +233,9 @@ class Store:
         """Append actions (e.g. prompts raised by caselink) without touching others."""
         reasons = list(reasons) if reasons is not None else [None] * len(actions)
         if len(reasons) != len(actions):
-            raise ValueError(f"reasons has {len(reasons)} items for {len(actions)} actions")
+            raise InputError(
+                f"reasons has {len(reasons)} items for {len(actions)} actions", field="reasons"
+            )
         with self.transaction() as conn:
             pk_of = self._pks(conn, {a.case_id for a in actions})
             seq = (conn.execute(select(func.max(ActionRow.seq))).scalar() or 0) + 1
