@@ -299,3 +299,21 @@ def test_a_locked_store_gives_a_clean_error_naming_the_holder(
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_add_and_alerts_print_a_case_id_full_of_markup(tmp_path: Path) -> None:
+    db, _ = imported(tmp_path)
+    case = tmp_path / "new.json"
+    near_d2 = {"case_id": "[/][bold]N1", "case_type": "drug_related_death",
+               "occurred_from": "2014-08-29T00:00:00", "lat": 51.5357, "lon": 0.0757,
+               "victim_age": 22, "victim_sex": "M", "victim_group": "lgbt", "drugs": "ghb",
+               "narrative": "[link=http://evil.example]found[/link] \x1b[2J by the wall"}  # fmt: skip
+    case.write_text(json.dumps(near_d2), encoding="utf-8")
+    added = runner.invoke(app, ["add", str(case), "--db", str(db)])
+    assert added.exit_code == 0, added.output
+    assert "stored 1 case(s)" in added.stdout
+    listed = runner.invoke(app, ["alerts", "--db", str(db)])
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.stdout
+    shown = runner.invoke(app, ["show", "[/][bold]N1", "--db", str(db)])
+    assert shown.exit_code == 0 and "[link=http://evil.example]found[/link]" in shown.stdout
