@@ -54,7 +54,7 @@ def test_checks_writes_the_missing_csv(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open()))
-    assert list(rows[0]) == ["case_id", "action", "state"]
+    assert list(rows[0]) == ["case_id", "action", "state", "in_standard"]
     got = {(r["case_id"], r["action"]): r["state"] for r in rows}
     assert got[("C3", "note_handwriting")] == "not_done"
     assert got[("C5", "victim_statement")] == "overdue"

@@ -155,7 +155,9 @@ def test_bad_input_is_refused_with_file_row_column_value_and_changes_nothing(
 def test_bad_encoding_is_refused(store: Store, tmp_path: Path) -> None:
     paths = csv_files.write(tmp_path)
     paths["cases"].write_bytes(csv_files.CASES.replace("Found", "Trouv\xe9").encode("latin-1"))
-    with pytest.raises(InvalidInputError, match=r"cases.csv row 1, value '0xe9': not UTF-8 text"):
+    with pytest.raises(
+        InvalidInputError, match=r"cases.csv row 1, column narrative, value '0xe9': not UTF-8 text"
+    ):
         import_all(store, paths)
     assert counts(store) == (0, 0, 0, 0)
 

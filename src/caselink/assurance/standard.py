@@ -24,6 +24,9 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from caselink.records.errors import InputError, InvalidInputError
+from caselink.records.yaml_file import parse_yaml
+
 CASE_TYPES: tuple[str, ...] = (
     "drug_related_death",
     "unexplained_death",
@@ -60,7 +63,7 @@ ANY_VALUE = "*"
 """In a condition, matches any recorded (non-empty) value."""
 
 
-class StandardError(ValueError):
+class StandardError(InputError):
     """A standard file that cannot be read or does not validate.
 
     ``errors`` holds one message per problem, each naming the file, the key
@@ -71,7 +74,9 @@ class StandardError(ValueError):
         self.source = source
         self.errors = list(errors)
         lines = "\n".join(f"  - {e}" for e in self.errors)
-        super().__init__(f"invalid standard {source}: {len(self.errors)} error(s)\n{lines}")
+        super().__init__(
+            f"invalid standard {source}: {len(self.errors)} error(s)\n{lines}", file=source
+        )
 
 
 class Source(BaseModel):
@@ -260,9 +265,9 @@ def load_standard(path: str | Path) -> Standard:
     except OSError as exc:
         raise StandardError(str(p), [f"{p}: cannot read: {exc.strerror}"]) from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise StandardError(str(p), [f"{p}: not valid YAML: {exc}"]) from None
+        data = parse_yaml(text, str(p))
+    except InvalidInputError as exc:
+        raise StandardError(str(p), [f"{p}: {e.message}" for e in exc.errors]) from None
     return parse_standard(data, str(p))
 
 

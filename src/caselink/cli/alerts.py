@@ -12,7 +12,8 @@ from rich.table import Table
 
 from caselink.alerts import add_cases, list_alerts, rescore_pending, review_alert
 from caselink.alerts.intake import read_case_file
-from caselink.cli.options import DbOption, console, fail, open_store
+from caselink.cli.options import DbOption, console, fail, open_store, probability
+from caselink.cli.output import checked_output, write_report
 from caselink.linkage.persistence import SavedModel, load_model
 from caselink.records.errors import CaselinkError
 from caselink.replay import ALERT_COLUMNS, replay, score_replay
@@ -25,7 +26,12 @@ ModelOption = Annotated[
     ),
 ]
 ThresholdOption = Annotated[
-    float, typer.Option("--threshold", help="Link probability at which an alert is raised.")
+    float,
+    typer.Option(
+        "--threshold",
+        callback=probability,
+        help="Link probability at which an alert is raised, in (0, 1).",
+    ),
 ]
 
 
@@ -47,7 +53,7 @@ def add(
     threshold: ThresholdOption = 0.5,
 ) -> None:
     """Record cases and compare each at once with the stored cases; print the alerts."""
-    store = open_store(db)
+    store = open_store(db, create=True)
     try:
         cases, mentions, acts = read_case_file(case_file, store.attribute_schema(), people, actions)
         report = add_cases(store, cases, mentions, acts, _model(store, model), threshold)
@@ -57,10 +63,10 @@ def add(
     if report.swept:
         console.print(f"scored {len(report.swept)} case(s) left pending by an earlier run")
     for cid, why in report.not_scored.items():
-        console.print(f"[yellow]not scored[/] {cid}: {why}", highlight=False)
+        console.print(f"not scored {cid}: {why}", style="yellow")
     for a in report.alerts:
         console.print(
-            f"[bold]ALERT {a.alert_id}[/] {a.case_id} ~ {a.linked_case_id} "
+            f"ALERT {a.alert_id} {a.case_id} ~ {a.linked_case_id} "
             f"p={a.probability:.2f} ({a.series_event} {a.series_id}): {a.explanation}",
             highlight=False,
         )
@@ -109,13 +115,16 @@ def rescore_pending_cmd(
 ) -> None:
     """Score cases left pending (stored but never compared, e.g. after a crash)."""
     store = open_store(db)
-    report = rescore_pending(store, _model(store, model), threshold)
+    try:
+        report = rescore_pending(store, _model(store, model), threshold)
+    except (CaselinkError, ValueError) as exc:
+        fail(f"pending cases not scored: {exc}")
     console.print(
         f"scored {len(report.swept)} pending case(s); {len(report.alerts)} new alert(s); "
         f"{len(report.not_scored)} not scorable"
     )
     for cid, why in report.not_scored.items():
-        console.print(f"[yellow]not scored[/] {cid}: {why}", highlight=False)
+        console.print(f"not scored {cid}: {why}", style="yellow")
 
 
 def replay_cmd(
@@ -132,6 +141,9 @@ def replay_cmd(
     ] = None,
 ) -> None:
     """Replay the store in recording order: the alerts each case would have raised then."""
+    base = out.with_suffix("")
+    for path in (out, *(Path(f"{base}.{s}") for s in ("series.csv", "months.csv", "summary.txt"))):
+        checked_output(path, db, [model, truth])
     store = open_store(db)
     cases = store.cases_frame()
     try:
@@ -142,7 +154,7 @@ def replay_cmd(
         )  # fmt: skip
     except ValueError as exc:
         fail(str(exc))
-    result.alerts[ALERT_COLUMNS].to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    write_report(result.alerts[ALERT_COLUMNS], out, date_format="%Y-%m-%dT%H:%M:%S")
     console.print(f"{len(result.alerts)} alert(s) -> {out}")
     console.print(f"model: {result.provenance}", highlight=False)
     if result.not_scored:
@@ -155,9 +167,8 @@ def replay_cmd(
         pd.Timestamp(from_) if from_ else None, pd.Timestamp(to) if to else None,
         explain=result.explain,
     )  # fmt: skip
-    base = out.with_suffix("")
-    score.series.to_csv(f"{base}.series.csv", index=False)
-    score.months.to_csv(f"{base}.months.csv", index=False)
+    write_report(score.series, Path(f"{base}.series.csv"))
+    write_report(score.months, Path(f"{base}.months.csv"))
     source = f"truth file {truth}" if truth else "offender_id of solved cases"
     lines = [
         f"Scored after the replay against {source} (not used by the replay).",

@@ -24,9 +24,13 @@ from caselink.assurance import (
     select_deaths,
 )
 from caselink.assurance.checks import UNMET_STATES, summarise_states
+from caselink.assurance.codes import CodeMap, coverage, load_code_map, not_done_outside_standard
 from caselink.assurance.plots import plot_audit
 from caselink.assurance.standard import Standard
-from caselink.cli.options import DbOption, console, fail, open_store
+from caselink.cli.options import DbOption, console, err_console, fail, open_store
+from caselink.cli.output import checked_output, write_report
+from caselink.records.errors import CaselinkError
+from caselink.records.outputs import atomic_output, atomic_path
 from caselink.store import Store
 
 StandardOption = Annotated[
@@ -78,14 +82,39 @@ def checks(
     ] = None,
     standard: StandardOption = None,
     as_of: AsOfOption = None,
+    code_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            exists=True,
+            dir_okay=False,
+            help="YAML renaming this force's case types and action codes to the standard's.",
+        ),
+    ] = None,
 ) -> None:
-    """Required checks not done, overdue, or never recorded, per the standard."""
+    """Required checks not done, overdue, or never recorded, per the standard.
+
+    Every action recorded not_done is reported, those outside the standard too
+    (in_standard false); case types and action codes the standard does not
+    know are counted in a warning.
+    """
+    checked_output(out, db, [standard, code_map])
     std = _standard(standard)
+    try:
+        renames = load_code_map(code_map) if code_map is not None else CodeMap()
+    except CaselinkError as exc:
+        fail(exc)
     store = open_store(db)
-    states = check_states(store.cases_frame(), store.actions_frame(), std, _as_of(as_of))
+    cases, actions = renames.apply(store.cases_frame(), store.actions_frame())
+    for warning in coverage(cases, actions, std).warnings():
+        err_console.print(f"warning: {warning}", style="yellow")
+    states = check_states(cases, actions, std, _as_of(as_of))
     unmet = states[states["state"].isin(UNMET_STATES)][["case_id", "action", "state"]]
+    unmet = unmet.assign(in_standard=True)
+    outside = not_done_outside_standard(cases, actions, std)
+    report = pd.concat([unmet, outside], ignore_index=True) if len(outside) else unmet
     if out is not None:
-        unmet.to_csv(out, index=False)
+        write_report(report, out)
     table = Table(title=f"required checks ({std.name} v{std.version})")
     summary = summarise_states(states)
     table.add_column("action")
@@ -94,9 +123,14 @@ def checks(
     for action, row in summary.iterrows():
         table.add_row(str(action), *[f"{int(v):,}" for v in row])
     console.print(table)
-    cases = states["case_id"].nunique()
+    n_cases = states["case_id"].nunique()
     where = f" -> {out}" if out is not None else ""
-    console.print(f"{len(unmet):,} required check(s) not done in {cases:,} case(s){where}")
+    console.print(f"{len(unmet):,} required check(s) not done in {n_cases:,} case(s){where}")
+    if len(outside):
+        console.print(
+            f"{len(outside):,} action(s) recorded not done outside the standard "
+            f"(in_standard false) in {outside['case_id'].nunique():,} case(s)"
+        )
 
 
 def audit(
@@ -129,6 +163,9 @@ def audit(
     as_of: AsOfOption = None,
 ) -> None:
     """Disparity audit: completion of required checks and outcomes per group, with tests."""
+    checked_output(out, db, [standard])
+    png = plot if plot is not None else (out.with_suffix(".png") if out is not None else None)
+    checked_output(png, db, [standard, out], option="--plot")
     std = _standard(standard)
     store = open_store(db)
     try:
@@ -147,10 +184,11 @@ def audit(
     except ValueError as exc:
         fail(str(exc))
     if out is not None:
-        out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
-    png = plot if plot is not None else (out.with_suffix(".png") if out is not None else None)
+        with atomic_output(out) as fh:
+            fh.write(json.dumps(report.as_dict(), indent=2) + "\n")
     if png is not None:
-        plot_audit(report, png)
+        with atomic_path(png) as tmp:
+            plot_audit(report, tmp)
     console.print(report.summary(), highlight=False)
     written = [str(p) for p in (out, png) if p is not None]
     if written:
@@ -196,6 +234,7 @@ def prompts(
     ] = False,
 ) -> None:
     """Raise the checks that links, series and recurring people/places/phones make necessary."""
+    checked_output(out, db, [links, series, flags])
     store = open_store(db)
     cases = store.cases_frame()
     links_frame = _read_csv(links, ("case_a", "case_b", "probability"), "--links")
@@ -224,7 +263,7 @@ def prompts(
         fail(str(exc))
     frame = prompts_frame(raised)
     if out is not None:
-        frame.to_csv(out, index=False)
+        write_report(frame, out)
     if not dry_run and raised:
         now = datetime.now(UTC).replace(tzinfo=None)
         store.add_actions(
@@ -273,6 +312,7 @@ def death_clusters(
     ] = None,
 ) -> None:
     """Space-time clusters of unexplained/drug deaths of a victim profile (Kulldorff scan)."""
+    checked_output(out, db)
     store = open_store(db)
     wanted: dict[str, list[str]] = {}
     for item in profile or []:
@@ -296,7 +336,7 @@ def death_clusters(
     except ValueError as exc:
         fail(str(exc))
     if out is not None:
-        found.to_csv(out, index=False)
+        write_report(found, out)
     table = Table(title=f"space-time clusters among {len(deaths):,} death(s)")
     for col in ("rank", "from", "to", "radius m", "observed", "expected", "p", "cases"):
         table.add_column(col, overflow="fold")

@@ -21,10 +21,10 @@ def demo(
 ) -> None:
     """Load the demo borough and show what caselink finds: links, series, people, checks."""
     logging.getLogger("splink").setLevel(logging.ERROR)  # its training chatter is not findings
-    store = open_store(db)
+    store = open_store(db, create=True)
     if store.count_cases():
         fail("the demo needs an empty store: give a new --db (make demo uses demo.db)")
-    findings = run_demo(store, out, lambda text: console.print(f"[bold]{text}[/]"))
+    findings = run_demo(store, out, lambda text: console.print(text, style="bold"))
     d = findings.planted
     console.rule("The four deaths")
     console.print(f"model: {findings.model}")
@@ -33,7 +33,7 @@ def demo(
         links.add_row(str(row.case_a), str(row.case_b), f"{row.probability:.3f}")
     console.print(links)
     for (a, b), (prob, evidence) in findings.explanations.items():
-        console.print(f"[bold]{a} - {b}[/]: p = {prob:.3f}")
+        console.print(f"{a} - {b}: p = {prob:.3f}", style="bold")
         console.print("   " + "; ".join(evidence[:8]))
     series = {s for s in findings.series_of_deaths.values() if s}
     console.print(
@@ -65,12 +65,12 @@ def demo(
         console.print("no death was linked to an earlier death in the replay")
     for flag in findings.replay_flags:
         console.print(
-            f"[bold]{flag['alerted_at']}[/]: {flag['case_id']} linked to {flag['linked_case_id']} "
+            f"{flag['alerted_at']}: {flag['case_id']} linked to {flag['linked_case_id']} "
             f"(p = {flag['probability']:.2f}) the day it was recorded — {_short(flag['why'])}"
         )
     for who in findings.persons_of_interest_in_time:
         console.print(
-            f"[bold]{who['date']}[/]: person of interest — {who['name']}, {who['role']} of "
+            f"{who['date']}: person of interest — {who['name']}, {who['role']} of "
             f"{who['case_id']}, lives {who['distance_m']} m from {who['near_case_id']}, "
             "the death it was just linked to"
         )

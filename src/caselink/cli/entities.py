@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from caselink.cli.options import DbOption, console, fail, open_store
+from caselink.cli.output import checked_output, write_report
 from caselink.entities import (
     KEY_KINDS,
     PersonResolver,
@@ -106,6 +107,7 @@ def people(
     db: DbOption = None,
 ) -> None:
     """Write mention_id,case_id,role,person_id for every people row."""
+    checked_output(out, db)
     store = open_store(db)
     mentions = store.mentions_frame()
     persons = store.resolution_frame("person")
@@ -122,7 +124,7 @@ def people(
             "run `caselink resolve --incremental`"
         )
     frame = frame.rename(columns={"entity_id": "person_id"})
-    frame.to_csv(out, index=False)
+    write_report(frame, out)
     console.print(f"{len(frame):,} mentions of {frame['person_id'].nunique():,} persons -> {out}")
 
 
@@ -163,6 +165,7 @@ def flags(
     The series are those of --series, or else those case linkage finds in the
     store (with --linkage-model, or the prior-knowledge model).
     """
+    checked_output(out, db, [series, linkage_model])
     store = open_store(db)
     resolutions = _resolutions(store)
     if resolutions["person"].empty:
@@ -179,7 +182,7 @@ def flags(
     except ValueError as exc:
         fail(str(exc))
     if out is not None:
-        frame.to_csv(out, index=False)
+        write_report(frame, out)
         console.print(f"{len(frame):,} flags -> {out}")
     table = Table(title=f"{len(frame):,} recurrence flags")
     for col in ("priority", "flag", "entity_id", "roles", "distance_km", "evidence"):
@@ -206,9 +209,12 @@ def _linkage_series(store: Store, model: Path | None, threshold: float) -> pd.Da
     cases = store.cases_frame()
     if len(cases) < 2:
         return None
+    schema = store.attribute_schema()
     try:
-        schema = store.attribute_schema()
         saved = load_model(model, schema) if model is not None else None
+    except Exception as exc:  # a file that is not a model fails in many ways: all are refusals
+        fail(f"--linkage-model {model}: not a usable case-linkage model ({exc!r})")
+    try:
         with console.status("finding series (case linkage)..."):
             members = LinkageEngine(cases, schema, model=saved).series(threshold=threshold).members
     except (ModelSchemaError, LinkageDataError, ValueError) as exc:
@@ -230,6 +236,7 @@ def chart(
     hops: Annotated[int, typer.Option(help="Neighbourhood radius in edges.")] = 2,
 ) -> None:
     """Draw (or export) the link chart of a case's neighbourhood."""
+    checked_output(out, db)
     store = open_store(db)
     graph = link_graph(store.mentions_frame(), store.cases_frame(), _resolutions(store))
     try:

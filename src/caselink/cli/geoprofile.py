@@ -11,6 +11,7 @@ from rich.table import Table
 
 from caselink.cli.engines import ModelOption, linkage_engine
 from caselink.cli.options import DbOption, console, fail, open_store
+from caselink.cli.output import checked_output, write_report
 from caselink.geoprofile.evaluation import evaluate_series, summarise
 from caselink.geoprofile.mapping import draw_profile
 from caselink.geoprofile.methods import FITTED_METHODS, METHODS
@@ -107,6 +108,8 @@ def geoprofile(
         fail("give exactly one of --series ID or --cases A,B,C")
     if method not in METHODS:
         fail(f"--method must be one of {', '.join(METHODS)}; got {method!r}")
+    checked_output(out, db, [homes, model])
+    checked_output(png, db, [homes, model, out], option="--png")
     store = open_store(db)
     all_cases = store.cases_frame()
     if series is not None:
@@ -152,7 +155,7 @@ def geoprofile(
         f"({cells}x{cells} cells); estimate {lat:.5f}, {lon:.5f}"
     )
     if out is not None:
-        surface.to_frame().to_csv(out, index=False)
+        write_report(surface.to_frame(), out)
         console.print(f"wrote {out}")
     people = candidate_persons(
         mentions, store.resolution_frame("person"), case_ids=ids if linked_only else None
@@ -199,6 +202,7 @@ def evaluate_geoprofile(
     bad = [m for m in chosen if m not in METHODS]
     if bad:
         fail(f"--methods: unknown {', '.join(bad)}; choose from {', '.join(METHODS)}")
+    checked_output(out, db, [homes])
     store = open_store(db)
     table = _homes(homes)
     solved = solved_series(
@@ -215,7 +219,7 @@ def evaluate_geoprofile(
     except ValueError as exc:
         fail(str(exc))
     if out is not None:
-        results.to_csv(out, index=False)
+        write_report(results, out)
         console.print(f"wrote {out}")
     summary = summarise(results)
     view = Table(title=f"Geographic profiling on {n} solved series ({cells}x{cells} cells)")

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from caselink.cli.engines import ModelOption, RulesOption, linkage_engine
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
+from caselink.cli.output import checked_output, write_report
 from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
 from caselink.linkage.evaluation import evaluate as run_evaluation
 from caselink.linkage.explain import format_multiplier
@@ -34,6 +35,7 @@ def train(
 
     The model keeps its blocking rules (``--rules``), so it links as it was trained.
     """
+    checked_output(model, db, option="--model")
     engine = _engine(db, None, rules)
     with console.status("training (offender-grouped cross-validation)..."):
         try:
@@ -61,6 +63,7 @@ def link(
     rules: RulesOption = None,
 ) -> None:
     """Write case_a,case_b,probability for every candidate pair."""
+    checked_output(out, db, [model])
     engine = _engine(db, model, rules)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("comparing and scoring candidate pairs", total=None)
@@ -69,7 +72,7 @@ def link(
             bar.update(task, completed=done, total=total)
 
         links = engine.link(min_probability=min_probability, explain=explain, progress=advance)
-    links.to_csv(out, index=False, float_format="%.6f")
+    write_report(links, out, float_format="%.6f")
     console.print(f"wrote {len(links)} links to {out} (model: {engine.model.name})")
 
 
@@ -83,10 +86,11 @@ def series(
     ] = 0.5,
 ) -> None:
     """Write case_id,series_id for every case in a series of two or more."""
+    checked_output(out, db, [model])
     engine = _engine(db, model)
     with console.status("finding series..."):
         result = engine.series(threshold=threshold)
-    result.members.to_csv(out, index=False)
+    write_report(result.members, out)
     table = Table("series", "cases", "first", "span (days)", "shared MO", title="series")
     for row in result.summary.head(20).itertuples():
         table.add_row(

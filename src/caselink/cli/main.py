@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from caselink.cli import alerts, assurance, demo, entities, geoprofile, linkage, records, synth
+from caselink.cli.output import CaselinkGroup
 
 app = typer.Typer(
     name="caselink",
+    cls=CaselinkGroup,
     help=(
         "Find the crimes and unexplained deaths probably committed by the same person, and say why."
     ),

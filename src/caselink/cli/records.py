@@ -10,14 +10,20 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from caselink.alerts import rescore_pending
+from caselink.alerts import AddReport, rescore_pending
+from caselink.alerts.bulk import pending_share, prefers_batch, raise_bulk_alerts
 from caselink.alerts.ledger import mark_cases
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
-from caselink.records.errors import InvalidInputError
+from caselink.cli.output import checked_output
+from caselink.records.errors import CaselinkError
+from caselink.store import Store
 from caselink.store.exporter import export_store
 from caselink.views.case_detail import case_detail, json_ready, list_cases
 
-BULK_NOTE = "imported with --no-alert: not compared on arrival; `caselink link` scores it in batch"
+BULK_NOTE = (
+    "imported with --no-alert: no alerts raised on arrival (`caselink link` links it in "
+    "batch); compared with every case added later"
+)
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 
 
@@ -53,9 +59,20 @@ def import_(
             ),
         ),
     ] = True,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help=(
+                "Replace stored cases wholly by the file's rows. By default a re-imported "
+                "case keeps the stored values of the columns the file does not have."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Import cases (and their people and actions) from the open CSV format."""
-    store = open_store(db)
+    checked_output(skip_invalid, db, [cases, people, actions, schema], option="--skip-invalid")
+    store = open_store(db, create=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -70,10 +87,12 @@ def import_(
             bar.update(task, description=f"writing {stage}", completed=done, total=total)
 
         try:
-            report = store.import_files(cases, people, actions, schema, skip_invalid, progress)
-        except InvalidInputError as exc:
+            report = store.import_files(
+                cases, people, actions, schema, skip_invalid, progress, replace=replace
+            )
+        except CaselinkError as exc:
             bar.stop()
-            fail(str(exc))
+            fail(exc)
     for note in report.schema_notes:
         console.print(f"schema: {note}")
     console.print(
@@ -83,8 +102,7 @@ def import_(
     if skip_invalid is not None:
         console.print(f"rejected {len(report.rejected)} row error(s), written to {skip_invalid}")
     if alert:
-        with console.status("comparing the imported cases with the store..."):
-            raised = rescore_pending(store)
+        raised = _raise_alerts(store)
         console.print(
             f"{len(raised.alerts)} alert(s) raised"
             + (
@@ -93,9 +111,34 @@ def import_(
                 else ""
             )
         )
-    else:
+    else:  # comparable with later cases: "scored", with the note that no alerts were raised
         with store.transaction() as conn:
-            mark_cases(conn, report.case_ids, "not_scored", BULK_NOTE)
+            mark_cases(conn, report.case_ids, "scored", BULK_NOTE)
+
+
+def _raise_alerts(store: Store) -> AddReport:
+    """The alerts of the imported cases: one batch link for a bulk, else case by case."""
+    pending, stored = pending_share(store)
+    try:
+        if not prefers_batch(pending, stored):
+            with console.status("comparing the imported cases with the store..."):
+                return rescore_pending(store)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"linking {pending:,} imported case(s) in batch", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            return raise_bulk_alerts(store, progress=advance)
+    except (CaselinkError, ValueError) as exc:
+        fail(f"the cases are stored (pending); alerts not raised: {exc}")
 
 
 def cases(
@@ -149,7 +192,7 @@ def show(
     if as_json:
         print(json.dumps(json_ready(detail), indent=2))
         return
-    console.print(f"[bold]{case_id}[/]  {detail['case']['case_type']}")
+    console.print(f"{case_id}  {detail['case']['case_type']}", style="bold")
     for key, value in detail["case"].items():
         if key not in {"case_id", "attributes"} and value is not None:
             console.print(f"  {key}: {value}")

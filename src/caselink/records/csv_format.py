@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from caselink.records.errors import InvalidInputError, RowError
+from caselink.records.errors import InvalidInputError, ResourceLimitError, RowError
 from caselink.records.model import (
     Action,
     AttributeKind,
@@ -27,6 +28,7 @@ from caselink.records.model import (
     Case,
     Mention,
 )
+from caselink.records.names import check_attribute_names, too_many_attributes
 from caselink.records.schema_file import infer_kind
 
 CASE_REQUIRED = ("case_id", "case_type", "occurred_from", "lat", "lon")
@@ -56,6 +58,15 @@ ACTIONS_REQUIRED = ("case_id", "action", "status")
 ACTIONS_OPTIONAL = ("raised_at", "completed_at", "note")
 MULTI_SEPARATOR = "|"
 
+MAX_FIELD_CHARS = 1_000_000
+"""Longest cell read (characters); a longer one is refused naming its row and column."""
+MAX_COLUMNS = 1_000
+"""Most columns a header may have (every MO attribute is bounded apart, see names.py)."""
+MAX_ATTRIBUTE_VALUE_BYTES = 2_000
+"""Longest MO attribute value (UTF-8 bytes): values are indexed, and index entries are bounded."""
+
+csv.field_size_limit(16 * MAX_FIELD_CHARS)
+
 R = TypeVar("R", bound=BaseModel)
 
 
@@ -69,6 +80,8 @@ class Parsed(Generic[R]):
     errors: list[RowError] = field(default_factory=list)
     rejected: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     """(row number, raw row) of every row that failed."""
+    columns: list[str] = field(default_factory=list)
+    """The file's header: which columns it gives (others are left as stored on update)."""
 
     def reject(self, row: int, raw: dict[str, str], errors: list[RowError]) -> None:
         """Record a row as failed with its errors."""
@@ -99,7 +112,7 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
                 RowError(
                     name,
                     max(line - 1, 0),
-                    "",
+                    _column_at(raw, exc.start),
                     f"0x{bad}",
                     f"not UTF-8 text (byte offset {exc.start}, line {line}); "
                     "save the file as UTF-8",
@@ -109,8 +122,16 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
     if not text.strip():
         raise InvalidInputError([RowError(name, 0, "", "", "the file is empty (no header row)")])
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        raise InvalidInputError([RowError(name, 0, "", "", f"unreadable header: {exc}")]) from exc
+    if len(header) > MAX_COLUMNS:
+        raise ResourceLimitError(
+            [RowError(name, 0, "", str(len(header)), f"more than {MAX_COLUMNS:,} columns")]
+        )
+    counts = Counter(header)
+    dupes = sorted(h for h, n in counts.items() if n > 1)
     if dupes:
         raise InvalidInputError(
             [RowError(name, 0, d, d, "column appears more than once in the header") for d in dupes]
@@ -118,8 +139,25 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
     if any(not h for h in header):
         raise InvalidInputError([RowError(name, 0, "", "", "the header has an empty column name")])
 
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        number = 0
+        while True:
+            number += 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                why = str(exc)
+                if "field larger than field limit" in why:
+                    why = f"a value is longer than {MAX_FIELD_CHARS:,} characters"
+                raise InvalidInputError(
+                    [RowError(name, number, "", "", f"unreadable CSV row: {why}")]
+                ) from None
+            yield number, values
+
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for number, values in enumerate(reader, start=1):
+        for number, values in numbered():
             if not values or all(not v.strip() for v in values):
                 continue
             if len(values) != len(header):
@@ -127,9 +165,40 @@ def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str
                 if len(values) > len(header):
                     yield number, {"__extra__": ",".join(values[len(header) :])}
                     continue
-            yield number, dict(zip(header, values, strict=True))
+            row = dict(zip(header, values, strict=True))
+            for col, value in row.items():
+                if len(value) > MAX_FIELD_CHARS:
+                    raise ResourceLimitError(
+                        [
+                            RowError(
+                                name,
+                                number,
+                                col,
+                                value[:40] + "...",
+                                f"value is longer than {MAX_FIELD_CHARS:,} characters",
+                            )
+                        ]
+                    )
+            yield number, row
 
     return header, rows()
+
+
+def _column_at(raw: bytes, offset: int) -> str:
+    """The header column of the cell holding byte ``offset`` ("" when it cannot be told)."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    if start == 0:
+        return ""  # the bad byte is in the header itself
+    header_end = raw.find(b"\n")
+    header_text = raw[:header_end].decode("utf-8-sig", errors="replace")
+    try:
+        header = next(csv.reader([header_text]), [])
+        before = raw[start:offset].decode("utf-8", errors="replace")
+        cells = next(csv.reader([before]), [""])
+    except csv.Error:
+        return ""
+    index = max(len(cells) - 1, 0)
+    return header[index].strip() if index < len(header) else ""
 
 
 def _missing_columns(name: str, header: Sequence[str], required: Sequence[str]) -> list[RowError]:
@@ -304,12 +373,16 @@ def attribute_columns(header: Sequence[str]) -> list[str]:
 
 
 def read_cases(
-    path: Path, schema: AttributeSchema | None = None
+    path: Path,
+    schema: AttributeSchema | None = None,
+    stored_attributes: Sequence[str] = (),
 ) -> tuple[Parsed[Case], AttributeSchema, list[str]]:
     """Read and validate cases.csv.
 
     Returns the parsed file, the attribute schema used (given, or inferred and
     then listed in the third value as human-readable inference notes).
+    ``stored_attributes`` are the store's attribute names: a column may not
+    differ from one of them only in letter case.
     """
     name = path.name
     header, rows = read_table(path)
@@ -317,6 +390,12 @@ def read_cases(
     if missing:
         raise InvalidInputError(missing)
     attr_cols = attribute_columns(header)
+    too_many = too_many_attributes(attr_cols, name, stored_attributes)
+    if too_many is not None:
+        raise ResourceLimitError([too_many])
+    bad_names = check_attribute_names(attr_cols, name, stored_attributes)
+    if bad_names:
+        raise InvalidInputError(bad_names)
     materialised = list(rows)
     notes: list[str] = []
     if schema is None:
@@ -335,7 +414,7 @@ def read_cases(
                     for c in undeclared
                 ]
             )
-    parsed: Parsed[Case] = Parsed(file=name)
+    parsed: Parsed[Case] = Parsed(file=name, columns=list(header))
     seen: dict[str, int] = {}
     for number, raw in materialised:
         if _has_extra_values(parsed, number, raw):
@@ -345,6 +424,17 @@ def read_cases(
         for spec in schema.attributes:
             value = _blank(raw.get(spec.name))
             if value is None:
+                continue
+            if len(value.encode("utf-8")) > MAX_ATTRIBUTE_VALUE_BYTES:
+                errors.append(
+                    RowError(
+                        name,
+                        number,
+                        spec.name,
+                        value[:40] + "...",
+                        f"MO value is longer than {MAX_ATTRIBUTE_VALUE_BYTES:,} bytes",
+                    )
+                )
                 continue
             if spec.kind is AttributeKind.NUMERIC:
                 try:
@@ -409,7 +499,7 @@ def _read_simple(
                 for c in unknown
             ]
         )
-    parsed: Parsed[R] = Parsed(file=name)
+    parsed: Parsed[R] = Parsed(file=name, columns=list(header))
     for number, raw in rows:
         if _has_extra_values(parsed, number, raw):
             continue
@@ -503,11 +593,18 @@ def action_row(a: Action) -> list[str]:
 def write_csv(
     path: Path, header: Sequence[str], rows: Sequence[Sequence[str]] | Iterator[list[str]]
 ) -> None:
-    """Write a UTF-8 CSV with ``\\n`` line ends and minimal quoting."""
+    """Write a UTF-8 CSV with ``\\n`` line ends and minimal quoting.
+
+    A row holding a carriage return is written with every cell quoted (Python
+    3.11's minimal quoting leaves a lone ``\\r`` bare, which splits the row
+    when read back).
+    """
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
+        quoted = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(header)
-        writer.writerows(rows)
+        for row in rows:
+            (quoted if any("\r" in cell for cell in row) else writer).writerow(row)
 
 
 def cases_header(schema: AttributeSchema) -> list[str]:

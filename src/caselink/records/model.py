@@ -88,9 +88,9 @@ class Case(BaseModel):
     lon: Annotated[float, Field(ge=-180.0, le=180.0)]
     victim_age: Annotated[int | None, Field(ge=0, le=130)] = None
     victim_sex: str | None = None
-    victim_group: str | None = None
-    status: str | None = None
-    offender_id: str | None = None
+    victim_group: Annotated[str | None, Field(max_length=64)] = None
+    status: Annotated[str | None, Field(max_length=64)] = None
+    offender_id: Annotated[str | None, Field(max_length=64)] = None
     narrative: str | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
 
@@ -121,15 +121,15 @@ class Mention(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    case_id: Annotated[str, Field(min_length=1)]
+    case_id: Annotated[str, Field(min_length=1, max_length=64)]
     role: str
-    name: str | None = None
+    name: Annotated[str | None, Field(max_length=256)] = None
     dob: date | None = None
     sex: str | None = None
-    address: str | None = None
-    postcode: str | None = None
-    phone: str | None = None
-    vehicle: str | None = None
+    address: Annotated[str | None, Field(max_length=512)] = None
+    postcode: Annotated[str | None, Field(max_length=16)] = None
+    phone: Annotated[str | None, Field(max_length=64)] = None
+    vehicle: Annotated[str | None, Field(max_length=32)] = None
     address_lat: Annotated[float | None, Field(ge=-90.0, le=90.0)] = None
     address_lon: Annotated[float | None, Field(ge=-180.0, le=180.0)] = None
 
@@ -163,7 +163,7 @@ class Action(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    case_id: Annotated[str, Field(min_length=1)]
+    case_id: Annotated[str, Field(min_length=1, max_length=64)]
     action: Annotated[str, Field(min_length=1, max_length=64)]
     status: str
     raised_at: datetime | None = None

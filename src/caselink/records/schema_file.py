@@ -8,8 +8,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from caselink.records.errors import InvalidInputError, RowError
+from caselink.records.errors import InvalidInputError, ResourceLimitError, RowError
 from caselink.records.model import AttributeKind, AttributeSchema, AttributeSpec
+from caselink.records.names import MAX_ATTRIBUTES, check_attribute_names
+from caselink.records.yaml_file import read_yaml
 
 TEXT_MIN_MEAN_WORDS = 4.0
 """Mean words per value above which an unschema'd attribute is treated as free text."""
@@ -24,10 +26,7 @@ def load_schema(path: Path) -> AttributeSchema:
         If the file is not YAML of that shape; the error names the entry and value.
     """
     name = path.name
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidInputError([RowError(name, 0, "", "", f"cannot read schema: {exc}")]) from exc
+    doc = read_yaml(path)
     entries = doc.get("attributes") if isinstance(doc, dict) else None
     if not isinstance(entries, list):
         raise InvalidInputError(
@@ -46,7 +45,20 @@ def load_schema(path: Path) -> AttributeSchema:
     for i, spec in enumerate(specs, start=1):
         if spec.name in seen:
             errors.append(RowError(name, i, "name", spec.name, "attribute declared twice"))
+            continue
         seen.add(spec.name)
+        for problem in check_attribute_names([spec.name], name):
+            errors.append(RowError(name, i, "name", spec.name, problem.message))
+    case_twins = check_attribute_names(sorted(seen), name)
+    errors += [e for e in case_twins if "only in case" in e.message]
+    if len(specs) > MAX_ATTRIBUTES:
+        raise ResourceLimitError(
+            [
+                RowError(
+                    name, 0, "attributes", str(len(specs)), f"more than {MAX_ATTRIBUTES} attributes"
+                )
+            ]
+        )
     if errors:
         raise InvalidInputError(errors)
     return AttributeSchema(attributes=tuple(specs))

@@ -10,9 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    make_url,
+    select,
+)
 
-from caselink.records.errors import InvalidInputError, RowError
+from caselink.records.errors import InputError, InvalidInputError, RowError, StoreNotFoundError
 from caselink.records.frames import (
     ACTION_COLUMNS,
     MENTION_COLUMNS,
@@ -28,11 +38,13 @@ from caselink.records.model import (
     Case,
     Mention,
 )
+from caselink.records.outputs import check_output_path
 from caselink.store import migrate
 from caselink.store.importer import (
     ImportReport,
     Progress,
     _no_progress,
+    keep_stored_values,
     validate_files,
     write_records,
     write_rejects,
@@ -73,11 +85,34 @@ class Store:
     def open(cls, url: str | None = None) -> Store:
         """Open (creating if needed) the store at ``url`` and migrate it to the newest schema."""
         url = resolve_url(url)
-        engine = create_engine(url)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+        engine = _engine(url)
         migrate.upgrade(engine)
         return cls(engine)
+
+    @classmethod
+    def open_existing(cls, url: str | None = None) -> Store:
+        """Open a store that must exist already: a missing SQLite file is refused, not created.
+
+        Raises
+        ------
+        StoreNotFoundError
+            The SQLite file does not exist (a mistyped ``--db`` would otherwise
+            silently create an empty store).
+        """
+        url = resolve_url(url)
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            raise StoreNotFoundError(
+                f"no store at {path}: check --db (or $CASELINK_DB); "
+                "`caselink import` creates a store",
+                file=str(path),
+            )
+        return cls.open(url)
+
+    @property
+    def file(self) -> Path | None:
+        """The SQLite file of this store (None for a server database or in memory)."""
+        return sqlite_file(str(self.engine.url))
 
     def close(self) -> None:
         """Release the store's connections."""
@@ -99,6 +134,7 @@ class Store:
         schema: Path | None = None,
         skip_invalid: Path | None = None,
         progress: Progress = _no_progress,
+        replace: bool = False,
     ) -> ImportReport:
         """Import the open CSV files in one transaction.
 
@@ -111,6 +147,11 @@ class Store:
         skip_invalid
             If given, import the valid rows and write the rejected ones, with
             reasons, to this file; otherwise any invalid row aborts the import.
+        replace
+            Replace stored cases wholly by the file's rows. By default a
+            stored case keeps the values of the columns the file does not have
+            (a correction file may carry only the required columns and
+            ``status``).
 
         Raises
         ------
@@ -118,11 +159,21 @@ class Store:
             Listing every invalid row (file, row, column, value, reason); the
             store is unchanged.
         """
+        if skip_invalid is not None:
+            check_output_path(
+                skip_invalid, "--skip-invalid", (cases, people, actions, schema), self.file
+            )
         with self.engine.connect() as conn:
             known = set(conn.execute(select(CaseRow.case_id)).scalars())
+        stored_schema = self.attribute_schema()
         parsed_cases, parsed_people, parsed_actions, used, notes = validate_files(
-            cases, people, actions, schema, known, self.attribute_schema()
+            cases, people, actions, schema, known, stored_schema
         )
+        if not replace:
+            updated = [c.case_id for c in parsed_cases.records if c.case_id in known]
+            if updated:
+                stored = {c.case_id: c for c in self.case_records(updated)}
+                keep_stored_values(parsed_cases, stored, stored_schema)
         errors = [
             *parsed_cases.errors,
             *(parsed_people.errors if parsed_people else []),
@@ -136,7 +187,7 @@ class Store:
                 parsed_cases.records,
                 parsed_people.records if parsed_people else [],
                 parsed_actions.records if parsed_actions else [],
-                used,
+                _union(stored_schema, used),
                 progress,
             )
         report.schema_notes = notes
@@ -158,6 +209,18 @@ class Store:
             raise InvalidInputError(
                 [RowError("case", 0, k, k, "unknown MO attribute for this store") for k in unknown]
             )
+        given = {c.case_id for c in cases}
+        strays = [
+            RowError(kind, i, "case_id", case_id, "belongs to another case than the ones added")
+            for kind, ids in (
+                ("people", [m.case_id for m in mentions]),
+                ("actions", [a.case_id for a in actions]),
+            )
+            for i, case_id in enumerate(ids, start=1)
+            if case_id not in given
+        ]
+        if strays:
+            raise InvalidInputError(strays)
         with self.transaction() as conn:
             return write_records(conn, cases, mentions, actions, schema)
 
@@ -170,7 +233,9 @@ class Store:
         """Append actions (e.g. prompts raised by caselink) without touching others."""
         reasons = list(reasons) if reasons is not None else [None] * len(actions)
         if len(reasons) != len(actions):
-            raise ValueError(f"reasons has {len(reasons)} items for {len(actions)} actions")
+            raise InputError(
+                f"reasons has {len(reasons)} items for {len(actions)} actions", field="reasons"
+            )
         with self.transaction() as conn:
             pk_of = self._pks(conn, {a.case_id for a in actions})
             seq = (conn.execute(select(func.max(ActionRow.seq))).scalar() or 0) + 1
@@ -380,6 +445,14 @@ class Store:
         return frame.sort_values("mention_id").reset_index(drop=True)
 
 
+def _union(stored: AttributeSchema, used: AttributeSchema) -> AttributeSchema:
+    """The stored attributes, then the new ones of an import (a re-import writes all it keeps)."""
+    known = set(stored.names())
+    return AttributeSchema(
+        attributes=(*stored.attributes, *(a for a in used.attributes if a.name not in known))
+    )
+
+
 def _none(value: Any) -> Any:
     if value is None:
         return None
@@ -398,8 +471,33 @@ def _mention(row: dict[str, Any]) -> Mention:
     return Mention.model_validate(data)
 
 
+BUSY_TIMEOUT_S = 30.0
+"""How long a command waits for another writer's lock on a SQLite store before giving up."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _engine(url: str) -> Engine:
+    """An engine that keeps row values out of error messages (errors show no case data)."""
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_S})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, hide_parameters=True)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

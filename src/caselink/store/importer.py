@@ -9,16 +9,25 @@ imported actions are replaced, not duplicated.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from caselink.records.csv_format import Parsed, read_actions, read_cases, read_people
+from caselink.records.csv_format import (
+    CASE_OPTIONAL,
+    Parsed,
+    read_actions,
+    read_cases,
+    read_people,
+)
 from caselink.records.errors import InvalidInputError, RowError
 from caselink.records.model import Action, AttributeKind, AttributeSchema, Case, Mention
+from caselink.records.names import check_attribute_names
+from caselink.records.outputs import atomic_output, spreadsheet_safe
 from caselink.records.schema_file import load_schema
 from caselink.store.tables import (
     ActionRow,
@@ -62,10 +71,17 @@ def validate_files(
 ) -> tuple[Parsed[Case], Parsed[Mention] | None, Parsed[Action] | None, AttributeSchema, list[str]]:
     """Read and validate every file; cross-check case references and schema."""
     given = load_schema(schema) if schema is not None else None
+    stored_names = stored_schema.names()
+    if given is not None:
+        twins = check_attribute_names(given.names(), schema.name if schema else "", stored_names)
+        if twins:
+            raise InvalidInputError(twins)
     if given is None and stored_schema.attributes:
-        parsed_cases, used, notes = read_cases(cases, _merge_for_reading(stored_schema, cases))
+        parsed_cases, used, notes = read_cases(
+            cases, _merge_for_reading(stored_schema, cases), stored_names
+        )
     else:
-        parsed_cases, used, notes = read_cases(cases, given)
+        parsed_cases, used, notes = read_cases(cases, given, stored_names)
     conflicts = _schema_conflicts(cases.name, stored_schema, used)
     if conflicts:
         raise InvalidInputError(conflicts)
@@ -127,13 +143,65 @@ def _check_references(parsed: Parsed[Any], valid: set[str], rejected: set[str]) 
     parsed.records, parsed.rows = keep_records, keep_rows
 
 
+def keep_stored_values(
+    parsed: Parsed[Case], stored: Mapping[str, Case], schema: AttributeSchema
+) -> None:
+    """Fill the columns a cases file does not give from the stored cases, in place.
+
+    A correction file may carry only some columns (e.g. the required ones and
+    ``status``); the fields and MO attributes it does not have keep their
+    stored values. The merged case is validated again (a stored ``occurred_to``
+    must still not be before a new ``occurred_from``); a row that fails is
+    rejected with its error.
+    """
+    given = set(parsed.columns)
+    keep_fields = [f for f in CASE_OPTIONAL if f not in given]
+    keep_attrs = [a for a in schema.names() if a not in given]
+    if not keep_fields and not keep_attrs:
+        return
+    records, rows = [], []
+    for record, row in zip(parsed.records, parsed.rows, strict=True):
+        old = stored.get(record.case_id)
+        if old is None:
+            records.append(record)
+            rows.append(row)
+            continue
+        data = record.model_dump()
+        for f in keep_fields:
+            data[f] = getattr(old, f)
+        attrs = dict(record.attributes)
+        for a in keep_attrs:
+            if old.attributes.get(a) is not None:
+                attrs[a] = old.attributes[a]
+        data["attributes"] = attrs
+        try:
+            records.append(Case.model_validate(data))
+            rows.append(row)
+        except ValidationError as exc:
+            message = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+            parsed.reject(
+                row,
+                {"case_id": record.case_id},
+                [
+                    RowError(
+                        parsed.file,
+                        row,
+                        "",
+                        record.case_id,
+                        f"with the stored values of the columns this file lacks: {message}",
+                    )
+                ],
+            )
+    parsed.records, parsed.rows = records, rows
+
+
 def write_rejects(path: Path, errors: Sequence[RowError]) -> None:
     """Write rejected rows with their reasons: ``file,row,column,value,error``."""
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_output(path) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["file", "row", "column", "value", "error"])
         for e in errors:
-            writer.writerow([e.file, e.row, e.column, e.value, e.message])
+            writer.writerow([e.file, e.row, e.column, spreadsheet_safe(e.value), e.message])
 
 
 def write_records(
