@@ -4,9 +4,11 @@ Each comparison becomes a few features whose coefficients are sign-bounded,
 so the fitted evidence has the shape criminology says it must have:
 
 * closeness (distance, days apart, time-of-day gap, age gap, numeric MO):
-  step features ``level >= k`` with coefficients <= 0, so the factor is
-  non-increasing in the distance (a monotone step function, one step per level);
-* similarity (narrative): steps with coefficients >= 0 (non-decreasing);
+  step features ``level >= k`` and ``log(1 + value)``, all with coefficients
+  <= 0, so the factor is non-increasing in the distance (a monotone step
+  function plus a smooth decay that keeps ranking beyond the last step);
+* similarity (narrative): steps and the similarity itself, coefficients >= 0
+  (non-decreasing);
 * agreement (an MO attribute, victim group): "shares a value", "shares an
   uncommon or rare value", "shares a rare value" and the rarity
   ``-ln(share)`` of the shared value, all >= 0, so sharing is never evidence
@@ -67,6 +69,11 @@ def design(
             sign = (-INF, 0.0) if comp.kind == "closeness" else (0.0, INF)
             for k in range(2, comp.n_levels):
                 add(level >= k, f"{comp.name}:level>={k}", j, sign)
+            # a smooth term of the same sign ranks pairs within a level too
+            # (beyond the last edge, steps alone cannot tell 25 km from 60 km)
+            raw = np.nan_to_num(X[comp.columns[0][0]].to_numpy(dtype=float), nan=0.0)
+            smooth = np.log1p(np.maximum(raw, 0.0)) if comp.kind == "closeness" else raw
+            add(smooth, f"{comp.name}:log1p" if comp.kind == "closeness" else comp.name, j, sign)
         elif comp.kind == "binary":
             add(level == 0, f"{comp.name}:missing", j, (-INF, INF))
             add(level == 2, f"{comp.name}:same", j, (0.0, INF))
