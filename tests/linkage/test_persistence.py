@@ -154,6 +154,8 @@ def _tampered(tmp_path: Path, four_cases: pd.DataFrame, edit: Any) -> Path:
             "array of unknown type",
         ),
         (lambda d: d.update(format_version=1), "format_version 1"),
+        (lambda d: d["config"].update(days_edges=["1) OR (1=1"]), "config.days_edges"),
+        (lambda d: d["config"].update(near_km="1"), "config.near_km"),
         (lambda d: d["comparisons"].pop(), "the file has"),
     ],
 )

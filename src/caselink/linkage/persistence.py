@@ -336,6 +336,39 @@ def _comparisons_from_data(
     return out
 
 
+def _checked_config(data: Any) -> dict[str, Any]:
+    """Settings from a file, each of the type of its default (numbers where
+    numbers belong: some reach generated SQL)."""
+    if not isinstance(data, dict):
+        raise ModelFileError("config: must be an object")
+    defaults = LinkageConfig().to_dict()
+    for key, value in data.items():
+        if key not in defaults:
+            continue  # LinkageConfig.from_dict names unknown and retired settings
+        default = defaults[key]
+        at = f"config.{key}"
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int | float):
+            ok = not isinstance(value, bool) and isinstance(value, int | float)
+            if ok and not math.isfinite(value):
+                ok = False
+        elif isinstance(default, tuple | list):
+            ok = isinstance(value, list) and all(
+                not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
+                for v in value
+            )
+        elif isinstance(default, dict):
+            ok = isinstance(value, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            )
+        else:  # str or None
+            ok = value is None or isinstance(value, str)
+        if not ok:
+            raise ModelFileError(f"{at}: invalid value {str(value)[:80]!r}")
+    return data
+
+
 # -- files -------------------------------------------------------------------------
 def model_data(saved: SavedModel) -> dict[str, Any]:
     """The whole model as JSON-ready data (the model file's content)."""
@@ -414,7 +447,7 @@ def load_model(path: str | Path, schema: AttributeSchema | None = None) -> Saved
     data = _read_json(path)
     try:
         trained_schema = AttributeSchema.model_validate(data["schema"])
-        config = LinkageConfig.from_dict(data["config"])
+        config = LinkageConfig.from_dict(_checked_config(data["config"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{str(path)!r}: invalid schema or settings ({exc})") from None
     comparisons = _comparisons_from_data(data.get("comparisons"), trained_schema, config)
