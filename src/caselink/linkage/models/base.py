@@ -12,6 +12,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from caselink.linkage.comparisons import Comparison
 from caselink.linkage.models.splits import sigmoid
 
+TIE_BREAK = 1e-6
+"""Slope added to the isotonic recalibration so that it never ties two pairs."""
+
 
 class LinkageModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Base of the linkage models (scikit-learn estimators over comparison frames).
@@ -65,12 +68,24 @@ class LinkageModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         p = self.recalibrate(sigmoid(self.decision_function(X)))
         return np.column_stack([1.0 - p, p])
 
+    def _recalibration_map(self) -> tuple[np.ndarray, np.ndarray]:
+        """The isotonic map over [0, 1] made strictly increasing: knots
+        (0, x..., 1) with values y + TIE_BREAK·x, so that pairs keep the
+        model's order (flat isotonic steps would tie them and cost average
+        precision) and the map has an exact inverse (thresholds)."""
+        assert self.isotonic_ is not None
+        x, y = (np.asarray(a, dtype=float) for a in self.isotonic_)
+        xs = np.concatenate([[0.0], x, [1.0]])
+        ys = np.concatenate([[y[0]], y, [y[-1]]]) + TIE_BREAK * xs
+        keep = np.concatenate([[True], np.diff(xs) > 0])
+        return xs[keep], ys[keep]
+
     def recalibrate(self, p: np.ndarray) -> np.ndarray:
         """The final probability of a Platt probability (identity without ``isotonic_``)."""
         if self.isotonic_ is None:
             return np.asarray(p, dtype=float)
-        x, y = self.isotonic_
-        return np.asarray(np.interp(p, x, y), dtype=float)
+        xs, ys = self._recalibration_map()
+        return np.asarray(np.clip(np.interp(p, xs, ys), 0.0, 1.0), dtype=float)
 
     def platt_probability_needed(self, p: float) -> float:
         """The smallest Platt probability whose final probability reaches ``p``
@@ -78,21 +93,12 @@ class LinkageModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         a threshold on the final probability into one on the log-odds."""
         if self.isotonic_ is None:
             return p
-        x, y = (np.asarray(a, dtype=float) for a in self.isotonic_)
-        above = np.flatnonzero(y >= p)
-        if above.size == 0:
+        xs, ys = self._recalibration_map()
+        if p > ys[-1]:
             return 1.0
-        k = int(above[0])
-        if k == 0:
-            return 0.0  # below the first knot the map is flat at y[0] >= p
-        if y[k] == y[k - 1]:
-            return float(x[k])
-        # linear between knots k-1 and k
-        return float(x[k - 1] + (p - y[k - 1]) * (x[k] - x[k - 1]) / (y[k] - y[k - 1]))
-
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """1 where the link probability is at least 0.5."""
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int64)
+        if p <= ys[0]:
+            return 0.0
+        return float(np.interp(p, ys, xs))
 
     def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """Evidence of each comparison as a natural-log multiplier of the odds.
