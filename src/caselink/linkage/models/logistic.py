@@ -14,6 +14,11 @@ so the fitted evidence has the shape criminology says it must have:
   ``-ln(share)`` of the shared value, all >= 0, so sharing is never evidence
   against and rarer is never weaker; a disagreement is the reference level,
   so it can never raise the odds;
+* pooled MO evidence (over the MO attributes): values shared, rarity of the
+  shared values, share of the recorded values shared (>= 0) and values
+  differing (<= 0); the per-attribute features are penalised
+  :data:`ATTRIBUTE_PENALTY` times more, so an attribute's own weight departs
+  from the pooled one only where its pairs support it;
 * binary (victim sex): "same" >= 0; case type: same family, same type and
   rarer type, all >= 0;
 * "not recorded" indicators are free (what is recorded says what kind of case it is).
@@ -28,6 +33,7 @@ comparison, so its explanations are exact.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,25 +49,53 @@ from caselink.linkage.models.splits import check_binary_labels, fit_platt, out_o
 CS = (0.03, 0.3, 3.0)
 """Inverse penalty strengths tried by cross-validation (``C="cv"``), per 1,000 pairs."""
 
+ATTRIBUTE_PENALTY = 4.0
+"""Penalty multiplier of the per-attribute MO features against the pooled ones:
+each attribute's own evidence is a deviation from the pooled MO evidence,
+learnt only where its pairs support it (partial pooling)."""
+
 INF = np.inf
 
 
-def design(
-    X: pd.DataFrame, comparisons: Sequence[Comparison]
-) -> tuple[np.ndarray, list[str], list[int], list[tuple[float, float]]]:
-    """Features of each pair, their names, the comparison each belongs to and
-    its coefficient bounds (see the module docstring)."""
+@dataclass
+class Design:
+    """The feature matrix of some pairs and what each column is.
+
+    ``owner[f]`` is the comparison feature ``f`` belongs to, or -1 for a
+    pooled MO feature, whose per-comparison parts (summing to the column)
+    are ``parts[f]``; ``penalty[f]`` multiplies the L2 penalty of its
+    coefficient.
+    """
+
+    matrix: np.ndarray
+    names: list[str]
+    owner: list[int]
+    bounds: list[tuple[float, float]]
+    penalty: list[float]
+    parts: dict[int, dict[int, np.ndarray]]
+
+
+def design(X: pd.DataFrame, comparisons: Sequence[Comparison]) -> Design:
+    """Features of each pair (see the module docstring)."""
     cols: list[np.ndarray] = []
     names: list[str] = []
     owner: list[int] = []
     bounds: list[tuple[float, float]] = []
+    penalty: list[float] = []
+    parts: dict[int, dict[int, np.ndarray]] = {}
 
-    def add(values: np.ndarray, name: str, j: int, bound: tuple[float, float]) -> None:
+    def add(
+        values: np.ndarray, name: str, j: int, bound: tuple[float, float], pen: float = 1.0
+    ) -> None:
         cols.append(np.asarray(values, dtype=float))
         names.append(name)
         owner.append(j)
         bounds.append(bound)
+        penalty.append(pen)
 
+    shared: dict[int, np.ndarray] = {}
+    rarities: dict[int, np.ndarray] = {}
+    differ: dict[int, np.ndarray] = {}
     for j, comp in enumerate(comparisons):
         level = comp.levels(X)
         if comp.kind in ("closeness", "similarity"):
@@ -83,17 +117,37 @@ def design(
             add(level >= 2, f"{comp.name}:same type", j, (0.0, INF))
             add(level >= 3, f"{comp.name}:uncommon type", j, (0.0, INF))
             add(np.where(level >= 2, rarity, 0.0), f"{comp.name}:rarity", j, (0.0, INF))
-        else:  # agreement
+        else:  # agreement: per attribute, penalised more than the pooled MO features
             rarity = np.nan_to_num(X[comp.columns[1][0]].to_numpy(dtype=float), nan=0.0)
             overlap = np.nan_to_num(X[comp.columns[0][0]].to_numpy(dtype=float), nan=0.0)
-            add(level == 0, f"{comp.name}:missing", j, (-INF, INF))
-            add(level >= 2, f"{comp.name}:shared", j, (0.0, INF))
-            add(level >= 3, f"{comp.name}:shared uncommon", j, (0.0, INF))
-            add(level >= 4, f"{comp.name}:shared rare", j, (0.0, INF))
-            add(np.where(level >= 2, rarity, 0.0), f"{comp.name}:rarity", j, (0.0, INF))
-            add(np.where(level >= 2, overlap, 0.0), f"{comp.name}:overlap", j, (0.0, INF))
+            pen = ATTRIBUTE_PENALTY
+            add(level == 0, f"{comp.name}:missing", j, (-INF, INF), pen)
+            add(level >= 2, f"{comp.name}:shared", j, (0.0, INF), pen)
+            add(level >= 3, f"{comp.name}:shared uncommon", j, (0.0, INF), pen)
+            add(level >= 4, f"{comp.name}:shared rare", j, (0.0, INF), pen)
+            add(np.where(level >= 2, rarity, 0.0), f"{comp.name}:rarity", j, (0.0, INF), pen)
+            add(np.where(level >= 2, overlap, 0.0), f"{comp.name}:overlap", j, (0.0, INF), pen)
+            if comp.name != "victim_group":
+                shared[j] = (level >= 2).astype(float)
+                rarities[j] = np.where(level >= 2, rarity, 0.0)
+                differ[j] = (level == 1).astype(float)
+    if shared:
+        recorded = sum(shared[j] + differ[j] for j in shared)
+        n_rec = np.maximum(np.asarray(recorded, dtype=float), 1.0)
+        pooled = {
+            "MO:values shared": (shared, (0.0, INF)),
+            "MO:rarity of shared values": (rarities, (0.0, INF)),
+            "MO:values differing": (differ, (-INF, 0.0)),
+            "MO:share of recorded values shared": (
+                {j: v / n_rec for j, v in shared.items()},
+                (0.0, INF),
+            ),
+        }
+        for name, (by_comp, bound) in pooled.items():
+            parts[len(cols)] = by_comp
+            add(sum(by_comp.values()), name, -1, bound)
     matrix = np.column_stack(cols) if cols else np.zeros((len(X), 0))
-    return matrix, names, owner, bounds
+    return Design(matrix, names, owner, bounds, penalty, parts)
 
 
 def fit_bounded_logistic(
@@ -102,9 +156,11 @@ def fit_bounded_logistic(
     bounds: Sequence[tuple[float, float]],
     C: float,
     weight: np.ndarray | None = None,
+    penalty: Sequence[float] | None = None,
 ) -> tuple[float, np.ndarray]:
-    """(intercept, coefficients) minimising Σ w·logloss + ||β||²/(2C) within ``bounds``."""
+    """(intercept, coefficients) minimising Σ w·logloss + Σ penalty·β²/(2C) within ``bounds``."""
     n, p = Z.shape
+    pen = np.ones(p) if penalty is None else np.asarray(penalty, dtype=float)
     w = np.ones(n) if weight is None else np.asarray(weight, dtype=float)
     yf = y.astype(float)
     base = float(np.log((w * yf).sum() / (w * (1 - yf)).sum()))
@@ -115,8 +171,8 @@ def fit_bounded_logistic(
         # log(1 + e^z) - y z, stably
         ll = np.logaddexp(0.0, z) - yf * z
         r = w * (sigmoid(z) - yf)
-        value = float((w * ll).sum() + beta @ beta / (2 * C))
-        grad = np.concatenate([[r.sum()], Z.T @ r + beta / C])
+        value = float((w * ll).sum() + (pen * beta) @ beta / (2 * C))
+        grad = np.concatenate([[r.sum()], Z.T @ r + pen * beta / C])
         return value, grad
 
     theta0 = np.zeros(p + 1)
@@ -198,7 +254,8 @@ class LogisticLinkage(LinkageModelBase):
             raise ValueError(f"C must be > 0 or 'cv', got {self.C!r}")
         comps = self._comparisons()
         labels = check_binary_labels(y)
-        Z, _, _, bounds = design(X, comps)
+        d = design(X, comps)
+        Z, bounds = d.matrix, d.bounds
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         scale = len(labels) / 1000.0
 
@@ -210,6 +267,7 @@ class LogisticLinkage(LinkageModelBase):
                     bounds,
                     c * len(train) / 1000.0,
                     None if w is None else w[train],
+                    d.penalty,
                 )
                 return np.asarray(b0 + Z[test] @ beta)
 
@@ -228,7 +286,9 @@ class LogisticLinkage(LinkageModelBase):
             self.C_ = float(best)
         else:
             self.C_ = float(self.C)
-        self.intercept_, self.coef_ = fit_bounded_logistic(Z, labels, bounds, self.C_ * scale, w)
+        self.intercept_, self.coef_ = fit_bounded_logistic(
+            Z, labels, bounds, self.C_ * scale, w, d.penalty
+        )
         self.classes_ = np.array([0, 1])
         self.calibration_ = (1.0, 0.0)
         if self.calibrate:
@@ -238,18 +298,23 @@ class LogisticLinkage(LinkageModelBase):
 
     def raw_score(self, X: pd.DataFrame) -> np.ndarray:
         """Intercept plus the features' weighted sum."""
-        Z, _, _, _ = design(X, self._comparisons())
+        Z = design(X, self._comparisons()).matrix
         with threadpool_limits(limits=1, user_api="blas"):
             return np.asarray(self.intercept_ + Z @ self.coef_)
 
     def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-        """Calibrated log multiplier of each comparison (they sum to the log-odds)."""
+        """Calibrated log multiplier of each comparison (they sum to the log-odds);
+        a pooled MO feature is shared out by its per-attribute parts."""
         comps = self._comparisons()
-        Z, _, owner, _ = design(X, comps)
+        d = design(X, comps)
         a, b = self.calibration_
-        parts = Z * self.coef_
-        own = np.asarray(owner)
-        contrib = {c.name: a * parts[:, own == j].sum(axis=1) for j, c in enumerate(comps)}
+        contrib = {c.name: np.zeros(len(X)) for c in comps}
+        for f, j in enumerate(d.owner):
+            if j >= 0:
+                contrib[comps[j].name] += a * self.coef_[f] * d.matrix[:, f]
+            else:
+                for jj, part in d.parts[f].items():
+                    contrib[comps[jj].name] += a * self.coef_[f] * part
         base = np.full(len(X), a * self.intercept_ + b)
         return base, pd.DataFrame(contrib, index=X.index)
 
@@ -257,5 +322,4 @@ class LogisticLinkage(LinkageModelBase):
         """One row per feature: name and coefficient (log multiplier)."""
         comps = self._comparisons()
         empty = pd.DataFrame({c: [np.nan] for comp in comps for c in comp.column_names})
-        _, names, _, _ = design(empty, comps)
-        return pd.DataFrame({"feature": names, "coefficient": self.coef_})
+        return pd.DataFrame({"feature": design(empty, comps).names, "coefficient": self.coef_})
