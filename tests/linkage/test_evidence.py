@@ -165,3 +165,17 @@ def test_an_isotonic_map_keeps_the_threshold_exact() -> None:
     # the map keeps the model's order: no two Platt probabilities tie
     grid = np.linspace(0, 1, 1001)
     assert np.all(np.diff(nb.recalibrate(grid)) > 0)
+
+
+def test_logistic_factors_share_out_the_pooled_mo_evidence_exactly() -> None:
+    X, y = _pairs(80, 3000, seed=7)
+    mo2 = Comparison(
+        "entry", "agreement", (("entry_overlap", "1"), ("entry_rarity", "1")), (0.01, 0.1)
+    )
+    X["entry_overlap"] = X["weapon_overlap"].sample(frac=1, random_state=1).to_numpy()
+    X["entry_rarity"] = np.where(X["entry_overlap"] > 0, 2.0, np.nan)
+    model = LogisticLinkage([NEAR, MO, mo2], C=3.0, n_splits=3).fit(X, y)
+    names = model.coefficients()["feature"].tolist()
+    assert "MO:values shared" in names and "MO:values differing" in names
+    base, contrib = model.factors(X)
+    assert np.allclose(base + contrib.sum(axis=1), model.decision_function(X))
