@@ -2,7 +2,8 @@
 
 Run: nice -n 10 .venv/bin/python benchmarks/linkage_generalisation.py [N_CASES] [SEEDS...]
 (defaults: 3000 cases, seeds 1 2; ``--only=crimelinkage``, ``--only=A`` … runs
-some sources and writes /tmp/linkage_generalisation_partial.json instead)
+some sources and writes /tmp/linkage_generalisation_partial.json instead;
+``--table`` prints the table of the results file)
 
 For each source and seed: train on the source's solved cases, score the
 candidate pairs of two unsolved cases, and measure against the truth.
@@ -225,22 +226,35 @@ def main() -> None:
     seeds = [int(s) for s in args[1:]] or [1, 2]
     rows: list[dict[str, Any]] = []
     designs = ["A", "B"] if has_design_b() else ["A"]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    target = RESULTS_PARTIAL if only else RESULTS
+
+    def save(done: bool) -> None:  # after every run, so a long run keeps what it measured
+        out = {
+            "machine": describe() + " (shared with other jobs)",
+            "n_cases_synthetic": n,
+            "seeds": seeds,
+            "designs": designs,
+            "complete": done,
+            "rows": rows,
+        }
+        target.write_text(json.dumps(out, indent=2))
+
     for seed in seeds:
         if not only or "crimelinkage" in only:
             rows += run("crimelinkage", seed, *crimelinkage(seed))
+            save(False)
         for design in designs:
             if not only or design in only:
                 rows += run(f"design {design}", seed, *synthetic(n, seed, design))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    target = RESULTS_PARTIAL if only else RESULTS
-    out = {
-        "machine": describe() + " (shared with other jobs)",
-        "n_cases_synthetic": n,
-        "seeds": seeds,
-        "designs": designs,
-        "rows": rows,
-    }
-    target.write_text(json.dumps(out, indent=2))
+                save(False)
+    save(True)
+    print_table(rows)
+    print(f"\nwrote {target}")
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    """The Markdown table of the README."""
     print("\n| source | seed | model | ROC AUC | AP | serious AP | P@K (K) | ECE |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
@@ -249,8 +263,10 @@ def main() -> None:
             f"{fmt(r['average_precision'])} | {fmt(r['serious_ap'])} | "
             f"{fmt(r['precision_at_k'], 2)} ({r['test_linked']}) | {fmt(r['ece'], 4)} |"
         )
-    print(f"\nwrote {target}")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--table"]:  # print the table of the last results file
+        print_table(json.loads(RESULTS.read_text())["rows"])
+    else:
+        main()
