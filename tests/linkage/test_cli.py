@@ -125,3 +125,20 @@ def test_link_with_the_national_rules_at_a_threshold(
     links = pd.read_csv(out)
     assert len(links) > 0
     assert links["probability"].min() >= 0.5
+
+
+def test_an_old_pickle_model_is_refused_with_how_to_retrain(
+    app: typer.Typer, db: str, tmp_path: Path
+) -> None:
+    import pickle
+
+    old = tmp_path / "old.model"
+    old.write_bytes(pickle.dumps({"format_version": 1, "saved": None}, protocol=4))
+    for command in (
+        ["link", "--out", str(tmp_path / "l.csv")],
+        ["series", "--out", str(tmp_path / "s.csv")],
+    ):
+        result = runner.invoke(app, [*command, "--db", db, "--model", str(old)])
+        assert result.exit_code == 1, result.output
+        assert "pickle" in result.output and "caselink train" in result.output
+        assert "Traceback" not in result.output

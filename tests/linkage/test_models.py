@@ -24,7 +24,7 @@ def test_naive_bayes_weights_by_hand() -> None:
     # linked: same, same;  unlinked: same, different, different, different
     X = _frame([1, 1, 1, 0, 0, 0], [0.5] * 6)
     y = [1, 1, 0, 0, 0, 0]
-    nb = NaiveBayesLinkage([SAME], alpha=1.0, calibrate=False).fit(X, y)
+    nb = NaiveBayesLinkage([SAME], alpha=1.0, calibrate=False, strength=0.0).fit(X, y)
     # levels (missing, different, same); Laplace alpha=1 over 3 levels:
     # m = (1, 1, 3)/5, u = (1, 4, 2)/7; conditional on recorded: m' = (1, 3)/4, u' = (4, 2)/6
     assert nb.log_ratio_[0][2] == pytest.approx(math.log((3 / 4) / (2 / 6)))
@@ -69,9 +69,12 @@ def test_prior_model_m_is_a_distribution_and_closeness_weighs_near_pairs_up() ->
     model = PriorLinkage([SAME, NEAR]).fit(random_pairs)
     m = model.prior_m(NEAR)
     assert m[1:].sum() == pytest.approx(1.0)
-    # 85% Exp(mean 1.5) + 15% Exp(mean 15) below 1 km
-    expected = 0.85 * (1 - math.exp(-1 / 1.5)) + 0.15 * (1 - math.exp(-1 / 15))
+    # 85% Exp(mean 1.5) + 15% background (uniform over the 2 recorded levels without u)
+    expected = 0.85 * (1 - math.exp(-1 / 1.5)) + 0.15 * 0.5
     assert m[1] == pytest.approx(expected)
+    # with u, the tail is the background: the far level's m is 0.85 * P(Exp > 1) + 0.15 * u_far
+    u = np.array([0.0, 0.2, 0.8])
+    assert model.prior_m(NEAR, u)[2] == pytest.approx(0.85 * math.exp(-1 / 1.5) + 0.15 * 0.8)
     near, far = model.predict_proba(_frame([1, 1], [0.2, 25]))[:, 1]
     assert near > far
     assert 0 < model.link_share_ < 0.5

@@ -43,11 +43,21 @@ def train(
         except (NotEnoughLabelsError, ValueError) as exc:
             fail(str(exc))
     meta = save_model(saved, model)
-    table = Table("model", "ROC AUC", "average precision", title="offender-grouped CV")
+    table = Table("model", "ROC AUC", "average precision", "ECE", title="offender-grouped CV")
     for name, cv in saved.summary["cv"].items():
         mark = " (chosen)" if name == saved.name else ""
-        table.add_row(name + mark, f"{cv['roc_auc']:.3f}", f"{cv['average_precision']:.3f}")
+        table.add_row(
+            name + mark,
+            f"{cv['roc_auc']:.3f}",
+            f"{cv['average_precision']:.3f}",
+            f"{cv['ece']:.4f}",
+        )
     console.print(table)
+    cal = saved.summary["calibration"]
+    console.print(
+        f"calibration: {cal['method']} (out-of-fold ECE {cal['ece_platt']:.4f} Platt, "
+        f"{cal['ece_isotonic_cross_fitted']:.4f} isotonic cross-fitted)"
+    )
     console.print(
         f"saved {model} ({saved.summary['pairs']} pairs, "
         f"{saved.summary['linked_pairs']} linked); metadata {meta}"

@@ -196,7 +196,12 @@ def needed_raw_score(estimator: LinkageModelBase, min_probability: float) -> flo
     weights = additive_weights(estimator)
     if weights is None or not weights.slope > 0:
         return None
-    logit = math.log(min_probability / (1 - min_probability))
+    # an isotonic recalibration is monotone: the final probability reaches
+    # the threshold exactly when the Platt probability reaches its preimage
+    platt = estimator.platt_probability_needed(min_probability)
+    if not 0 < platt < 1:
+        return None
+    logit = math.log(platt / (1 - platt))
     return (logit - weights.intercept) / weights.slope - SLACK
 
 

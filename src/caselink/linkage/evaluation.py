@@ -105,7 +105,7 @@ class EvaluationReport:
 def evaluate(
     engine: LinkageEngine,
     label: str = "offender_id",
-    models: Sequence[str] = ("naive_bayes", "boosted"),
+    models: Sequence[str] = ("naive_bayes", "logistic", "boosted"),
     n_splits: int = 5,
     threshold: float = 0.5,
     out_dir: str | Path | None = None,
@@ -142,11 +142,11 @@ def evaluate(
             MODEL_FACTORIES[name], engine.comparisons, X, y, groups, n_splits, name=name
         )
         results[name] = cv
-        rows[name] = ranking_measures(cv.y, cv.probability)
+        rows[name] = {**ranking_measures(cv.y, cv.probability), "ece": cv.ece}
     # The baseline is scored on the same out-of-fold pairs as the first model.
     first = results[models[0]]
     base = -(X["distance_km"].to_numpy() + X["days_apart"].to_numpy() / 30.0)[first.index]
-    rows["distance_time_baseline"] = ranking_measures(first.y, base)
+    rows["distance_time_baseline"] = {**ranking_measures(first.y, base), "ece": float("nan")}
     measures = pd.DataFrame.from_dict(rows, orient="index")
     chosen = max(results, key=lambda n: np.nan_to_num(results[n].average_precision, nan=-1))
     cv = results[chosen]

@@ -1,4 +1,11 @@
-"""Labelled pairs from solved cases, and choosing a model by offender-grouped CV."""
+"""Labelled pairs from solved cases, and choosing a model by offender-grouped CV.
+
+Candidates: naive Bayes (shrunk toward the default model's factors, monotone),
+regularised sign-bounded logistic and boosted trees (monotone in distance and
+time). The one with the best offender-grouped out-of-fold average precision
+is refitted on all pairs; its out-of-fold probabilities then decide whether
+isotonic recalibration helps (:mod:`caselink.linkage.calibration`).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +17,36 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from caselink.linkage.calibration import (
+    CalibrationChoice,
+    choose_calibration,
+    expected_calibration_error,
+)
 from caselink.linkage.comparisons import Comparison
 from caselink.linkage.models.base import LinkageModelBase
 from caselink.linkage.models.boosted import BoostedLinkage
+from caselink.linkage.models.logistic import LogisticLinkage
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
 from caselink.linkage.models.splits import check_binary_labels, offender_pair_folds
 
 ModelFactory = Callable[[Sequence[Comparison]], LinkageModelBase]
 
-MODEL_FACTORIES: dict[str, ModelFactory] = {
-    "naive_bayes": lambda comps: NaiveBayesLinkage(comps),
-    "boosted": lambda comps: BoostedLinkage(comps),
-}
-"""The trainable models offered, by name."""
+
+def model_factories(
+    target_log_ratio: Sequence[np.ndarray] | None = None,
+) -> dict[str, ModelFactory]:
+    """The trainable models, by name; naive Bayes shrinks toward ``target_log_ratio``
+    (the default model's factors) when given."""
+    return {
+        "naive_bayes": lambda comps: NaiveBayesLinkage(comps, target_log_ratio=target_log_ratio),
+        "logistic": lambda comps: LogisticLinkage(comps),
+        "boosted": lambda comps: BoostedLinkage(comps),
+    }
+
+
+MODEL_FACTORIES: dict[str, ModelFactory] = model_factories()
+"""The trainable models offered, by name (naive Bayes shrinks toward no evidence;
+:meth:`caselink.linkage.engine.LinkageEngine.train` shrinks toward the default model)."""
 
 
 def label_pairs(
@@ -58,6 +82,13 @@ class CrossValidation:
     y: np.ndarray
     roc_auc: float
     average_precision: float
+    fold: np.ndarray
+    """The fold of each out-of-fold pair (for cross-fitted recalibration)."""
+
+    @property
+    def ece(self) -> float:
+        """Expected calibration error of the out-of-fold probabilities."""
+        return expected_calibration_error(self.y, self.probability)
 
 
 def cross_validate(
@@ -73,14 +104,15 @@ def cross_validate(
     """Offender-grouped cross-validated link probabilities of one model."""
     labels = check_binary_labels(y)
     g = np.asarray(groups, dtype=object)
-    idx_parts, prob_parts = [], []
-    for train, test in offender_pair_folds(g, n_splits, random_state):
+    idx_parts, prob_parts, fold_parts = [], [], []
+    for k, (train, test) in enumerate(offender_pair_folds(g, n_splits, random_state)):
         if len(test) == 0 or len(np.unique(labels[train])) < 2:
             continue
         model = factory(comparisons)
         model.fit(X.iloc[train], labels[train], groups=g[train])
         idx_parts.append(test)
         prob_parts.append(model.predict_proba(X.iloc[test])[:, 1])
+        fold_parts.append(np.full(len(test), k))
     if not idx_parts:
         raise ValueError("no fold had both linked and unlinked training pairs")
     index = np.concatenate(idx_parts)
@@ -94,6 +126,7 @@ def cross_validate(
         yy,
         float(roc_auc_score(yy, prob)) if both else float("nan"),
         float(average_precision_score(yy, prob)) if both else float("nan"),
+        np.concatenate(fold_parts),
     )
 
 
@@ -104,9 +137,12 @@ def select_model(
     groups: ArrayLike,
     factories: Mapping[str, ModelFactory] | None = None,
     n_splits: int = 5,
-) -> tuple[str, LinkageModelBase, dict[str, CrossValidation]]:
+    recalibrate: bool = True,
+) -> tuple[str, LinkageModelBase, dict[str, CrossValidation], CalibrationChoice]:
     """Cross-validate each model by offender groups; refit the best (by average
-    precision, the measure of a ranked alert list) on all pairs.
+    precision, the measure of a ranked alert list) on all pairs; add isotonic
+    recalibration when, cross-fitted on its out-of-fold probabilities, it
+    lowers their expected calibration error (``recalibrate``).
     """
     factories = dict(factories or MODEL_FACTORIES)
     labels = check_binary_labels(y)
@@ -116,4 +152,10 @@ def select_model(
     }
     best = max(results, key=lambda n: np.nan_to_num(results[n].average_precision, nan=-1.0))
     model = factories[best](comparisons).fit(X, labels, groups=np.asarray(groups, dtype=object))
-    return best, model, results
+    cv = results[best]
+    choice = choose_calibration(cv.y, cv.probability, cv.fold)
+    if recalibrate and choice.isotonic is not None:
+        model.isotonic_ = choice.isotonic
+    elif choice.isotonic is not None:
+        choice = CalibrationChoice(choice.ece, choice.ece_isotonic, None)
+    return best, model, results, choice

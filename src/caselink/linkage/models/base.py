@@ -12,6 +12,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from caselink.linkage.comparisons import Comparison
 from caselink.linkage.models.splits import sigmoid
 
+TIE_BREAK = 1e-6
+"""Slope added to the isotonic recalibration so that it never ties two pairs."""
+
 
 class LinkageModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Base of the linkage models (scikit-learn estimators over comparison frames).
@@ -23,6 +26,25 @@ class LinkageModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     comparisons: Sequence[Comparison] | None
     calibration_: tuple[float, float]
+    isotonic_: tuple[np.ndarray, np.ndarray] | None = None
+    """Optional monotone map of the Platt probability to the final one
+    (knots x, y; linear between them), fitted on out-of-fold predictions
+    where it lowers the calibration error (:mod:`caselink.linkage.selection`)."""
+
+    FITTED: tuple[str, ...] = ("calibration_", "classes_")
+    """Fitted attributes a model file holds (subclasses extend it)."""
+    OPTIONAL: tuple[str, ...] = ("isotonic_",)
+    """Fitted attributes that may be absent."""
+
+    @classmethod
+    def fitted_attributes(cls) -> tuple[str, ...]:
+        """Every fitted attribute a model file may hold."""
+        return cls.FITTED + cls.OPTIONAL
+
+    @classmethod
+    def required_attributes(cls) -> tuple[str, ...]:
+        """The fitted attributes a model file must hold."""
+        return cls.FITTED
 
     def _comparisons(self) -> list[Comparison]:
         if not self.comparisons:
@@ -43,12 +65,40 @@ class LinkageModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities, columns in the order of ``classes_`` (unlinked, linked)."""
-        p = sigmoid(self.decision_function(X))
+        p = self.recalibrate(sigmoid(self.decision_function(X)))
         return np.column_stack([1.0 - p, p])
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """1 where the link probability is at least 0.5."""
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(np.int64)
+    def _recalibration_map(self) -> tuple[np.ndarray, np.ndarray]:
+        """The isotonic map over [0, 1] made strictly increasing: knots
+        (0, x..., 1) with values y + TIE_BREAK·x, so that pairs keep the
+        model's order (flat isotonic steps would tie them and cost average
+        precision) and the map has an exact inverse (thresholds)."""
+        assert self.isotonic_ is not None
+        x, y = (np.asarray(a, dtype=float) for a in self.isotonic_)
+        xs = np.concatenate([[0.0], x, [1.0]])
+        ys = np.concatenate([[y[0]], y, [y[-1]]]) + TIE_BREAK * xs
+        keep = np.concatenate([[True], np.diff(xs) > 0])
+        return xs[keep], ys[keep]
+
+    def recalibrate(self, p: np.ndarray) -> np.ndarray:
+        """The final probability of a Platt probability (identity without ``isotonic_``)."""
+        if self.isotonic_ is None:
+            return np.asarray(p, dtype=float)
+        xs, ys = self._recalibration_map()
+        return np.asarray(np.clip(np.interp(p, xs, ys), 0.0, 1.0), dtype=float)
+
+    def platt_probability_needed(self, p: float) -> float:
+        """The smallest Platt probability whose final probability reaches ``p``
+        (``p`` itself without ``isotonic_``; 1.0 when none does). Used to turn
+        a threshold on the final probability into one on the log-odds."""
+        if self.isotonic_ is None:
+            return p
+        xs, ys = self._recalibration_map()
+        if p > ys[-1]:
+            return 1.0
+        if p <= ys[0]:
+            return 0.0
+        return float(np.interp(p, ys, xs))
 
     def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """Evidence of each comparison as a natural-log multiplier of the odds.

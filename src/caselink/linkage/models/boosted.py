@@ -2,14 +2,23 @@
 
 Learns interactions the naive Bayes model cannot (distance matters more when
 the time gap is short), from the raw comparison values (missing values handled
-natively). Probabilities are Platt-scaled on out-of-fold scores. Explanations
-use the factors of a naive Bayes model trained on the same pairs, stated as
-such: trees have no exact additive per-factor decomposition without SHAP.
+natively). Distance, days apart, time-of-day gap, age gap and numeric MO
+differences are constrained non-increasing (``monotonic_cst``), text
+similarity and agreement non-decreasing: the trees cannot learn that being
+further apart is evidence for a link. Probabilities are Platt-scaled on
+out-of-fold scores. Explanations use the factors of a naive Bayes model
+trained on the same pairs, stated as such: trees have no exact additive
+per-factor decomposition without SHAP.
+
+The fitted trees are exported to plain arrays (:class:`TreeArrays`) and
+evaluated by :func:`tree_log_odds`, so that a model file holds numbers only
+(loading it never runs code) and a loaded model scores exactly as the fitted one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,6 +38,131 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(p / (1 - p)))
 
 
+@dataclass(frozen=True)
+class TreeArrays:
+    """A fitted tree ensemble as arrays: node ``i`` of the concatenated trees
+    tests ``x[feature[i]] <= threshold[i]`` (NaN goes left when
+    ``missing_left[i]``); ``left``/``right`` are global node indices; a leaf
+    holds ``value``. ``roots`` are the first node of each tree; the log-odds
+    is ``baseline`` plus the sum of the leaves reached."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    missing_left: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    is_leaf: np.ndarray
+    value: np.ndarray
+    roots: np.ndarray
+    baseline: float
+
+    def as_dict(self) -> dict[str, object]:
+        """Field name -> value (the model file's form)."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> TreeArrays:
+        """Inverse of :meth:`as_dict`; checks shapes and node indices (a
+        corrupt file raises ValueError instead of reading out of bounds)."""
+        arrays = {
+            "feature": np.asarray(data["feature"], dtype=np.int64),
+            "threshold": np.asarray(data["threshold"], dtype=float),
+            "missing_left": np.asarray(data["missing_left"], dtype=bool),
+            "left": np.asarray(data["left"], dtype=np.int64),
+            "right": np.asarray(data["right"], dtype=np.int64),
+            "is_leaf": np.asarray(data["is_leaf"], dtype=bool),
+            "value": np.asarray(data["value"], dtype=float),
+            "roots": np.asarray(data["roots"], dtype=np.int64),
+        }
+        n = len(arrays["feature"])
+        if any(a.ndim != 1 or len(a) != n for k, a in arrays.items() if k != "roots"):
+            raise ValueError("tree arrays must be one-dimensional and of one length")
+        inner = ~arrays["is_leaf"]
+        for key in ("left", "right"):
+            child = arrays[key][inner]
+            if child.size and (child.min() < 0 or child.max() >= n):
+                raise ValueError(f"tree {key} child index out of range")
+            # children come after their parent: every path ends at a leaf
+            if np.any(child <= np.flatnonzero(inner)):
+                raise ValueError(f"tree {key} child index does not follow its parent")
+        roots = arrays["roots"]
+        if roots.size and (roots.min() < 0 or roots.max() >= n):
+            raise ValueError("tree root index out of range")
+        baseline = data["baseline"]
+        if not isinstance(baseline, int | float):
+            raise ValueError(f"tree baseline must be a number, got {baseline!r}")
+        return cls(**arrays, baseline=float(baseline))
+
+
+def export_trees(model: HistGradientBoostingClassifier) -> TreeArrays:
+    """The fitted binary classifier's trees as :class:`TreeArrays` (numeric features only)."""
+    parts = []
+    roots = []
+    offset = 0
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        if np.any(nodes["is_categorical"]):
+            raise ValueError("categorical splits cannot be exported")
+        roots.append(offset)
+        parts.append((nodes, offset))
+        offset += len(nodes)
+
+    def cat(field: str, shift: bool = False) -> np.ndarray:
+        return np.concatenate(
+            [n[field].astype(np.int64) + o if shift else n[field] for n, o in parts]
+        )
+
+    return TreeArrays(
+        feature=cat("feature_idx").astype(np.int64),
+        threshold=cat("num_threshold").astype(float),
+        missing_left=cat("missing_go_to_left").astype(bool),
+        left=cat("left", shift=True),
+        right=cat("right", shift=True),
+        is_leaf=cat("is_leaf").astype(bool),
+        value=cat("value").astype(float),
+        roots=np.asarray(roots, dtype=np.int64),
+        baseline=float(np.ravel(model._baseline_prediction)[0]),
+    )
+
+
+def tree_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray:
+    """Log-odds of each row: baseline plus the leaf values reached in every tree
+    (the decision rule of scikit-learn's predictor, vectorised over rows)."""
+    n = features.shape[0]
+    total = np.full(n, trees.baseline)
+    rows_all = np.arange(n)
+    for root in trees.roots:
+        node = np.full(n, root, dtype=np.int64)
+        active = rows_all[~trees.is_leaf[node]]
+        while active.size:
+            at = node[active]
+            x = features[active, trees.feature[at]]
+            go_left = np.where(np.isnan(x), trees.missing_left[at], x <= trees.threshold[at])
+            nxt = np.where(go_left, trees.left[at], trees.right[at])
+            node[active] = nxt
+            active = active[~trees.is_leaf[nxt]]
+        total += trees.value[node]
+    return total
+
+
+def monotone_constraints(comparisons: Sequence[Comparison]) -> list[int]:
+    """``monotonic_cst`` of each comparison column: -1 for closeness (further
+    apart never raises the odds), +1 for similarity, value overlap, same sex
+    and same family, 0 otherwise (the rarity of a shared value)."""
+    out = []
+    for comp in comparisons:
+        for col in comp.column_names:
+            if comp.kind == "closeness":
+                out.append(-1)
+            elif comp.kind == "similarity" or col.endswith(
+                ("_overlap", "_same_sex", "same_family")
+            ):
+                out.append(1)
+            else:
+                out.append(0)
+    return out
+
+
 class BoostedLinkage(LinkageModelBase):
     """Boosted-trees linkage model.
 
@@ -45,13 +179,21 @@ class BoostedLinkage(LinkageModelBase):
     n_splits, random_state
         Calibration folds (offender-grouped when ``groups`` is given) and seed.
 
+    monotone
+        Constrain closeness columns non-increasing and agreement/similarity
+        columns non-decreasing (:func:`monotone_constraints`).
+    explainer_strength
+        Shrinkage strength of the explaining naive Bayes model.
+
     Attributes
     ----------
-    estimator_
-        The fitted trees.
+    trees_
+        The fitted trees as arrays (:class:`TreeArrays`).
     explainer_
         A :class:`NaiveBayesLinkage` fitted on the same pairs, for explanations.
     """
+
+    FITTED = (*LinkageModelBase.FITTED, "trees_", "used_columns_", "explainer_")
 
     def __init__(
         self,
@@ -65,6 +207,8 @@ class BoostedLinkage(LinkageModelBase):
         n_splits: int = 3,
         random_state: int = 0,
         n_threads: int = 1,
+        monotone: bool = True,
+        explainer_strength: float = 32.0,
     ) -> None:
         self.comparisons = comparisons
         self.max_iter = max_iter
@@ -76,6 +220,8 @@ class BoostedLinkage(LinkageModelBase):
         self.n_splits = n_splits
         self.random_state = random_state
         self.n_threads = n_threads
+        self.monotone = monotone
+        self.explainer_strength = explainer_strength
 
     def fit(
         self,
@@ -91,7 +237,11 @@ class BoostedLinkage(LinkageModelBase):
             return self._fit(X, y, groups, sample_weight)
 
     def _trees(self) -> HistGradientBoostingClassifier:
+        cst = None
+        if self.monotone:
+            cst = [monotone_constraints(self._comparisons())[i] for i in self.used_columns_]
         return HistGradientBoostingClassifier(
+            monotonic_cst=cst,
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes,
@@ -120,7 +270,7 @@ class BoostedLinkage(LinkageModelBase):
         self.used_columns_ = np.flatnonzero(~np.isnan(features).all(axis=0))
         features = features[:, self.used_columns_]
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        self.estimator_ = self._trees().fit(features, labels, sample_weight=w)
+        self.trees_ = export_trees(self._trees().fit(features, labels, sample_weight=w))
         self.classes_ = np.array([0, 1])
         self.calibration_ = (1.0, 0.0)
         if self.calibrate:
@@ -135,14 +285,15 @@ class BoostedLinkage(LinkageModelBase):
                 fit_score, len(labels), groups, labels, self.n_splits, self.random_state
             )
             self.calibration_ = fit_platt(scores, labels[idx])
-        self.explainer_ = NaiveBayesLinkage(comps, calibrate=False).fit(X, labels, sample_weight=w)
+        self.explainer_ = NaiveBayesLinkage(
+            comps, calibrate=False, strength=self.explainer_strength
+        ).fit(X, labels, sample_weight=w)
         return self
 
     def raw_score(self, X: pd.DataFrame) -> np.ndarray:
         """The trees' log-odds."""
         features = numeric_matrix(X, self._comparisons())[:, self.used_columns_]
-        with threadpool_limits(limits=self.n_threads, user_api="openmp"):
-            return _logit(self.estimator_.predict_proba(features)[:, 1])
+        return tree_log_odds(self.trees_, features)
 
     def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """The naive Bayes factors of the same pairs, rescaled so that base plus

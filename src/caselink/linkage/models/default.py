@@ -8,17 +8,25 @@ come from the crime-linkage literature, encoded as stated distributions:
   inter-crime distance AUC ~0.9 for burglary; Markson, Woodhams & Bond 2010,
   J. Investigative Psychology and Offender Profiling 7:91–107, temporal
   proximity; Porter 2016, The American Statistician 70:152–165). Encoded as
-  linked inter-crime distance ~ 85% Exponential(mean 1.5 km) + 15%
-  Exponential(mean 15 km) and days apart ~ 85% Exponential(mean 60 days) +
-  15% Exponential(mean 730 days).
+  linked inter-crime distance ~ 85% Exponential(mean 1.5 km) + 15% the
+  background (the distances of unrelated pairs, u) and days apart ~ 85%
+  Exponential(mean 60 days) + 15% background. The tail is the background,
+  not a wider exponential: a linked pair far apart is as far apart as an
+  unrelated one, so far levels get a factor near 0.15, never above the near
+  ones (a wide exponential tail gave x12 at 10–20 km and x20 at 20+ km in
+  small cities, where almost no random pairs are that far apart).
 * MO and victim choice are moderately consistent (Woodhams & Toye 2007,
   Criminal Justice and Behavior 34:59–85; Bennell & Jones 2005): an
   offender repeats an MO value with probability ``mo_consistency`` (0.5) and
   a victim group / sex with probability ``victim_consistency`` (0.8); the
   repeated value is distributed as values are in the store, so sharing a rare
   value is strong evidence (the Fellegi–Sunter term-frequency adjustment).
-* Time of day: 60% Exponential(mean 2 h) + 40% uniform gap; victim age
-  difference: 70% Exponential(mean 4 y) + 30% Exponential(mean 15 y).
+* Time of day: 60% Exponential(mean 2 h) + 40% background; victim age
+  difference: 70% Exponential(mean 4 y) + 30% background; text similarity:
+  50% rising with similarity + 50% background.
+* Closeness factors are non-increasing and similarity factors non-decreasing
+  over their levels (weighted isotonic regression), and a disagreement is
+  never evidence for a link (factor at most 1).
 
 These numbers are our encoding of those qualitative findings, not values
 published in the papers. u-probabilities (how comparisons look for unrelated
@@ -46,22 +54,23 @@ from numpy.typing import ArrayLike
 from caselink.linkage.comparisons import Comparison
 from caselink.linkage.features import level_matrix
 from caselink.linkage.models.base import LinkageModelBase
+from caselink.linkage.models.naive_bayes import _monotone, disagreement_level, monotone_direction
 
-# (weight, mean) pairs of exponential mixtures for "closeness" comparisons.
-CLOSENESS_PRIORS: dict[str, tuple[tuple[float, float], ...]] = {
-    "distance": ((0.85, 1.5), (0.15, 15.0)),
-    "days": ((0.85, 60.0), (0.15, 730.0)),
-    "victim_age": ((0.7, 4.0), (0.3, 15.0)),
+# (weight, mean) of the exponential part of "closeness" comparisons; the rest
+# of the weight is the background (the unrelated pairs' distribution, u).
+CLOSENESS_PRIORS: dict[str, tuple[float, float]] = {
+    "distance": (0.85, 1.5),
+    "days": (0.85, 60.0),
+    "victim_age": (0.7, 4.0),
+    "time_of_day": (0.6, 2.0),
 }
-TIME_OF_DAY_PRIOR = (0.6, 2.0)  # weight of Exponential(mean 2 h); rest uniform on 0-12 h
 NUMERIC_MO_PRIOR = (0.4, 0.3, 0.2, 0.1)  # by quartile bin of unrelated differences
 SIMILARITY_PRIOR_SLOPE = 1.5  # m rises with similarity: m_l ∝ slope**l
+SIMILARITY_PRIOR_WEIGHT = 0.5  # the rest is background: shared boilerplate is common
 
 
-def _mixture_cdf(x: float, parts: Sequence[tuple[float, float]]) -> float:
-    if np.isinf(x):
-        return 1.0
-    return float(sum(w * (1 - np.exp(-x / mean)) for w, mean in parts))
+def _exp_cdf(x: float, mean: float) -> float:
+    return 1.0 if np.isinf(x) else float(1 - np.exp(-x / mean))
 
 
 def _bins(edges: Sequence[float], cdf: object) -> np.ndarray:
@@ -94,6 +103,8 @@ class PriorLinkage(LinkageModelBase):
         Bound on each factor (likelihood ratio) and its inverse.
     """
 
+    FITTED = (*LinkageModelBase.FITTED, "m_", "u_", "log_ratio_", "link_share_", "prior_log_odds_")
+
     def __init__(
         self,
         comparisons: Sequence[Comparison] | None = None,
@@ -114,26 +125,34 @@ class PriorLinkage(LinkageModelBase):
         self.mean_series_size = mean_series_size
         self.max_factor = max_factor
 
-    def prior_m(self, comp: Comparison) -> np.ndarray:
-        """The literature-based m-probabilities of each level of ``comp``."""
+    def prior_m(self, comp: Comparison, u: np.ndarray | None = None) -> np.ndarray:
+        """The literature-based m-probabilities of each level of ``comp``.
+
+        ``u`` (the unrelated pairs' level distribution) is the background part
+        of closeness and similarity comparisons; without it, uniform over the
+        recorded levels.
+        """
         mass = (self.value_mass or {}).get(comp.name, (0.8, 0.15, 0.05))
         mass_arr = np.asarray(mass, dtype=float)
         mass_arr = mass_arr / mass_arr.sum() if mass_arr.sum() > 0 else np.full(3, 1 / 3)
+        n_rec = comp.n_levels - 1
+        if u is None:
+            background = np.full(n_rec, 1.0 / n_rec)
+        else:
+            rec = np.asarray(u, dtype=float)[1:]
+            background = rec / rec.sum()
         if comp.kind == "closeness":
             if comp.name in CLOSENESS_PRIORS:
-                parts = CLOSENESS_PRIORS[comp.name]
-                m = _bins(comp.edges, lambda x: _mixture_cdf(x, parts))
-            elif comp.name == "time_of_day":
-                w, mean = TIME_OF_DAY_PRIOR
-                m = _bins(
-                    comp.edges,
-                    lambda x: w * (1 - np.exp(-x / mean)) + (1 - w) * min(x, 12.0) / 12.0,
-                )
+                w, mean = CLOSENESS_PRIORS[comp.name]
+                near = _bins(comp.edges, lambda x: _exp_cdf(x, mean))
+                m = w * near + (1 - w) * background
             else:
-                m = np.resize(np.asarray(NUMERIC_MO_PRIOR), len(comp.edges) + 1)
+                m = np.resize(np.asarray(NUMERIC_MO_PRIOR), n_rec)
             return np.concatenate([[1.0], m / m.sum()])
         if comp.kind == "similarity":
-            m = SIMILARITY_PRIOR_SLOPE ** np.arange(len(comp.edges) + 1)
+            shape = SIMILARITY_PRIOR_SLOPE ** np.arange(n_rec)
+            w = SIMILARITY_PRIOR_WEIGHT
+            m = w * shape / shape.sum() + (1 - w) * background
             return np.concatenate([[1.0], m / m.sum()])
         if comp.kind == "binary":
             c = self.victim_consistency
@@ -182,16 +201,18 @@ class PriorLinkage(LinkageModelBase):
             k = comp.n_levels
             counts = np.bincount(levels[:, j], minlength=k)[:k].astype(float)
             u = (counts + self.alpha) / (counts.sum() + self.alpha * k)
-            m = self.prior_m(comp)
+            m = self.prior_m(comp, u)
             lr = np.log(np.clip(m, 1e-12, None) / u)
             if comp.kind != "case_type":
                 # As in NaiveBayesLinkage: evidence conditional on being recorded
                 # for both cases (the prior m already sums to 1 over those levels).
                 lr = lr + np.log(u[1:].sum())
                 lr[0] = 0.0
-                if comp.kind in ("agreement", "binary"):
-                    # Under the prior, a disagreement is never evidence for a link.
-                    lr[1] = min(lr[1], 0.0)
+            lr = _monotone(lr, counts + self.alpha, monotone_direction(comp))
+            lvl = disagreement_level(comp)
+            if lvl is not None:
+                # Under the prior, a disagreement is never evidence for a link.
+                lr[lvl] = min(lr[lvl], 0.0)
             bound = float(np.log(self.max_factor))
             self.m_.append(m)
             self.u_.append(u)
