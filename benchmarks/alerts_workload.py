@@ -138,8 +138,11 @@ def main() -> None:
         cases, schema, truth = synthetic(args.cases, seed, args.design)
         rows += run_source(f"design {args.design}, {args.cases} cases, seed {seed}",
                            cases, schema, truth, False)  # fmt: skip
-    table = pd.DataFrame(rows)
-    print(table.drop(columns=["replay_s"], errors="ignore").to_markdown(index=False))
+    table = pd.DataFrame(rows).drop(columns=["replay_s", "workload"], errors="ignore")
+    print("| " + " | ".join(table.columns) + " |")
+    print("|" + "---|" * len(table.columns))
+    for r in table.itertuples(index=False):
+        print("| " + " | ".join(str(v) for v in r) + " |")
     out = {"machine": describe() + " (shared with other jobs)", "rows": rows}
     tag = "demo_" if not args.no_demo else ""
     path = RESULTS / f"alerts_workload_{tag}{args.design}_{args.cases}.json"

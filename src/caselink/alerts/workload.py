@@ -126,7 +126,7 @@ def threshold_for(
     probs = probs[probs >= MIN_THRESHOLD]
     allowed = alerts_per_1000 * n_cases / 1000.0 / pair_weight
     k = max(1, round(allowed))
-    if k >= len(probs):
+    if k > len(probs):
         threshold = MIN_THRESHOLD
     else:
         threshold = float(np.partition(probs, len(probs) - k)[len(probs) - k])
