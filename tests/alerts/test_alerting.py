@@ -51,7 +51,9 @@ def test_alerts_are_the_batch_links_of_the_new_case_above_the_threshold(
 def test_a_pair_is_never_alerted_twice_in_either_order(store: Store, later: list[Case]) -> None:
     first = add_case(store, later[1], threshold=DEFAULT_THRESHOLD)
     assert first
-    again = add_case(store, later[1], threshold=DEFAULT_THRESHOLD)  # the same case recorded again (an update)
+    again = add_case(
+        store, later[1], threshold=DEFAULT_THRESHOLD
+    )  # the same case recorded again (an update)
     assert again == []
     pair = first[0]
     reverse = Alert(
