@@ -20,7 +20,6 @@ are compared on the same walk. Scored against the generator's truth:
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
 import time
@@ -114,12 +113,7 @@ def run_source(
 
 
 def synthetic(n: int, seed: int, design: str) -> tuple[pd.DataFrame, AttributeSchema, pd.DataFrame]:
-    if design == "A":
-        data = generate(n, seed=seed)
-    elif "design" in inspect.signature(generate).parameters:
-        data = generate(n, seed=seed, design=design)  # type: ignore[call-arg]
-    else:
-        raise SystemExit(f"caselink synth has no design {design!r} here (merge main first)")
+    data = generate(n, seed=seed, design=design)
     return data.cases, data.schema, data.truth_cases
 
 

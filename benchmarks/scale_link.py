@@ -29,7 +29,6 @@ pairs per second, and the blocking recalls:
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import multiprocessing
 import pickle
@@ -80,12 +79,7 @@ DESIGN = "A"
 
 
 def _generate_to(path: str, n: int, seed: int, design: str = DESIGN) -> None:
-    if design == DESIGN:
-        data = generate(n, seed=seed)
-    elif "design" in inspect.signature(generate).parameters:
-        data = generate(n, seed=seed, design=design)  # type: ignore[call-arg]
-    else:
-        raise SystemExit(f"caselink.synth.generate has no design {design!r} here")
+    data = generate(n, seed=seed, design=design)
     with open(path, "wb") as f:
         pickle.dump((data.cases, data.schema, data.truth_cases), f)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from caselink.replay import ALERT_COLUMNS, ReplayResult, recording_order, replay, score_replay
 from caselink.replay.walk import monthly_thresholds
@@ -173,3 +177,34 @@ def test_a_given_threshold_is_fixed_and_stated(
     assert full.scored is not None
     expected = full.scored[full.scored["probability"] >= 0.5]
     assert _keyed(fixed.alerts) == pytest.approx(_keyed(expected), abs=1e-12)
+
+
+def test_cli_replay_states_the_workload_threshold_and_what_it_flagged(tmp_path: Path) -> None:
+    from caselink.cli import alerts as alerts_cli
+    from caselink.store import Store
+    from caselink.synth import write
+
+    folder = tmp_path / "city"
+    write(generate(200, seed=5, start="2014-01-01", end="2014-04-30", area_side_km=6), folder)
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    store = Store.open(db)
+    store.import_files(folder / "cases.csv", schema=folder / "schema.yaml")
+    store.close()
+    app = typer.Typer()
+    alerts_cli.register(app)
+    out = tmp_path / "alerts.csv"
+    result = CliRunner().invoke(
+        app,
+        ["replay", "--db", db, "--out", str(out), "--alerts-per-1000-cases", "30",
+         "--truth", str(folder / "truth_cases.csv")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = (tmp_path / "alerts.summary.txt").read_text()
+    assert "workload of 30 alerts per 1,000 cases" in summary
+    assert "series flagged by their 2nd case:" in summary
+    assert "series flagged by their 3rd case:" in summary
+    assert "alert precision:" in summary
+    thresholds = pd.read_csv(tmp_path / "alerts.thresholds.csv")
+    assert list(thresholds.columns) == ["month", "cases_known", "pairs_scored", "threshold"]
+    assert thresholds["threshold"].between(0.05, 1).all()
+    assert list(pd.read_csv(out).columns) == ALERT_COLUMNS
