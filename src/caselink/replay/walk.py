@@ -92,6 +92,8 @@ class ReplayResult:
     alerts_per_1000: float | None = None
     cases_scored: int = 0
     """Cases recorded in the replayed window and compared (alerts per case divide by it)."""
+    start: datetime | None = None
+    """The replayed window's start: earlier pairs count towards the workload, raise nothing."""
 
     def at_workload(self, alerts_per_1000: float) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The alerts (:data:`ALERT_COLUMNS`) and monthly thresholds the same
@@ -100,7 +102,10 @@ class ReplayResult:
         if self.scored is None:
             raise ValueError("this replay kept no scored pairs")
         thresholds = monthly_thresholds(self.scored, alerts_per_1000)
-        return _alerts_at(self.scored, thresholds), thresholds
+        alerts = _alerts_at(self.scored, thresholds)
+        if self.start is not None:
+            alerts = alerts[alerts["alerted_at"] >= pd.Timestamp(self.start)]
+        return alerts.reset_index(drop=True), thresholds
 
     def explain(self, case_id: str, linked_case_id: str) -> str:
         """The evidence of one replay alert, as the model then in use weighed it."""
@@ -319,6 +324,7 @@ def replay(
         thresholds,
         None if threshold is not None else float(alerts_per_1000),
         in_window,
+        start,
     )
 
 
