@@ -19,6 +19,7 @@ pairs per second, and the blocking recalls:
   exhaustive comparison makes, the share the blocked run also makes.
 
     .venv/bin/python benchmarks/scale_link.py duckdb 10000 --exhaustive --count-candidates
+    .venv/bin/python benchmarks/scale_link.py duckdb 10000 --exhaustive --count-candidates --design B
     .venv/bin/python benchmarks/scale_link.py duckdb 1000000 --rules scale
     .venv/bin/python benchmarks/scale_link.py duckdb 100000 1000000 --rules lean
     .venv/bin/python benchmarks/scale_link.py spark 100000 --rules lean
@@ -74,21 +75,24 @@ def keys(frame: pd.DataFrame) -> set[tuple[str, str]]:
 
 
 SEED = 1
+DESIGN = "A"
 
 
-def _generate_to(path: str, n: int, seed: int) -> None:
-    data = generate(n, seed=seed)
+def _generate_to(path: str, n: int, seed: int, design: str = DESIGN) -> None:
+    data = generate(n, seed=seed, design=design)
     with open(path, "wb") as f:
         pickle.dump((data.cases, data.schema, data.truth_cases), f)
 
 
-def generated(n: int, seed: int = SEED) -> tuple[pd.DataFrame, AttributeSchema, pd.DataFrame]:
+def generated(
+    n: int, seed: int = SEED, design: str = DESIGN
+) -> tuple[pd.DataFrame, AttributeSchema, pd.DataFrame]:
     """The synthetic city, generated in a child process so that the peak RSS
     reported is the linkage's, not the generator's (people, actions, texts)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/city.pkl"
         child = multiprocessing.get_context("spawn").Process(
-            target=_generate_to, args=(path, n, seed)
+            target=_generate_to, args=(path, n, seed, design)
         )
         child.start()
         child.join()
@@ -109,7 +113,7 @@ def count_only(n: int, rules_name: str, memory_limit: str) -> dict[str, object]:
     engine = LinkageEngine(
         cases,
         schema,
-        rules=named_rules(rules_name, LinkageConfig(), schema),
+        rules=named_rules(rules_name, LinkageConfig(), schema, n),
         memory_limit=memory_limit,
     )
     t = time.perf_counter()
@@ -133,12 +137,13 @@ def run_duckdb(
     memory_limit: str,
     count_candidates: bool,
     seed: int = SEED,
+    design: str = DESIGN,
 ) -> dict[str, object]:
     t0 = time.perf_counter()
-    cases, schema, truth_cases = generated(n, seed)
+    cases, schema, truth_cases = generated(n, seed, design)
     t_gen = time.perf_counter() - t0
     config = LinkageConfig()
-    rules = named_rules(rules_name, config, schema)
+    rules = named_rules(rules_name, config, schema, n)
     t = time.perf_counter()
     engine = LinkageEngine(cases, schema, rules=rules, memory_limit=memory_limit)
     t_tables = time.perf_counter() - t
@@ -168,7 +173,9 @@ def run_duckdb(
         "engine": "duckdb",
         "n_cases": n,
         "seed": seed,
+        "design": design,
         "rules": rules_name,
+        "rule_count": len(rules),
         "model": model.name,
         "duckdb_memory_limit": memory_limit,
         "generate_s": round(t_gen, 1),
@@ -236,7 +243,7 @@ def run_spark(n: int, rules_name: str) -> dict[str, object]:
 
     cases, schema, _ = generated(n)
     config = LinkageConfig()
-    rules = named_rules(rules_name, config, schema)
+    rules = named_rules(rules_name, config, schema, n)
     engine = LinkageEngine(cases, schema, rules=rules)
     model = engine.model  # fitted on DuckDB; Spark runs the same SQL and model
     spark = spark_session("local[2]", shuffle_partitions=8, driver_memory="8g")
@@ -268,7 +275,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("engine", choices=["duckdb", "spark"])
     parser.add_argument("n", type=int, nargs="+")
-    parser.add_argument("--rules", choices=RULE_SETS, default="default")
+    parser.add_argument("--rules", choices=RULE_SETS, default="auto")
+    parser.add_argument("--design", default=DESIGN, help="synthetic design: A, or B")
     parser.add_argument("--exhaustive", action="store_true")
     parser.add_argument("--memory-limit", default="6GB")
     parser.add_argument("--count-only", action="store_true", help="block and count only")
@@ -285,7 +293,13 @@ def main() -> None:
             r = count_only(n, args.rules, args.memory_limit)
         elif args.engine == "duckdb":
             r = run_duckdb(
-                n, args.rules, args.exhaustive, args.memory_limit, args.count_candidates, args.seed
+                n,
+                args.rules,
+                args.exhaustive,
+                args.memory_limit,
+                args.count_candidates,
+                args.seed,
+                args.design,
             )
         else:
             r = run_spark(n, args.rules)
@@ -293,6 +307,7 @@ def main() -> None:
         results.append(r)
     kind = "_count" if args.count_only else ""
     seed = "" if args.seed == SEED else f"_seed{args.seed}"
+    seed += "" if args.design == DESIGN else f"_design{args.design}"
     name = f"scale_link_{args.engine}_{args.rules}{kind}_{'_'.join(map(str, args.n))}{seed}.json"
     path = Path(__file__).parent / "results" / name
     path.write_text(json.dumps({"machine": describe(), "runs": results}, indent=2))

@@ -30,7 +30,7 @@ def test_alerts_are_the_batch_links_of_the_new_case_above_the_threshold(
 ) -> None:
     model = warm_alerter(store).model
     new = later[0]
-    alerts = add_case(store, new, model=model)
+    alerts = add_case(store, new, model=model, threshold=DEFAULT_THRESHOLD)
     # batch engine over the store as it now is, with the same model
     engine = LinkageEngine(store.cases_frame(), store.attribute_schema(), model=model)
     batch = engine.link(min_probability=DEFAULT_THRESHOLD)
@@ -49,9 +49,11 @@ def test_alerts_are_the_batch_links_of_the_new_case_above_the_threshold(
 
 
 def test_a_pair_is_never_alerted_twice_in_either_order(store: Store, later: list[Case]) -> None:
-    first = add_case(store, later[1])
+    first = add_case(store, later[1], threshold=DEFAULT_THRESHOLD)
     assert first
-    again = add_case(store, later[1])  # the same case recorded again (an update)
+    again = add_case(
+        store, later[1], threshold=DEFAULT_THRESHOLD
+    )  # the same case recorded again (an update)
     assert again == []
     pair = first[0]
     reverse = Alert(
@@ -84,7 +86,7 @@ def test_the_store_refuses_a_duplicate_pair_in_the_same_order(store: Store) -> N
 
 
 def test_review_records_who_and_why_and_filters_by_status(store: Store, later: list[Case]) -> None:
-    alerts = add_case(store, later[2])
+    alerts = add_case(store, later[2], threshold=DEFAULT_THRESHOLD)
     assert alerts[0].alert_id is not None
     review_alert(store, alerts[0].alert_id, "dismissed", "DS Khan", "different offender, CCTV")
     frame = list_alerts(store)
@@ -119,13 +121,13 @@ def test_subscribers_get_each_stored_alert_after_commit(store: Store, later: lis
     stop = events.subscribe(on_alert)
     stop_broken = events.subscribe(broken)
     try:
-        alerts = add_case(store, later[3])
+        alerts = add_case(store, later[3], threshold=DEFAULT_THRESHOLD)
     finally:
         stop()
         stop_broken()
     assert [a for a, _ in seen] == alerts
     assert all(visible for _, visible in seen)
-    add_case(store, later[4])
+    add_case(store, later[4], threshold=DEFAULT_THRESHOLD)
     assert len(seen) == len(alerts)  # unsubscribed
 
 
@@ -144,7 +146,7 @@ def test_a_case_that_cannot_be_scored_is_stored_with_the_reason_and_blocks_no_ot
 
 
 def test_series_ids_follow_the_earliest_member(store: Store, later: list[Case]) -> None:
-    alerts = add_case(store, later[7])
+    alerts = add_case(store, later[7], threshold=DEFAULT_THRESHOLD)
     frame = store.cases_frame().set_index("case_id")
     for a in alerts:
         first = a.series_id.removeprefix("S-")

@@ -84,7 +84,9 @@ def test_sigkill_after_store_before_scoring_leaves_pending_cases_that_are_then_s
     new_ids = [c.case_id for c in later[:4]]
     assert (states.loc[new_ids] == "pending").all()  # stored, visibly not yet scored
     assert len(list_alerts(store)) == before  # no alert was written
-    result = CliRunner().invoke(_app(), ["rescore-pending", "--db", f"sqlite:///{db}"])
+    result = CliRunner().invoke(
+        _app(), ["rescore-pending", "--db", f"sqlite:///{db}", "--threshold", "0.5"]
+    )
     assert result.exit_code == 0, result.output
     assert "scored 4 pending case(s)" in result.output
     states = linkage_states(store).set_index("case_id")["linkage_state"]
@@ -130,7 +132,7 @@ def test_cli_add_json_lists_and_reviews_alerts(
     db = f"sqlite:///{store.engine.url.database}"
     path = tmp_path / "case.json"
     path.write_text(json.dumps(_json_case(later[8])), encoding="utf-8")
-    result = CliRunner().invoke(_app(), ["add", "--db", db, str(path)])
+    result = CliRunner().invoke(_app(), ["add", "--db", db, str(path), "--threshold", "0.5"])
     assert result.exit_code == 0, result.output
     assert "stored 1 case(s)" in result.output
     assert "ALERT" in result.output

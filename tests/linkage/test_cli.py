@@ -10,6 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from caselink.cli.linkage import register
+from caselink.linkage.engine import LINK_FLOOR
 from caselink.store import Store
 from caselink.synth import generate, write
 
@@ -103,16 +104,18 @@ def test_link_with_named_rules_and_a_bad_name(app: typer.Typer, db: str, tmp_pat
     counts = {}
     for rules in ("lean", "default", "wide"):
         out = tmp_path / f"{rules}.csv"
-        result = runner.invoke(app, ["link", "--db", db, "--out", str(out), "--rules", rules])
+        result = runner.invoke(
+            app, ["link", "--db", db, "--out", str(out), "--rules", rules, "--all-candidates"]
+        )
         assert result.exit_code == 0, result.output
         counts[rules] = len(pd.read_csv(out))
-    # every candidate pair is written: the wider the rules, the more pairs
+    # with --all-candidates every candidate pair is written: the wider the rules, the more pairs
     assert counts["lean"] < counts["default"] < counts["wide"]
     result = runner.invoke(
         app, ["link", "--db", db, "--out", str(tmp_path / "x.csv"), "--rules", "widest"]
     )
     assert result.exit_code != 0
-    assert "rules must be one of default, wide, lean, national, got 'widest'" in result.output
+    assert "rules must be one of auto, default, wide, lean, national, got 'widest'" in result.output
 
 
 def test_link_with_the_national_rules_at_a_threshold(
@@ -142,3 +145,35 @@ def test_an_old_pickle_model_is_refused_with_how_to_retrain(
         assert result.exit_code == 1, result.output
         assert "pickle" in result.output and "caselink train" in result.output
         assert "Traceback" not in result.output
+
+
+def test_link_writes_only_links_at_the_stated_floor_and_reports_pairs_per_case(
+    app: typer.Typer, db: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "links.csv"
+    result = runner.invoke(app, ["link", "--db", db, "--out", str(out), "--explain"])
+    assert result.exit_code == 0, result.output
+    links = pd.read_csv(out)
+    assert list(links.columns) == ["case_a", "case_b", "probability", "explanation"]
+    assert len(links) > 0 and links["probability"].min() >= LINK_FLOOR
+    assert links["explanation"].str.len().gt(0).all()
+    assert "per case" in result.output and f"p >= {LINK_FLOOR:g}" in result.output
+    # the auto rules follow the size: 800 cases are linked with the wide rules
+    assert "wide rules (chosen for 800 cases)" in result.output
+    every = tmp_path / "every.csv"
+    result = runner.invoke(app, ["link", "--db", db, "--out", str(every), "--all-candidates"])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(every)) > 3 * len(links)
+
+
+def test_a_tiny_memory_limit_is_a_clear_error_naming_the_step(
+    app: typer.Typer, db: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "links.csv"
+    result = runner.invoke(app, ["link", "--db", db, "--out", str(out), "--memory-limit", "1MB"])
+    assert result.exit_code == 1
+    assert "out of memory while" in result.output
+    assert "--memory-limit" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    result = runner.invoke(app, ["link", "--db", db, "--out", str(out), "--memory-limit", "lots"])
+    assert result.exit_code == 1 and "memory limit must be a size" in result.output

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from caselink.replay import ALERT_COLUMNS, ReplayResult, recording_order, replay, score_replay
+from caselink.replay.walk import monthly_thresholds
 from caselink.synth import generate
 
 
@@ -132,3 +137,74 @@ def test_hand_made_scores() -> None:
     s1 = score.series.set_index("series_id").loc["S1"]
     assert (s1["flagged_case_id"], s1["flagged_at_member"]) == ("B", 2)
     assert score.false_alerts_per_month == 1.0
+    assert score.precision == pytest.approx(1 / 3)
+    assert score.flagged_by(2) == (1, 1)  # S1 (two cases) flagged by its 2nd
+    assert score.flagged_by(3) == (0, 0)  # no series of three
+    assert "series flagged by their 2nd case: 1 of 1" in score.summary_lines()
+
+
+def test_the_workload_sets_each_months_threshold_from_earlier_months_only(
+    city: tuple[pd.DataFrame, object, pd.DataFrame], full: ReplayResult
+) -> None:
+    assert full.alerts_per_1000 is not None and full.thresholds is not None
+    assert "workload" in full.provenance
+    same, thresholds = full.at_workload(full.alerts_per_1000)
+    pd.testing.assert_frame_equal(same, full.alerts)
+    pd.testing.assert_frame_equal(thresholds, full.thresholds)
+    # each month's threshold is what the pairs scored before it give
+    assert full.scored is not None
+    for month, threshold in zip(thresholds["month"], thresholds["threshold"], strict=True):
+        earlier = full.scored[full.scored["month_start"] < month]
+        alone = monthly_thresholds(
+            pd.concat([earlier, full.scored[full.scored["month_start"] == month]]),
+            full.alerts_per_1000,
+        )
+        assert alone["threshold"].iloc[-1] == threshold
+    # a larger workload lowers every month's threshold: its alerts include the smaller one's
+    more, more_t = full.at_workload(4 * full.alerts_per_1000)
+    assert (more_t["threshold"].to_numpy() <= thresholds["threshold"].to_numpy()).all()
+    assert set(_keyed(full.alerts)) <= set(_keyed(more))
+    assert len(more) > len(full.alerts)
+
+
+def test_a_given_threshold_is_fixed_and_stated(
+    city: tuple[pd.DataFrame, object, pd.DataFrame], full: ReplayResult
+) -> None:
+    cases, schema, _ = city
+    fixed = replay(cases, schema, min_cases=30, threshold=0.5)  # type: ignore[arg-type]
+    assert "fixed at p >= 0.5" in fixed.provenance and fixed.alerts_per_1000 is None
+    assert (fixed.alerts["probability"] >= 0.5).all()
+    assert full.scored is not None
+    expected = full.scored[full.scored["probability"] >= 0.5]
+    assert _keyed(fixed.alerts) == pytest.approx(_keyed(expected), abs=1e-12)
+
+
+def test_cli_replay_states_the_workload_threshold_and_what_it_flagged(tmp_path: Path) -> None:
+    from caselink.cli import alerts as alerts_cli
+    from caselink.store import Store
+    from caselink.synth import write
+
+    folder = tmp_path / "city"
+    write(generate(200, seed=5, start="2014-01-01", end="2014-04-30", area_side_km=6), folder)
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    store = Store.open(db)
+    store.import_files(folder / "cases.csv", schema=folder / "schema.yaml")
+    store.close()
+    app = typer.Typer()
+    alerts_cli.register(app)
+    out = tmp_path / "alerts.csv"
+    result = CliRunner().invoke(
+        app,
+        ["replay", "--db", db, "--out", str(out), "--alerts-per-1000-cases", "30",
+         "--truth", str(folder / "truth_cases.csv")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = (tmp_path / "alerts.summary.txt").read_text()
+    assert "workload of 30 alerts per 1,000 cases" in summary
+    assert "series flagged by their 2nd case:" in summary
+    assert "series flagged by their 3rd case:" in summary
+    assert "alert precision:" in summary
+    thresholds = pd.read_csv(tmp_path / "alerts.thresholds.csv")
+    assert list(thresholds.columns) == ["month", "cases_known", "pairs_scored", "threshold"]
+    assert thresholds["threshold"].between(0.05, 1).all()
+    assert list(pd.read_csv(out).columns) == ALERT_COLUMNS

@@ -34,6 +34,12 @@ from sqlalchemy import func, select
 from caselink.alerts import events
 from caselink.alerts.index import CaseIndex, NotScorableError, scoring_problems
 from caselink.alerts.ledger import list_alerts, mark_cases, now, pending_case_ids, write_alerts
+from caselink.alerts.workload import (
+    DEFAULT_ALERTS_PER_1000,
+    Workload,
+    check_workload,
+    threshold_for,
+)
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
@@ -44,7 +50,14 @@ from caselink.store import Store
 from caselink.store.tables import CaseRow
 
 DEFAULT_THRESHOLD = 0.5
-"""Link probability at which an alert is raised (the series threshold of ``caselink series``)."""
+"""The series threshold of ``caselink series``; alerts are raised at the
+threshold of a workload (:mod:`caselink.alerts.workload`) unless a threshold
+is given."""
+WORKLOAD_SAMPLE_CASES = 1000
+"""Above this many indexed cases, the workload threshold is estimated from the
+candidate pairs of a random sample of this many cases (seeded: the same store
+gives the same threshold)."""
+_SCORE_BATCH = 200_000
 
 Stage = Callable[[str, Sequence[str]], None]
 """``on_stage(stage, case_ids)``: "stored" after step 1, "scored" after each chunk of step 2."""
@@ -108,6 +121,10 @@ class AddReport:
     alerts: list[Alert] = field(default_factory=list)
     not_scored: dict[str, str] = field(default_factory=dict)
     swept: list[str] = field(default_factory=list)
+    threshold: float | None = None
+    """The alert threshold used (None when nothing was scored)."""
+    workload: Workload | None = None
+    """The workload it was chosen from (None when a threshold was given)."""
 
 
 class SeriesTracker:
@@ -175,23 +192,33 @@ class Alerter:
         prior-knowledge model fitted on the stored cases, as ``caselink link``
         uses.
     threshold
-        Link probability at which an alert is raised.
+        Link probability at which an alert is raised; None (the default) to
+        choose it from ``alerts_per_1000``.
     required_fields
         Case fields without which a case is not scored (beyond the position
         and time window every comparison needs), e.g. ``("victim_age",)``.
+    alerts_per_1000
+        The workload the threshold is chosen from when none is given: see
+        :mod:`caselink.alerts.workload`. It is computed once, when the first
+        case is scored, over the cases indexed then (the stored cases and
+        those being added).
     """
 
     def __init__(
         self,
         store: Store,
         model: SavedModel | None = None,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         required_fields: Sequence[str] = (),
+        alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
     ) -> None:
-        if not 0 < threshold < 1:
+        if threshold is not None and not 0 < threshold < 1:
             raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
+        check_workload(alerts_per_1000)
         self.store = store
-        self.threshold = threshold
+        self._threshold = threshold
+        self.alerts_per_1000 = float(alerts_per_1000)
+        self.workload: Workload | None = None
         self.required_fields = tuple(required_fields)
         self.schema = store.attribute_schema()
         frame = store.cases_frame()
@@ -241,6 +268,44 @@ class Alerter:
     def is_stale(self) -> bool:
         """Whether another writer stored cases since this state was built."""
         return _max_seq(self.store) != self._seen_seq
+
+    # ------------------------------------------------------------- threshold
+    @property
+    def threshold(self) -> float:
+        """The alert threshold: the one given, else the workload's (computed on first use)."""
+        if self._threshold is None:
+            self.workload = self.estimate_workload()
+            self._threshold = self.workload.threshold
+        return self._threshold
+
+    def estimate_workload(
+        self, alerts_per_1000: float | None = None, sample: int = WORKLOAD_SAMPLE_CASES
+    ) -> Workload:
+        """The threshold at which the model, applied to the indexed cases'
+        candidate pairs, raises ``alerts_per_1000`` alerts per 1,000 cases
+        (all cases up to ``sample``, else a seeded random sample of them)."""
+        rate = self.alerts_per_1000 if alerts_per_1000 is None else alerts_per_1000
+        n = len(self.index)
+        if n < 2:
+            return threshold_for(np.array([]), max(n, 1), rate, 0.5, n)
+        if n <= sample:
+            positions = np.arange(n)
+        else:
+            positions = np.sort(np.random.default_rng(0).choice(n, sample, replace=False))
+        est = self.model.estimator
+        probs: list[np.ndarray] = []
+        batch: list[pd.DataFrame] = []
+        held = 0
+        for pos in positions.tolist():
+            others = self.index.candidates(pos)
+            if len(others):
+                batch.append(self.index.compare(pos, others))
+                held += len(others)
+            if held >= _SCORE_BATCH or (pos == positions[-1] and batch):
+                probs.append(est.predict_proba(pd.concat(batch, ignore_index=True))[:, 1])
+                batch, held = [], 0
+        seen = np.concatenate(probs) if probs else np.array([])
+        return threshold_for(seen, n, rate, n / (2.0 * len(positions)), len(positions))
 
     # -------------------------------------------------------------- scoring
     def problems(self, frame: pd.DataFrame) -> dict[str, str]:
@@ -309,15 +374,16 @@ class Alerter:
         return alerts
 
 
-_WARM: dict[tuple[str, int, float, tuple[str, ...]], Alerter] = {}
+_WARM: dict[tuple[str, int, float | None, float, tuple[str, ...]], Alerter] = {}
 
 
 def warm_alerter(
     store: Store,
     model: SavedModel | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     required_fields: Sequence[str] = (),
     just_stored: Sequence[str] = (),
+    alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
 ) -> Alerter:
     """The warm :class:`Alerter` of a store in this process.
 
@@ -325,7 +391,7 @@ def warm_alerter(
     when cases other than ``just_stored`` were stored since, or when a case
     it holds was stored again (updated).
     """
-    key = (str(store.engine.url), id(model), threshold, tuple(required_fields))
+    key = (str(store.engine.url), id(model), threshold, alerts_per_1000, tuple(required_fields))
     warm = _WARM.get(key)
     if warm is not None:
         new = _seqs_since(store, warm._seen_seq) if warm._seen_seq is not None else None
@@ -333,7 +399,7 @@ def warm_alerter(
         if new is None or not new <= set(just_stored) or pending & set(warm.index.position):
             warm = None
     if warm is None:
-        warm = Alerter(store, model, threshold, required_fields)
+        warm = Alerter(store, model, threshold, required_fields, alerts_per_1000)
         _WARM[key] = warm
     warm._seen_seq = _max_seq(store)
     return warm
@@ -350,7 +416,8 @@ def add_case(
     mentions: Sequence[Mention] = (),
     actions: Sequence[Action] = (),
     model: SavedModel | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
+    alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
 ) -> list[Alert]:
     """Store one case and return the alerts it raises against the stored cases.
 
@@ -363,7 +430,10 @@ def add_case(
     model
         The linkage model (default: the prior-knowledge model fitted on the store).
     threshold
-        Link probability at which an alert is raised.
+        Link probability at which an alert is raised (default: chosen from
+        ``alerts_per_1000``, :mod:`caselink.alerts.workload`).
+    alerts_per_1000
+        The workload the threshold is chosen from.
 
     Returns
     -------
@@ -373,7 +443,9 @@ def add_case(
         ``linkage_state='not_scored'`` and the reason (see
         :func:`caselink.alerts.ledger.linkage_states`).
     """
-    return add_cases(store, [case], mentions, actions, model, threshold).alerts
+    return add_cases(
+        store, [case], mentions, actions, model, threshold, alerts_per_1000=alerts_per_1000
+    ).alerts
 
 
 def add_cases(
@@ -382,16 +454,20 @@ def add_cases(
     mentions: Sequence[Mention] = (),
     actions: Sequence[Action] = (),
     model: SavedModel | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     required_fields: Sequence[str] = (),
     on_stage: Stage | None = None,
     chunk: int = 200,
+    alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
 ) -> AddReport:
     """Store cases, then compare each at once with the stored cases and raise alerts.
 
     Pending cases left by an earlier crash are scored first (the sweep).
     A case that cannot be scored is stored as ``not_scored`` with the reason
-    and never stops the others.
+    and never stops the others. Without ``threshold``, alerts are raised at
+    the threshold of the workload ``alerts_per_1000``
+    (:mod:`caselink.alerts.workload`), reported in the returned
+    :class:`AddReport`.
 
     Returns
     -------
@@ -414,7 +490,7 @@ def add_cases(
             mark_cases(conn, todo, "scored", "no other stored case to compare with")
         stage("scored", todo)
         return report
-    alerter = warm_alerter(store, model, threshold, required_fields, report.stored)
+    alerter = warm_alerter(store, model, threshold, required_fields, report.stored, alerts_per_1000)
     _score_pending(alerter, todo, cases, report, stage, chunk)
     return report
 
@@ -422,12 +498,23 @@ def add_cases(
 def rescore_pending(
     store: Store,
     model: SavedModel | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     required_fields: Sequence[str] = (),
     on_stage: Stage | None = None,
+    alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
 ) -> AddReport:
     """Score every case left ``pending`` (stored, never compared): the crash sweep."""
-    return add_cases(store, [], (), (), model, threshold, required_fields, on_stage)
+    return add_cases(
+        store,
+        [],
+        (),
+        (),
+        model,
+        threshold,
+        required_fields,
+        on_stage,
+        alerts_per_1000=alerts_per_1000,
+    )
 
 
 def _score_pending(
@@ -451,6 +538,9 @@ def _score_pending(
             mark_cases(conn, [cid], "not_scored", why)
     report.not_scored.update(bad)
     ids = [c for c in todo if c not in bad]
+    if ids:
+        report.threshold = alerter.threshold
+        report.workload = alerter.workload
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         raised = [a for cid in part for a in alerter.score(cid)]

@@ -11,8 +11,10 @@ import typer
 from rich.table import Table
 
 from caselink.alerts import add_cases, list_alerts, rescore_pending, review_alert
+from caselink.alerts.alerting import AddReport
 from caselink.alerts.intake import read_case_file
-from caselink.cli.options import DbOption, console, fail, open_store, probability
+from caselink.alerts.workload import DEFAULT_ALERTS_PER_1000
+from caselink.cli.options import DbOption, console, fail, open_store
 from caselink.cli.output import checked_output, write_report
 from caselink.linkage.persistence import SavedModel, load_model
 from caselink.records.errors import CaselinkError
@@ -26,13 +28,33 @@ ModelOption = Annotated[
     ),
 ]
 ThresholdOption = Annotated[
-    float,
+    float | None,
     typer.Option(
         "--threshold",
-        callback=probability,
-        help="Link probability at which an alert is raised, in (0, 1).",
+        min=0.0,
+        max=1.0,
+        help="Link probability at which an alert is raised "
+        "(default: chosen from --alerts-per-1000-cases).",
     ),
 ]
+WorkloadOption = Annotated[
+    float,
+    typer.Option(
+        "--alerts-per-1000-cases",
+        min=0.001,
+        help="The analysts' workload: the alert threshold is the probability at which the "
+        "model, applied to the store's candidate pairs, raises about this many alerts per "
+        "1,000 cases.",
+    ),
+]
+
+
+def _threshold_line(report: AddReport) -> str | None:
+    if report.workload is not None:
+        return report.workload.describe()
+    if report.threshold is not None:
+        return f"alert threshold p >= {report.threshold:g} (given)"
+    return None
 
 
 def _model(store: Store, path: Path | None) -> SavedModel | None:
@@ -50,16 +72,28 @@ def add(
     people: Annotated[Path | None, typer.Option(help="people.csv for a cases.csv")] = None,
     actions: Annotated[Path | None, typer.Option(help="actions.csv for a cases.csv")] = None,
     model: ModelOption = None,
-    threshold: ThresholdOption = 0.5,
+    threshold: ThresholdOption = None,
+    alerts_per_1000: WorkloadOption = DEFAULT_ALERTS_PER_1000,
 ) -> None:
     """Record cases and compare each at once with the stored cases; print the alerts."""
     store = open_store(db, create=True)
     try:
         cases, mentions, acts = read_case_file(case_file, store.attribute_schema(), people, actions)
-        report = add_cases(store, cases, mentions, acts, _model(store, model), threshold)
+        report = add_cases(
+            store,
+            cases,
+            mentions,
+            acts,
+            _model(store, model),
+            threshold,
+            alerts_per_1000=alerts_per_1000,
+        )
     except (CaselinkError, ValueError, KeyError) as exc:
         fail(str(exc))
     console.print(f"stored {len(report.stored)} case(s); {len(report.alerts)} new alert(s)")
+    line = _threshold_line(report)
+    if line:
+        console.print(line, highlight=False)
     if report.swept:
         console.print(f"scored {len(report.swept)} case(s) left pending by an earlier run")
     for cid, why in report.not_scored.items():
@@ -111,18 +145,26 @@ def alert_review(
 
 
 def rescore_pending_cmd(
-    db: DbOption = None, model: ModelOption = None, threshold: ThresholdOption = 0.5
+    db: DbOption = None,
+    model: ModelOption = None,
+    threshold: ThresholdOption = None,
+    alerts_per_1000: WorkloadOption = DEFAULT_ALERTS_PER_1000,
 ) -> None:
     """Score cases left pending (stored but never compared, e.g. after a crash)."""
     store = open_store(db)
     try:
-        report = rescore_pending(store, _model(store, model), threshold)
+        report = rescore_pending(
+            store, _model(store, model), threshold, alerts_per_1000=alerts_per_1000
+        )
     except (CaselinkError, ValueError) as exc:
         fail(f"pending cases not scored: {exc}")
     console.print(
         f"scored {len(report.swept)} pending case(s); {len(report.alerts)} new alert(s); "
         f"{len(report.not_scored)} not scorable"
     )
+    line = _threshold_line(report)
+    if line:
+        console.print(line, highlight=False)
     for cid, why in report.not_scored.items():
         console.print(f"not scored {cid}: {why}", style="yellow")
 
@@ -133,7 +175,8 @@ def replay_cmd(
     model: ModelOption = None,
     from_: Annotated[datetime | None, typer.Option("--from", help="First recording date")] = None,
     to: Annotated[datetime | None, typer.Option("--to", help="Last recording date")] = None,
-    threshold: ThresholdOption = 0.5,
+    threshold: ThresholdOption = None,
+    alerts_per_1000: WorkloadOption = DEFAULT_ALERTS_PER_1000,
     retrain: Annotated[str, typer.Option(help="monthly or none (without --model)")] = "monthly",
     truth: Annotated[
         Path | None,
@@ -142,7 +185,8 @@ def replay_cmd(
 ) -> None:
     """Replay the store in recording order: the alerts each case would have raised then."""
     base = out.with_suffix("")
-    for path in (out, *(Path(f"{base}.{s}") for s in ("series.csv", "months.csv", "summary.txt"))):
+    reports = ("series.csv", "months.csv", "thresholds.csv", "summary.txt")
+    for path in (out, *(Path(f"{base}.{s}") for s in reports)):
         checked_output(path, db, [model, truth])
     store = open_store(db)
     cases = store.cases_frame()
@@ -151,6 +195,7 @@ def replay_cmd(
             cases, store.attribute_schema(), _model(store, model), from_, to, threshold,
             "monthly" if retrain == "monthly" else "none" if retrain == "none" else
             fail(f"--retrain must be monthly or none, got {retrain!r}"),
+            alerts_per_1000=alerts_per_1000,
         )  # fmt: skip
     except ValueError as exc:
         fail(str(exc))
@@ -169,11 +214,25 @@ def replay_cmd(
     )  # fmt: skip
     write_report(score.series, Path(f"{base}.series.csv"))
     write_report(score.months, Path(f"{base}.months.csv"))
+    if result.thresholds is not None:
+        write_report(
+            result.thresholds,
+            Path(f"{base}.thresholds.csv"),
+            date_format="%Y-%m",
+            float_format="%.6f",
+        )
     source = f"truth file {truth}" if truth else "offender_id of solved cases"
+    if threshold is not None:
+        at = f"at p >= {threshold:g}"
+    else:
+        at = f"at a workload of {alerts_per_1000:g} per 1,000 cases"
     lines = [
         f"Scored after the replay against {source} (not used by the replay).",
         f"model: {result.provenance}",
-        f"false alerts per month at p >= {threshold}: {score.false_alerts_per_month:.1f}",
+        f"alerts {at}: {len(result.alerts)} over {result.cases_scored:,} cases "
+        f"({1000 * len(result.alerts) / max(result.cases_scored, 1):.1f} per 1,000)",
+        f"false alerts per month {at}: {score.false_alerts_per_month:.1f}",
+        *score.summary_lines(),
     ]
     flagged = score.series.dropna(subset=["flagged_case_id"])
     lines.append(f"series flagged: {len(flagged)} of {len(score.series)}")
@@ -187,7 +246,10 @@ def replay_cmd(
     text = "\n".join(lines)
     Path(f"{base}.summary.txt").write_text(text + "\n", encoding="utf-8")
     console.print(text, highlight=False)
-    console.print(f"summary -> {base}.summary.txt, {base}.series.csv, {base}.months.csv")
+    console.print(
+        f"summary -> {base}.summary.txt, {base}.series.csv, {base}.months.csv, "
+        f"{base}.thresholds.csv"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.persistence import ModelSchemaError, load_model
 from caselink.linkage.tables import LinkageDataError
+from caselink.records.errors import CaselinkError
 from caselink.store import Store
 
 ModelOption = Annotated[
@@ -29,14 +30,27 @@ RulesOption = Annotated[
     str | None,
     typer.Option(
         "--rules",
-        help="Blocking rules: default, wide (more pairs, fewer lost links), lean "
+        help="Blocking rules: auto (wide below 100,000 cases, national from 100,000), "
+        "default (six rules), wide (more pairs, fewer lost links), lean "
         "(fewest pairs) or national (a million cases and more: reach far only for "
-        "shared uncommon values). Default: the model's rules, else default.",
+        "shared uncommon values). Default: the model's rules, else auto.",
     ),
 ]
 
 
-def linkage_engine(store: Store, model: Path | None, rules: str | None = None) -> LinkageEngine:
+MemoryLimitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        help="DuckDB's memory limit, e.g. 4GB or 512MiB (default: a quarter of the RAM); "
+        "beyond it DuckDB spills to a temporary directory.",
+    ),
+]
+
+
+def linkage_engine(
+    store: Store, model: Path | None, rules: str | None = None, memory_limit: str | None = None
+) -> LinkageEngine:
     """The engine over every stored case, with a saved model or the default one."""
     schema = store.attribute_schema()
     cases = store.cases_frame()
@@ -45,7 +59,13 @@ def linkage_engine(store: Store, model: Path | None, rules: str | None = None) -
     try:
         saved = load_model(model, schema) if model is not None else None
         config = saved.config if saved is not None else LinkageConfig()
-        chosen = named_rules(rules, config, schema) if rules is not None else None
-        return LinkageEngine(cases, schema, model=saved, rules=chosen)
-    except (ModelSchemaError, LinkageDataError, FileNotFoundError, ValueError) as exc:
+        chosen = named_rules(rules, config, schema, len(cases)) if rules is not None else None
+        return LinkageEngine(cases, schema, model=saved, rules=chosen, memory_limit=memory_limit)
+    except (
+        ModelSchemaError,
+        LinkageDataError,
+        FileNotFoundError,
+        ValueError,
+        CaselinkError,
+    ) as exc:
         fail(str(exc))

@@ -10,17 +10,46 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from caselink.cli.engines import ModelOption, RulesOption, linkage_engine
+from caselink.cli.engines import MemoryLimitOption, ModelOption, RulesOption, linkage_engine
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.cli.output import checked_output, write_report
-from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
+from caselink.linkage.engine import LINK_FLOOR, LinkageEngine, NotEnoughLabelsError
 from caselink.linkage.evaluation import evaluate as run_evaluation
 from caselink.linkage.explain import format_multiplier
 from caselink.linkage.persistence import save_model
+from caselink.records.errors import CaselinkError
 
 
-def _engine(db: str | None, model: Path | None, rules: str | None = None) -> LinkageEngine:
-    return linkage_engine(open_store(db), model, rules)
+def _engine(
+    db: str | None, model: Path | None, rules: str | None = None, memory_limit: str | None = None
+) -> LinkageEngine:
+    return linkage_engine(open_store(db), model, rules, memory_limit)
+
+
+def blocking_line(engine: LinkageEngine, min_probability: float) -> str:
+    """What blocking kept, per case: the rule set, the candidate pairs and those compared."""
+    n = len(engine.cases)
+    report = engine.blocking_report
+    rules = engine.rules_name
+    named = f"{rules} rules"
+    if rules in ("wide", "national"):
+        named += f" (chosen for {n:,} cases)"
+    parts = [f"blocking: {named}, {len(engine.rules)} rules"]
+    if "candidate_pairs" in report:
+        pairs = int(report["candidate_pairs"])
+        parts.append(f"{pairs:,} candidate pairs ({pairs / n:,.1f} per case)")
+    elif "rule_pairs" in report:
+        pairs = int(report["rule_pairs"])
+        parts.append(
+            f"at most {pairs:,} candidate pairs ({pairs / n:,.1f} per case; "
+            "a pair kept by two rules counts twice)"
+        )
+    if "linkable_pairs" in report:
+        parts.append(
+            f"{int(report['linkable_pairs']):,} compared "
+            f"(could reach p >= {min_probability:g} under the model)"
+        )
+    return "; ".join(parts)
 
 
 def train(
@@ -30,17 +59,18 @@ def train(
         str, typer.Option("--label", help="Column naming the offender of solved cases.")
     ] = "offender_id",
     rules: RulesOption = None,
+    memory_limit: MemoryLimitOption = None,
 ) -> None:
     """Train linkage models on solved cases, choose one by offender-grouped CV, save it.
 
     The model keeps its blocking rules (``--rules``), so it links as it was trained.
     """
     checked_output(model, db, option="--model")
-    engine = _engine(db, None, rules)
+    engine = _engine(db, None, rules, memory_limit)
     with console.status("training (offender-grouped cross-validation)..."):
         try:
             saved = engine.train(label=label)
-        except (NotEnoughLabelsError, ValueError) as exc:
+        except (NotEnoughLabelsError, ValueError, CaselinkError) as exc:
             fail(str(exc))
     meta = save_model(saved, model)
     table = Table("model", "ROC AUC", "average precision", "ECE", title="offender-grouped CV")
@@ -68,22 +98,51 @@ def link(
     out: Annotated[Path, typer.Option("--out", dir_okay=False, help="links.csv to write.")],
     db: DbOption = None,
     model: ModelOption = None,
-    min_probability: Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0)] = 0.0,
-    explain: Annotated[bool, typer.Option("--explain", help="Add an explanation column.")] = False,
+    min_probability: Annotated[
+        float,
+        typer.Option(
+            "--min-probability",
+            min=0.0,
+            max=1.0,
+            help="Write the links at or above this probability (pairs that cannot "
+            "reach it are never compared).",
+        ),
+    ] = LINK_FLOOR,
+    all_candidates: Annotated[
+        bool,
+        typer.Option(
+            "--all-candidates",
+            help="Write every candidate pair, whatever its probability "
+            "(--min-probability 0, nothing pruned).",
+        ),
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add an explanation column (written links only).")
+    ] = False,
     rules: RulesOption = None,
+    memory_limit: MemoryLimitOption = None,
 ) -> None:
-    """Write case_a,case_b,probability for every candidate pair."""
+    """Write case_a,case_b,probability of the links at or above --min-probability."""
     checked_output(out, db, [model])
-    engine = _engine(db, model, rules)
+    engine = _engine(db, model, rules, memory_limit)
+    floor = 0.0 if all_candidates else min_probability
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("comparing and scoring candidate pairs", total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        links = engine.link(min_probability=min_probability, explain=explain, progress=advance)
+        try:
+            links = engine.link(
+                min_probability=floor, explain=explain, progress=advance, prune=not all_candidates
+            )
+        except CaselinkError as exc:
+            bar.stop()
+            fail(str(exc))
     write_report(links, out, float_format="%.6f")
-    console.print(f"wrote {len(links)} links to {out} (model: {engine.model.name})")
+    console.print(blocking_line(engine, floor), highlight=False)
+    what = "every candidate pair" if all_candidates else f"links at p >= {floor:g}"
+    console.print(f"wrote {len(links)} {what} to {out} (model: {engine.model.name})")
 
 
 def series(
@@ -94,12 +153,16 @@ def series(
         float,
         typer.Option("--threshold", min=0.01, max=0.99, help="Link probability to join a series."),
     ] = 0.5,
+    memory_limit: MemoryLimitOption = None,
 ) -> None:
     """Write case_id,series_id for every case in a series of two or more."""
     checked_output(out, db, [model])
-    engine = _engine(db, model)
+    engine = _engine(db, model, None, memory_limit)
     with console.status("finding series..."):
-        result = engine.series(threshold=threshold)
+        try:
+            result = engine.series(threshold=threshold)
+        except CaselinkError as exc:
+            fail(str(exc))
     write_report(result.members, out)
     table = Table("series", "cases", "first", "span (days)", "shared MO", title="series")
     for row in result.summary.head(20).itertuples():

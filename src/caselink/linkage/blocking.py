@@ -216,7 +216,9 @@ class BlockingRule:
 def default_rules(
     config: LinkageConfig, schema: AttributeSchema | None = None
 ) -> list[BlockingRule]:
-    """The default rules (settings in :class:`~caselink.linkage.config.LinkageConfig`):
+    """The six rules of the ``default`` set (settings in
+    :class:`~caselink.linkage.config.LinkageConfig`; what the engine uses
+    unless told otherwise is :func:`rules_for_size`, which extends them):
 
     1. any two cases within ``near_km`` and ``near_days`` (cross-type links);
     2. same case family within ``family_km`` and ``family_days``;
@@ -308,7 +310,9 @@ def lean_rules(config: LinkageConfig) -> list[BlockingRule]:
     ]
 
 
-def national_rules(config: LinkageConfig) -> list[BlockingRule]:
+def national_rules(
+    config: LinkageConfig, schema: AttributeSchema | None = None
+) -> list[BlockingRule]:
     """Rules for a national data set that keep the links the model makes.
 
     At a million cases the prior odds of a link are so low that the model
@@ -328,8 +332,11 @@ def national_rules(config: LinkageConfig) -> list[BlockingRule]:
     scored directly, on two synthetic cities of 1,000,000 cases (seeds 1 and
     2); measured on a third (seed 3) and at 10,000 cases against scoring every
     pair (``benchmarks/scale_link.py``, docs/scale.md).
+
+    Rules 2 and 5 read ``location_type``; they are left out when ``schema``
+    is given and has no categorical ``location_type`` attribute.
     """
-    return [
+    rules = [
         BlockingRule("near", km=1.0, days=90.0, same=("case_type",)),
         BlockingRule(
             "near",
@@ -353,15 +360,50 @@ def national_rules(config: LinkageConfig) -> list[BlockingRule]:
         ),
         BlockingRule("rare_value", max_cases=config.rare_block_max_cases),
     ]
+    if schema is not None and "location_type" not in schema.of_kind(AttributeKind.CATEGORICAL):
+        rules = [r for r in rules if "location_type" not in r.same]
+    return rules
 
 
-RULE_SETS = ("default", "wide", "lean", "national")
+NATIONAL_FROM_CASES = 100_000
+"""From this many cases :func:`rules_for_size` uses the national rules, below
+it the wide rules. Below 100k the wide rules keep every link (10k) or 99.7%
+(100k) of what comparing every pair links, where the six default rules keep
+97.6% at 10k; from 100k the wide rules' pairs grow too costly (82 s at 100k
+against 17 s) and the national rules keep 99.2% at 1M (docs/scale.md)."""
+
+
+def rule_set_for_size(n_cases: int) -> str:
+    """The name of the rule set :func:`rules_for_size` uses for ``n_cases``."""
+    return "wide" if n_cases < NATIONAL_FROM_CASES else "national"
+
+
+def rules_for_size(
+    n_cases: int, config: LinkageConfig, schema: AttributeSchema | None = None
+) -> list[BlockingRule]:
+    """The rule set that follows the data's size (what ``--rules auto`` and the
+    engine use when no rules are named): :func:`wide_rules` below
+    :data:`NATIONAL_FROM_CASES` cases, :func:`national_rules` from it."""
+    if rule_set_for_size(n_cases) == "wide":
+        return wide_rules(config, schema)
+    return national_rules(config, schema)
+
+
+RULE_SETS = ("auto", "default", "wide", "lean", "national")
 
 
 def named_rules(
-    name: str, config: LinkageConfig, schema: AttributeSchema | None = None
+    name: str,
+    config: LinkageConfig,
+    schema: AttributeSchema | None = None,
+    n_cases: int | None = None,
 ) -> list[BlockingRule]:
-    """A rule set by name: ``default``, ``wide``, ``lean`` or ``national`` (see each function)."""
+    """A rule set by name: ``auto`` (by the data's size, :func:`rules_for_size`;
+    needs ``n_cases``), ``default``, ``wide``, ``lean`` or ``national`` (see each function)."""
+    if name == "auto":
+        if n_cases is None:
+            raise ValueError("the auto rules follow the number of cases: give n_cases")
+        return rules_for_size(n_cases, config, schema)
     if name == "default":
         return default_rules(config, schema)
     if name == "wide":
@@ -369,7 +411,7 @@ def named_rules(
     if name == "lean":
         return lean_rules(config)
     if name == "national":
-        return national_rules(config)
+        return national_rules(config, schema)
     raise ValueError(f"rules must be one of {', '.join(RULE_SETS)}, got {name!r}")
 
 

@@ -4,19 +4,26 @@ Example
 -------
 >>> engine = LinkageEngine(store.cases_frame(), store.attribute_schema())  # doctest: +SKIP
 >>> saved = engine.train()                      # from solved cases (offender_id)
->>> links = engine.link(min_probability=0.2, explain=True)
+>>> links = engine.link(min_probability=0.2, explain=True)   # explains only what it keeps
 >>> alerts = engine.score_case(new_case_row)    # one new case against the store
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from caselink.linkage.blocking import BlockingRule, blocking_sql, candidate_pairs, default_rules
+from caselink.linkage.blocking import (
+    BlockingRule,
+    blocking_sql,
+    candidate_pairs,
+    rule_set_for_size,
+    rules_for_size,
+)
 from caselink.linkage.bounds import (
     BOUNDED_CASES,
     additive_weights,
@@ -26,8 +33,9 @@ from caselink.linkage.bounds import (
 )
 from caselink.linkage.comparisons import Comparison, build_comparisons
 from caselink.linkage.config import LinkageConfig
-from caselink.linkage.explain import Evidence, explain_frame, explain_pair
+from caselink.linkage.explain import Evidence, explain_pair, explanation_text
 from caselink.linkage.features import compare, compare_table, connect
+from caselink.linkage.memory import MemorySettings, configure, step
 from caselink.linkage.models.default import PriorLinkage
 from caselink.linkage.persistence import SavedModel
 from caselink.linkage.selection import MODEL_FACTORIES, label_pairs, model_factories, select_model
@@ -36,6 +44,13 @@ from caselink.linkage.tables import build_tables, check_frame
 from caselink.records.model import AttributeSchema
 
 LINK_COLUMNS = ["case_a", "case_b", "probability"]
+LINK_FLOOR = 0.05
+"""The least link probability ``caselink link`` writes unless told otherwise.
+
+On a 3,000-case synthetic city with a trained model, pairs at p >= 0.05 are
+3% of the candidate pairs (16,195 of 543,494) and hold 80% of the true
+series pairs among them (974 of 1,219); every candidate pair (``--all``)
+is a file of half a million rows nobody reads."""
 CHUNK_PAIRS = 1_000_000
 """Candidate pairs compared and scored at a time by :meth:`LinkageEngine.link_chunks`:
 memory stays bounded by the chunk, not by the number of pairs."""
@@ -64,10 +79,17 @@ class LinkageEngine:
     config
         Settings when no model is given.
     rules
-        Blocking rules (default: :func:`~caselink.linkage.blocking.default_rules`).
+        Blocking rules (default: the model's, else
+        :func:`~caselink.linkage.blocking.rules_for_size` of the number of cases).
     memory_limit
-        DuckDB's memory limit (e.g. ``"4GB"``); beyond it DuckDB spills the
-        candidate pairs to its temporary directory instead of failing.
+        DuckDB's memory limit (e.g. ``"4GB"``; default
+        :func:`~caselink.linkage.memory.default_memory_limit`, a share of the
+        RAM); beyond it DuckDB spills to ``temp_directory`` and, when even that
+        is not enough, the step fails with a
+        :class:`~caselink.linkage.memory.LinkageMemoryError` naming it.
+    temp_directory
+        Where DuckDB spills (default: a fresh directory under the system's
+        temporary directory, removed with the engine).
     """
 
     def __init__(
@@ -78,6 +100,7 @@ class LinkageEngine:
         config: LinkageConfig | None = None,
         rules: Sequence[BlockingRule] | None = None,
         memory_limit: str | None = None,
+        temp_directory: str | None = None,
     ) -> None:
         if model is not None:
             model.check_schema(schema)
@@ -86,10 +109,16 @@ class LinkageEngine:
         check_frame(cases, schema, self.config)
         self.cases = cases.reset_index(drop=True)
         self.schema = schema
+        if rules is not None:
+            self.rules_name = "given"
+        elif model is not None:
+            self.rules_name = "the model's"
+        else:
+            self.rules_name = rule_set_for_size(len(self.cases))
         self.rules: list[BlockingRule] = list(
             rules
             if rules is not None
-            else (model.rules if model else default_rules(self.config, schema))
+            else (model.rules if model else rules_for_size(len(self.cases), self.config, schema))
         )
         self.tables = build_tables(self.cases, schema, self.config)
         self.comparisons: list[Comparison] = (
@@ -98,8 +127,14 @@ class LinkageEngine:
             else build_comparisons(schema, self.config, self.cases)
         )
         self._con = connect(self.tables)
-        if memory_limit is not None:
-            self._con.execute("SET memory_limit = ?", [memory_limit])
+        self.memory: MemorySettings = configure(self._con, memory_limit, temp_directory)
+        weakref.finalize(self, self.memory.close)
+        self.blocking_report: dict[str, Any] = {}
+        """What the last blocking run kept: ``rule_pairs`` (pairs each rule
+        kept, summed over rules: at least the distinct candidate pairs),
+        ``candidate_pairs`` (distinct; when counted), ``linkable_pairs``
+        (those that can reach the threshold under the model's bound)."""
+        self._records: dict[str, dict[str, Any]] = {}
         self._model = model
         self._candidates: pd.DataFrame | None = None
         self._n_candidates: int | None = None
@@ -119,7 +154,8 @@ class LinkageEngine:
 
     def compare(self, pairs: pd.DataFrame) -> pd.DataFrame:
         """Comparison frame of ``pairs`` (``case_a``, ``case_b``)."""
-        return compare(self._con, self.comparisons, pairs)
+        with step(f"comparing {len(pairs):,} pairs", self.memory):
+            return compare(self._con, self.comparisons, pairs)
 
     def random_pairs(self, n: int = 20_000, seed: int = 0) -> pd.DataFrame:
         """``n`` random distinct-case pairs (for estimating u-probabilities)."""
@@ -139,7 +175,8 @@ class LinkageEngine:
         estimator = PriorLinkage(
             self.comparisons, value_mass=self.tables.vocabulary.class_mass(rare, uncommon)
         )
-        estimator.fit(self.compare(self.random_pairs()), n_cases=len(self.cases))
+        with step("fitting the default model on random pairs", self.memory):
+            estimator.fit(self.compare(self.random_pairs()), n_cases=len(self.cases))
         return SavedModel(
             estimator,
             "default",
@@ -165,8 +202,10 @@ class LinkageEngine:
         self, label: str = "offender_id"
     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Candidate pairs of solved cases as (comparison frame, labels, offender groups)."""
-        pairs, y, groups = label_pairs(self.candidates(), self.cases, label)
-        return self.compare(pairs), y, groups
+        candidates = self.candidates()
+        with step("comparing the candidate pairs of solved cases for training", self.memory):
+            pairs, y, groups = label_pairs(candidates, self.cases, label)
+            return self.compare(pairs), y, groups
 
     def train(
         self,
@@ -237,17 +276,58 @@ class LinkageEngine:
         out = compared[["case_a", "case_b"]].copy()
         out["probability"] = est.predict_proba(compared)[:, 1] if len(compared) else []
         if explain:
-            _, contrib = est.factors(compared)
-            out["explanation"] = explain_frame(self.comparisons, compared, contrib, cases)
+            out["explanation"] = self._explanations(compared, cases)
         return out
+
+    def _case_record(self, case_ids: Iterable[str], cases: pd.DataFrame) -> None:
+        """Cache the cases-frame rows of ``case_ids`` as dicts (for explanations)."""
+        missing = [c for c in dict.fromkeys(case_ids) if c not in self._records]
+        if not missing:
+            return
+        rows = cases[cases["case_id"].isin(missing)]
+        for record in rows.to_dict("records"):
+            self._records[str(record["case_id"])] = {str(k): v for k, v in record.items()}
+
+    def _explanations(self, compared: pd.DataFrame, cases: pd.DataFrame | None = None) -> list[str]:
+        """One explanation line per row of ``compared`` (comparison frame), as
+        :func:`~caselink.linkage.explain.explain_pair` words it; each case's row
+        is read once, not once per pair."""
+        if not len(compared):
+            return []
+        _, contrib = self.model.estimator.factors(compared)
+        frame = self.cases if cases is None else cases
+        ids = [*compared["case_a"].astype(str), *compared["case_b"].astype(str)]
+        records = self._records
+        if cases is not None and len(cases) != len(self.cases):
+            records = {}
+            for record in frame[frame["case_id"].isin(set(ids))].to_dict("records"):
+                records[str(record["case_id"])] = {str(k): v for k, v in record.items()}
+        else:
+            self._case_record(ids, frame)
+        rows: list[dict[str, Any]] = compared.to_dict("records")  # type: ignore[assignment]
+        names = [str(c) for c in contrib.columns]
+        weights = contrib.to_numpy(dtype=float)
+        texts = []
+        for row, w in zip(rows, weights, strict=True):
+            evidence = explain_pair(
+                self.comparisons,
+                row,
+                dict(zip(names, w.tolist(), strict=True)),
+                records[str(row["case_a"])],
+                records[str(row["case_b"])],
+            )
+            texts.append(explanation_text(evidence))
+        return texts
 
     def count_candidates(self) -> int:
         """Build the candidate-pair table inside DuckDB (not in Python) and count it."""
         if self._n_candidates is None:
             sql = blocking_sql(self.rules, self.config)
-            self._con.execute(f"CREATE OR REPLACE TABLE candidate_pairs AS {sql}")
-            rows = self._con.execute("SELECT COUNT(*) FROM candidate_pairs").fetchall()
+            with step("blocking (making the candidate pairs)", self.memory):
+                self._con.execute(f"CREATE OR REPLACE TABLE candidate_pairs AS {sql}")
+                rows = self._con.execute("SELECT COUNT(*) FROM candidate_pairs").fetchall()
             self._n_candidates = int(rows[0][0])
+            self.blocking_report["candidate_pairs"] = self._n_candidates
         return self._n_candidates
 
     def reach_condition(self, min_probability: float) -> str | None:
@@ -262,7 +342,8 @@ class LinkageEngine:
             sql = bounded_cases_sql(self.comparisons, weights)
             # a table, rebuilt on each use: joined twice per pair, a view
             # would recompute each case's columns for every pair
-            self._con.execute(f"CREATE OR REPLACE TABLE {BOUNDED_CASES} AS {sql}")
+            with step("computing each case's bound terms", self.memory):
+                self._con.execute(f"CREATE OR REPLACE TABLE {BOUNDED_CASES} AS {sql}")
 
     def count_linkable(self, min_probability: float) -> int:
         """Build (in DuckDB) and count the candidate pairs that can still reach
@@ -278,41 +359,51 @@ class LinkageEngine:
             return self.count_candidates()
         key = float(min_probability)
         if self._linkable is None or self._linkable[0] != key:
-            self._create_bounded_cases()
-            bound, needed = parts
-            self._con.execute(
-                "CREATE OR REPLACE TABLE reachable_pairs (case_a VARCHAR, case_b VARCHAR)"
-            )
-            # Rule by rule (in parts for large rules): the rule's pairs into a
-            # table (staged_sql), then the bound computed as a column behind a
-            # materialised CTE, then the filter. DuckDB evaluates these expressions several
-            # times slower as filters pushed into a join (measured: 21.5 s
-            # against 5.5 s for one rule's 12.7 M pairs at 100k cases).
-            for rule in self.rules:
-                raw_sql = rule.raw_pairs_sql()
-                raw = int(self._con.execute(raw_sql).fetchall()[0][0]) if raw_sql else 0
-                n_parts = max(1, -(-raw // RAW_PAIRS_PER_PART))
-                for p in range(n_parts):
-                    kept = rule.staged_sql(self.config, (p, n_parts) if n_parts > 1 else None)
-                    self._con.execute(f"CREATE OR REPLACE TEMP TABLE rule_pairs AS {kept}")
-                    self._con.execute(
-                        "INSERT INTO reachable_pairs SELECT case_a, case_b FROM (\n"
-                        "WITH scored AS MATERIALIZED (\n"
-                        f"SELECT r.case_a, r.case_b, {bound} AS bound FROM rule_pairs r\n"
-                        f"JOIN {BOUNDED_CASES} a ON a.case_id = r.case_a\n"
-                        f"JOIN {BOUNDED_CASES} b ON b.case_id = r.case_b\n)\n"
-                        f"SELECT case_a, case_b FROM scored WHERE bound >= {needed})"
-                    )
-                    self._con.execute("DROP TABLE rule_pairs")
-            self._con.execute(
-                "CREATE OR REPLACE TABLE linkable_pairs AS SELECT DISTINCT "
-                "LEAST(case_a, case_b) AS case_a, GREATEST(case_a, case_b) AS case_b "
-                "FROM reachable_pairs"
-            )
-            self._con.execute("DROP TABLE reachable_pairs")
-            rows = self._con.execute("SELECT COUNT(*) FROM linkable_pairs").fetchall()
-            self._linkable = (key, int(rows[0][0]))
+            with step("blocking (the candidate pairs that can reach the threshold)", self.memory):
+                self._linkable = (key, self._block_linkable(parts))
         return self._linkable[1]
+
+    def _block_linkable(self, parts: tuple[str, str]) -> int:
+        """The body of :meth:`count_linkable`: fills ``linkable_pairs``."""
+        self._create_bounded_cases()
+        bound, needed = parts
+        rule_pairs = 0
+        self._con.execute(
+            "CREATE OR REPLACE TABLE reachable_pairs (case_a VARCHAR, case_b VARCHAR)"
+        )
+        # Rule by rule (in parts for large rules): the rule's pairs into a
+        # table (staged_sql), then the bound computed as a column behind a
+        # materialised CTE, then the filter. DuckDB evaluates these expressions several
+        # times slower as filters pushed into a join (measured: 21.5 s
+        # against 5.5 s for one rule's 12.7 M pairs at 100k cases).
+        for rule in self.rules:
+            raw_sql = rule.raw_pairs_sql()
+            raw = int(self._con.execute(raw_sql).fetchall()[0][0]) if raw_sql else 0
+            n_parts = max(1, -(-raw // RAW_PAIRS_PER_PART))
+            for p in range(n_parts):
+                kept = rule.staged_sql(self.config, (p, n_parts) if n_parts > 1 else None)
+                self._con.execute(f"CREATE OR REPLACE TEMP TABLE rule_pairs AS {kept}")
+                counted = self._con.execute("SELECT COUNT(*) FROM rule_pairs").fetchall()
+                rule_pairs += int(counted[0][0])
+                self._con.execute(
+                    "INSERT INTO reachable_pairs SELECT case_a, case_b FROM (\n"
+                    "WITH scored AS MATERIALIZED (\n"
+                    f"SELECT r.case_a, r.case_b, {bound} AS bound FROM rule_pairs r\n"
+                    f"JOIN {BOUNDED_CASES} a ON a.case_id = r.case_a\n"
+                    f"JOIN {BOUNDED_CASES} b ON b.case_id = r.case_b\n)\n"
+                    f"SELECT case_a, case_b FROM scored WHERE bound >= {needed})"
+                )
+                self._con.execute("DROP TABLE rule_pairs")
+        self._con.execute(
+            "CREATE OR REPLACE TABLE linkable_pairs AS SELECT DISTINCT "
+            "LEAST(case_a, case_b) AS case_a, GREATEST(case_a, case_b) AS case_b "
+            "FROM reachable_pairs"
+        )
+        self._con.execute("DROP TABLE reachable_pairs")
+        rows = self._con.execute("SELECT COUNT(*) FROM linkable_pairs").fetchall()
+        self.blocking_report["rule_pairs"] = rule_pairs
+        self.blocking_report["linkable_pairs"] = int(rows[0][0])
+        return int(rows[0][0])
 
     def link_chunks(
         self,
@@ -321,9 +412,12 @@ class LinkageEngine:
         progress: Callable[[int, int], None] | None = None,
         pairs_sql: str | None = None,
         prune: bool = True,
+        explain: bool = False,
     ) -> Iterator[pd.DataFrame]:
         """Score every candidate pair, ``chunk_pairs`` at a time, yielding the
         links at or above ``min_probability`` of each chunk (unordered).
+        With ``explain``, each kept link gets its ``explanation``, from the
+        comparisons already made (only the kept links are explained).
 
         The candidate pairs stay in DuckDB (which spills to disk if it must);
         Python holds one chunk's comparisons at a time, so a million cases and
@@ -348,6 +442,7 @@ class LinkageEngine:
         elif pairs_sql is None:
             total = self.count_candidates()
             source = "candidate_pairs"
+            self.blocking_report["linkable_pairs"] = total
         else:
             if condition is not None:
                 self._create_bounded_cases()
@@ -357,29 +452,38 @@ class LinkageEngine:
                     f"JOIN {BOUNDED_CASES} b ON b.case_id = p.case_b\n"
                     f"WHERE {condition}"
                 )
-            self._con.execute(f"CREATE OR REPLACE TABLE chosen_pairs AS {pairs_sql}")
-            total = int(self._con.execute("SELECT COUNT(*) FROM chosen_pairs").fetchall()[0][0])
+            with step("choosing the pairs to score", self.memory):
+                self._con.execute(f"CREATE OR REPLACE TABLE chosen_pairs AS {pairs_sql}")
+                rows = self._con.execute("SELECT COUNT(*) FROM chosen_pairs").fetchall()
+            total = int(rows[0][0])
             source = "chosen_pairs"
         estimator = self.model.estimator
         n_chunks = max(1, -(-total // chunk_pairs))
-        self._con.execute(
-            "CREATE OR REPLACE TABLE candidate_chunks AS SELECT case_a, case_b, "
-            f"CAST((ROW_NUMBER() OVER () - 1) % {n_chunks} AS INTEGER) AS chunk "
-            f"FROM {source} ORDER BY chunk"
-        )
+        with step("splitting the candidate pairs into chunks", self.memory):
+            self._con.execute(
+                "CREATE OR REPLACE TABLE candidate_chunks AS SELECT case_a, case_b, "
+                f"CAST((ROW_NUMBER() OVER () - 1) % {n_chunks} AS INTEGER) AS chunk "
+                f"FROM {source} ORDER BY chunk"
+            )
         done = 0
         try:
             for chunk in range(n_chunks):
-                compared = compare_table(
-                    self._con,
-                    self.comparisons,
-                    f"SELECT case_a, case_b FROM candidate_chunks WHERE chunk = {chunk}",
-                )
+                with step("comparing and scoring the candidate pairs", self.memory):
+                    compared = compare_table(
+                        self._con,
+                        self.comparisons,
+                        f"SELECT case_a, case_b FROM candidate_chunks WHERE chunk = {chunk}",
+                    )
+                    out = compared.iloc[:0, :2].assign(probability=pd.Series(dtype=float))
+                    if len(compared):
+                        probs = estimator.predict_proba(compared)[:, 1]
+                        keep = probs >= min_probability
+                        kept = compared.loc[keep].reset_index(drop=True)
+                        out = kept[["case_a", "case_b"]].copy()
+                        out["probability"] = probs[keep]
+                        if explain:
+                            out["explanation"] = self._explanations(kept)
                 if len(compared):
-                    probs = estimator.predict_proba(compared)[:, 1]
-                    keep = probs >= min_probability
-                    out = compared.loc[keep, ["case_a", "case_b"]].reset_index(drop=True)
-                    out["probability"] = probs[keep]
                     yield out
                 done += len(compared)
                 if progress is not None:
@@ -397,25 +501,22 @@ class LinkageEngine:
     ) -> pd.DataFrame:
         """Every candidate pair at or above ``min_probability``, highest first.
 
-        Scored in chunks (:meth:`link_chunks`); only the kept links are held.
+        Scored in chunks (:meth:`link_chunks`); only the kept links are held,
+        and with ``explain`` only they are explained, from the comparisons
+        already made (``explanation`` column).
         """
-        parts = list(self.link_chunks(min_probability, progress=progress, prune=prune))
-        links = (
-            pd.concat(parts, ignore_index=True)
-            if parts
-            else pd.DataFrame({c: pd.Series(dtype=object) for c in LINK_COLUMNS[:2]}).assign(
-                probability=pd.Series(dtype=float)
-            )
+        parts = list(
+            self.link_chunks(min_probability, progress=progress, prune=prune, explain=explain)
         )
-        links = links.sort_values(
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in LINK_COLUMNS[:2]}).assign(
+            probability=pd.Series(dtype=float)
+        )
+        if explain:
+            empty["explanation"] = pd.Series(dtype=object)
+        links = pd.concat(parts, ignore_index=True) if parts else empty
+        return links.sort_values(
             ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"
         ).reset_index(drop=True)
-        if explain:
-            links = self.score(links[["case_a", "case_b"]], explain=True)
-            links = links.sort_values(
-                ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"
-            ).reset_index(drop=True)
-        return links
 
     def series(self, threshold: float = 0.5, links: pd.DataFrame | None = None) -> SeriesResult:
         """Series of the link graph (see :mod:`caselink.linkage.series`)."""
@@ -475,7 +576,8 @@ class LinkageEngine:
                     self._con.unregister("new_rows")
             cases = pd.concat([self.cases, row[self.cases.columns]], ignore_index=True)
         try:
-            pairs = candidate_pairs(self._con, self.rules, self.config, focus=case_id)
+            with step(f"blocking case {case_id} against the store", self.memory):
+                pairs = candidate_pairs(self._con, self.rules, self.config, focus=case_id)
             compared = self.compare(pairs)
             out = self._scored(compared, cases, explain)
         finally:

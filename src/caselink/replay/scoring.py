@@ -37,6 +37,37 @@ class ReplayScore:
         """Mean false alerts per month over the replayed months."""
         return float(self.months["false_alerts"].mean()) if len(self.months) else 0.0
 
+    @property
+    def precision(self) -> float:
+        """Share of the verifiable alerts (both cases labelled) that are true; NaN without any."""
+        true = int(self.months["true_alerts"].sum())
+        false = int(self.months["false_alerts"].sum())
+        return true / (true + false) if true + false else float("nan")
+
+    def flagged_by(self, member: int) -> tuple[int, int]:
+        """(series flagged by their ``member``-th case, series of at least
+        ``member`` cases): e.g. ``flagged_by(3)`` counts the series of three or
+        more whose first alert came with their 2nd or 3rd case."""
+        eligible = self.series[self.series["size"] >= member]
+        hit = eligible["flagged_at_member"].notna() & (
+            eligible["flagged_at_member"].fillna(10**9) <= member
+        )
+        return int(hit.sum()), len(eligible)
+
+    def summary_lines(self) -> list[str]:
+        """Series flagged by their 2nd and 3rd case, and alert precision, in words."""
+        by2, n2 = self.flagged_by(2)
+        by3, n3 = self.flagged_by(3)
+        true = int(self.months["true_alerts"].sum())
+        false = int(self.months["false_alerts"].sum())
+        precision = f"{self.precision:.2f}" if true + false else "n/a"
+        return [
+            f"series flagged by their 2nd case: {by2} of {n2}",
+            f"series flagged by their 3rd case: {by3} of {n3} (of those with 3 or more cases)",
+            f"alert precision: {precision} ({true} true, {false} false; "
+            f"{int(self.months['unverified_alerts'].sum())} unverified)",
+        ]
+
 
 def truth_labels(truth: pd.DataFrame) -> pd.Series:
     """case_id -> group label: ``series_id`` when given (one-off cases get their

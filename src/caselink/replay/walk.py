@@ -17,6 +17,15 @@ No information from the future:
 
 Recording time is ``reported_at``; a case without it counts as recorded at
 the end of its time window (``occurred_to``). Ties go in case_id order.
+
+The alert threshold, unless one is given, follows a workload
+(:mod:`caselink.alerts.workload`) and also uses nothing from the future: at
+each month's start it is the probability at which the pairs scored so far
+(each case against the cases before it, under the models then in use) would
+have raised ``alerts_per_1000`` alerts per 1,000 cases known. Every pair at or
+above :data:`~caselink.alerts.workload.MIN_THRESHOLD` is kept in
+``ReplayResult.scored``, so :meth:`ReplayResult.at_workload` gives the alerts
+of any other workload without walking again.
 """
 
 from __future__ import annotations
@@ -29,6 +38,12 @@ import numpy as np
 import pandas as pd
 
 from caselink.alerts.index import CaseIndex, scoring_problems
+from caselink.alerts.workload import (
+    DEFAULT_ALERTS_PER_1000,
+    MIN_THRESHOLD,
+    check_workload,
+    threshold_for,
+)
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
@@ -36,6 +51,7 @@ from caselink.linkage.persistence import SavedModel
 from caselink.records.model import AttributeSchema
 
 ALERT_COLUMNS = ["alerted_at", "case_id", "linked_case_id", "probability"]
+THRESHOLD_COLUMNS = ["month", "cases_known", "pairs_scored", "threshold"]
 _Evidence = tuple[SavedModel, list[str], np.ndarray, dict[str, float], int, int]
 Retrain = Literal["monthly", "none"]
 
@@ -55,6 +71,14 @@ class ReplayResult:
         case_id -> reason, for cases that could not be compared.
     models_fitted
         How many times the model was (re-)fitted.
+    scored
+        Every pair scored at or above the least threshold kept
+        (:data:`ALERT_COLUMNS` plus ``month_start``, ``cases_known``: the
+        cases recorded before the pair's month), whatever the workload.
+    thresholds
+        :data:`THRESHOLD_COLUMNS`: the threshold in force each month.
+    alerts_per_1000
+        The workload the thresholds follow (None when a threshold was given).
     """
 
     alerts: pd.DataFrame
@@ -63,6 +87,25 @@ class ReplayResult:
     models_fitted: int = 0
     evidence: dict[tuple[str, str], _Evidence] = field(default_factory=dict, repr=False)
     cases: pd.DataFrame | None = field(default=None, repr=False)
+    scored: pd.DataFrame | None = field(default=None, repr=False)
+    thresholds: pd.DataFrame | None = None
+    alerts_per_1000: float | None = None
+    cases_scored: int = 0
+    """Cases recorded in the replayed window and compared (alerts per case divide by it)."""
+    start: datetime | None = None
+    """The replayed window's start: earlier pairs count towards the workload, raise nothing."""
+
+    def at_workload(self, alerts_per_1000: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The alerts (:data:`ALERT_COLUMNS`) and monthly thresholds the same
+        walk raises at another workload: the same rule, month by month, over
+        the pairs scored before each month."""
+        if self.scored is None:
+            raise ValueError("this replay kept no scored pairs")
+        thresholds = monthly_thresholds(self.scored, alerts_per_1000)
+        alerts = _alerts_at(self.scored, thresholds)
+        if self.start is not None:
+            alerts = alerts[alerts["alerted_at"] >= pd.Timestamp(self.start)]
+        return alerts.reset_index(drop=True), thresholds
 
     def explain(self, case_id: str, linked_case_id: str) -> str:
         """The evidence of one replay alert, as the model then in use weighed it."""
@@ -86,15 +129,47 @@ def recording_order(frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["recorded_at", "case_id"], kind="stable").reset_index(drop=True)
 
 
+def monthly_thresholds(scored: pd.DataFrame, alerts_per_1000: float) -> pd.DataFrame:
+    """The workload threshold of each month of a replay (:data:`THRESHOLD_COLUMNS`):
+    from the pairs scored before the month's start, over the cases known then.
+
+    ``scored`` is :attr:`ReplayResult.scored` (every pair at or above
+    :data:`~caselink.alerts.workload.MIN_THRESHOLD`, with its month's start and
+    the cases known then).
+    """
+    check_workload(alerts_per_1000)
+    months = (
+        scored[["month_start", "cases_known"]]
+        .drop_duplicates("month_start")
+        .sort_values("month_start", kind="stable")
+    )
+    stamps = scored["month_start"].to_numpy()
+    probs = scored["probability"].to_numpy(dtype=float)
+    rows = []
+    for month, known in zip(months["month_start"], months["cases_known"], strict=True):
+        before = probs[stamps < np.datetime64(month)]
+        w = threshold_for(before, max(int(known), 1), alerts_per_1000)
+        rows.append((pd.Timestamp(month), int(known), len(before), w.threshold))
+    return pd.DataFrame(rows, columns=THRESHOLD_COLUMNS)
+
+
+def _alerts_at(scored: pd.DataFrame, thresholds: pd.DataFrame) -> pd.DataFrame:
+    by_month = dict(zip(thresholds["month"], thresholds["threshold"], strict=True))
+    cut = scored["month_start"].map(lambda m: by_month[pd.Timestamp(m)])
+    kept = scored[scored["probability"].to_numpy() >= cut.to_numpy(dtype=float)]
+    return kept[ALERT_COLUMNS].reset_index(drop=True)
+
+
 def replay(
     cases: pd.DataFrame,
     schema: AttributeSchema,
     model: SavedModel | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-    threshold: float = 0.5,
+    threshold: float | None = None,
     retrain: Retrain = "monthly",
     min_cases: int = 50,
+    alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
 ) -> ReplayResult:
     """Replay the recording of ``cases`` and the alerts each would have raised.
 
@@ -112,16 +187,21 @@ def replay(
         Raise alerts only for cases recorded in ``[start, end]``; earlier
         cases are still known (compared with), later ones are not read.
     threshold
-        Link probability at which an alert is raised.
+        Link probability at which an alert is raised; None (the default) to
+        follow the workload ``alerts_per_1000`` month by month (see the module).
     retrain
         ``"monthly"``: re-fit the default model at each month's start on the
         cases recorded before it; ``"none"``: fit it once on ALL cases
         (future cases then inform the u-probabilities; stated).
     min_cases
         Without a model, no alerts are raised until this many cases are known.
+    alerts_per_1000
+        The workload the threshold follows when none is given.
     """
-    if not 0 < threshold < 1:
+    if threshold is not None and not 0 < threshold < 1:
         raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
+    check_workload(alerts_per_1000)
+    floor = MIN_THRESHOLD if threshold is None else threshold
     if retrain not in ("monthly", "none"):
         raise ValueError(f"retrain must be 'monthly' or 'none', got {retrain!r}")
     if start is not None and end is not None and end < start:
@@ -163,30 +243,35 @@ def replay(
     rules = current.rules if current is not None else None
     comps = current.comparisons if current is not None else None
     index = CaseIndex(schema, config, rules or [], comps or [])
-    rows: list[tuple[datetime, str, str, float]] = []
+    rows: list[tuple[datetime, str, str, float, datetime, int]] = []
     evidence: dict[tuple[str, str], _Evidence] = {}
     month: tuple[int, int] | None = None
+    month_start = datetime.min
     base_cols = [c for c in walk.columns if c != "recorded_at"]
     for i in range(len(walk)):
         row = walk.iloc[[i]]
         when = pd.Timestamp(row["recorded_at"].iloc[0])
         this_month = (when.year, when.month)
-        if model is None and retrain == "monthly" and this_month != month:
+        if this_month != month:
             month = this_month
-            if i >= min_cases:
+            month_start = datetime(when.year, when.month, 1)
+            known_before = i
+            if model is None and retrain == "monthly" and i >= min_cases:
                 known = walk.iloc[:i][base_cols].sort_values("case_id").reset_index(drop=True)
                 current = LinkageEngine(known, schema).model
                 fitted += 1
                 index.use(current.rules, current.comparisons)
         pos = int(index.add(row[base_cols].reset_index(drop=True))[0])
-        if current is None or (start is not None and when < pd.Timestamp(start)):
+        early = start is not None and when < pd.Timestamp(start)
+        if current is None or (early and threshold is not None):
             continue
         others = index.candidates(pos, before=pos)
         if not len(others):
             continue
         compared = index.compare(pos, others)
         prob = current.estimator.predict_proba(compared)[:, 1]
-        keep = np.flatnonzero(prob >= threshold)
+        # pairs before ``start`` raise nothing but count towards the workload
+        keep = np.flatnonzero(prob >= floor)
         if not len(keep):
             continue
         kept = compared.iloc[keep].reset_index(drop=True)
@@ -197,15 +282,50 @@ def replay(
             key = (str(walk.at[i, "case_id"]), str(kept.at[j, "case_b"]))
             evidence[key] = (current, cmp_cols, kept.iloc[j].to_numpy(),
                              _floats(contrib.iloc[j]), i, other)  # fmt: skip
-            rows.append((when.to_pydatetime(), key[0], key[1], float(prob[k])))
-    alerts = pd.DataFrame(rows, columns=ALERT_COLUMNS)
-    alerts["alerted_at"] = pd.to_datetime(alerts["alerted_at"]).astype("datetime64[us]")
-    alerts = alerts.sort_values(
+            rows.append(
+                (when.to_pydatetime(), key[0], key[1], float(prob[k]), month_start, known_before)
+            )
+    scored = pd.DataFrame(rows, columns=[*ALERT_COLUMNS, "month_start", "cases_known"])
+    scored["alerted_at"] = pd.to_datetime(scored["alerted_at"]).astype("datetime64[us]")
+    scored["month_start"] = pd.to_datetime(scored["month_start"]).astype("datetime64[us]")
+    scored = scored.sort_values(
         ["alerted_at", "case_id", "probability", "linked_case_id"],
         ascending=[True, True, False, True],
         kind="stable",
     ).reset_index(drop=True)
-    return ReplayResult(alerts, provenance, not_scored, fitted, evidence, walk)
+    if threshold is None:
+        thresholds = monthly_thresholds(scored, alerts_per_1000)
+        alerts = _alerts_at(scored, thresholds)
+        provenance += (
+            f"; alert threshold set each month from a workload of {alerts_per_1000:g} alerts "
+            "per 1,000 cases, over the pairs scored before that month"
+        )
+    else:
+        thresholds = pd.DataFrame(
+            {
+                "month": sorted(set(scored["month_start"])),
+                "cases_known": scored.drop_duplicates("month_start")["cases_known"].to_numpy(),
+            }
+        ).assign(pairs_scored=0, threshold=threshold)[THRESHOLD_COLUMNS]
+        alerts = scored[ALERT_COLUMNS].reset_index(drop=True)
+        provenance += f"; alert threshold fixed at p >= {threshold:g}"
+    in_window = len(walk)
+    if start is not None:
+        alerts = alerts[alerts["alerted_at"] >= pd.Timestamp(start)].reset_index(drop=True)
+        in_window = int((walk["recorded_at"] >= pd.Timestamp(start)).sum())
+    return ReplayResult(
+        alerts,
+        provenance,
+        not_scored,
+        fitted,
+        evidence,
+        walk,
+        scored,
+        thresholds,
+        None if threshold is not None else float(alerts_per_1000),
+        in_window,
+        start,
+    )
 
 
 def _floats(row: pd.Series) -> dict[str, float]:
