@@ -28,15 +28,20 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from splink import DuckDBAPI, Linker, SettingsCreator
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import EMTrainingException
 
 from caselink.entities.clustering import IDENTIFIERS, constrained_clusters, profiles
 from caselink.entities.evidence import pair_evidence
 from caselink.entities.features import person_features
 from caselink.entities.person_model import (
     DENSITY_BANDS,
-    deterministic_rules,
-    em_training_rules,
+    EM_LEARNS_NAME,
+    EM_RULES,
+    FALLBACK_EM_RULES,
+    FALLBACK_PRIOR_MATCHES,
+    FALLBACK_PRIOR_RULES,
+    PRIOR_RULES,
     prediction_blocking_rules,
     settings_dict,
 )
@@ -137,9 +142,13 @@ class PersonResolver:
     n_mentions_ : int
         Number of mentions the model was trained on.
     skipped_em_passes_ : list of str
-        Blocking rules of EM passes abandoned because an m probability
-        underflowed to zero (happens only on a few hundred mentions); the
-        model keeps the other passes' estimates.
+        Blocking columns (``"a+b"``) of EM passes skipped because no two
+        mentions share them (a field the data lacks) or abandoned by Splink
+        (an m probability underflowing to zero on a few hundred mentions);
+        the model keeps the other passes' estimates.
+    prior_rules_ : list of str
+        The rules that estimated the prior match probability (empty: the
+        documented fallback, :data:`~caselink.entities.person_model.FALLBACK_PRIOR_MATCHES`).
 
     Examples
     --------
@@ -232,34 +241,21 @@ class PersonResolver:
             blocking_rules_to_generate_predictions=prediction_blocking_rules(),  # type: ignore[arg-type]
         )
         linker = self._linker(features, creator)
-        training = linker.training
+        self.prior_rules_ = self._estimate_prior(linker, features)
         n_pairs = len(features) * (len(features) - 1) / 2
-        training.estimate_probability_two_random_records_match(
-            deterministic_rules(),  # type: ignore[arg-type]
-            recall=self.recall,
-        )
-        training.estimate_u_using_random_sampling(
+        linker.training.estimate_u_using_random_sampling(
             max_pairs=min(self.u_max_pairs, n_pairs), seed=self.seed
         )
         self.skipped_em_passes_: list[str] = []
-        for rule in em_training_rules():
-            before = linker.misc.save_model_to_json()
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule,
-                    estimate_without_term_frequencies=True,
-                    max_pairs=self.em_max_pairs,
-                )
-            except ValueError as error:
-                # on few mentions an m probability can underflow to 0 within EM, which
-                # Splink refuses mid-pass; the pass is abandoned, the model restored to
-                # the estimates before it, and the pass named in skipped_em_passes_
-                if "below the minimum allowed value" not in str(error):
-                    raise
-                sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
-                self.skipped_em_passes_.append(sql)
-                _LOG.warning("EM pass blocked on %s abandoned: %s", sql, error)
-                linker = self._linker(features, before)
+        learnt_name = False
+        for cols in EM_RULES:
+            linker, ran = self._em_pass(linker, features, cols)
+            learnt_name |= ran and bool(EM_LEARNS_NAME.intersection(cols))
+        for cols in FALLBACK_EM_RULES:
+            if learnt_name:
+                break
+            linker, ran = self._em_pass(linker, features, cols)
+            learnt_name |= ran
         term_frequencies: dict[str, list[list[Any]]] = {}
         for col in TF_COLUMNS:
             table = linker.table_management.compute_tf_table(col)
@@ -274,6 +270,70 @@ class PersonResolver:
         }
         self.n_mentions_ = len(features)
         return self
+
+    def _estimate_prior(self, linker: Linker, features: pd.DataFrame) -> list[str]:
+        """Set the prior from the near-certain rules the data can use; return their names.
+
+        :data:`PRIOR_RULES` (name and dob, name and phone, surname, dob and
+        postcode) when any admits a pair; else :data:`FALLBACK_PRIOR_RULES`
+        (full name and address line or postcode); else
+        :data:`FALLBACK_PRIOR_MATCHES` matches per mention. Rules that admit
+        no pair are left out, so a rule on a field the data lacks never
+        drives the prior to zero.
+        """
+        for rules in (PRIOR_RULES, FALLBACK_PRIOR_RULES):
+            usable = [cols for cols in rules if _admits_pairs(features, cols)]
+            if usable:
+                linker.training.estimate_probability_two_random_records_match(
+                    [block_on(*cols) for cols in usable],
+                    recall=self.recall,
+                )
+                prior = linker._settings_obj._probability_two_random_records_match
+                if 0.0 < prior < 1.0:
+                    return ["+".join(cols) for cols in usable]
+        n = len(features)
+        prior = min(0.5, FALLBACK_PRIOR_MATCHES / max(n - 1, 1))
+        _LOG.warning(
+            "no rule could estimate the prior match probability (no two mentions share a "
+            "full name with a dob, phone, address or postcode): using %.3g",
+            prior,
+        )
+        linker._settings_obj._probability_two_random_records_match = prior
+        return []
+
+    def _em_pass(
+        self, linker: Linker, features: pd.DataFrame, cols: tuple[str, ...]
+    ) -> tuple[Linker, bool]:
+        """One EM pass blocked on ``cols``; skipped, the model intact, when it cannot run.
+
+        A pass is skipped with a warning (and named in ``skipped_em_passes_``)
+        when its rule admits no pair of mentions (a field the data lacks), or
+        when Splink abandons it (no pairs after all, or an m probability
+        underflowing to 0 on a few hundred mentions). Splink may by then have
+        changed the live model (dropped a comparison, reset the prior), so the
+        model is restored to what it was before the pass.
+        """
+        name = "+".join(cols)
+        if not _admits_pairs(features, cols):
+            self.skipped_em_passes_.append(name)
+            _LOG.warning("EM pass blocked on %s skipped: no two mentions share it", name)
+            return linker, False
+        before = linker.misc.save_model_to_json()
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*cols),
+                estimate_without_term_frequencies=True,
+                max_pairs=self.em_max_pairs,
+            )
+        except (EMTrainingException, ValueError) as error:
+            if isinstance(error, ValueError) and "below the minimum allowed value" not in str(
+                error
+            ):
+                raise
+            self.skipped_em_passes_.append(name)
+            _LOG.warning("EM pass blocked on %s abandoned: %s", name, error)
+            return self._linker(features, before), False
+        return linker, True
 
     @classmethod
     def from_model(cls, model: dict[str, Any], **params: Any) -> PersonResolver:
@@ -511,6 +571,12 @@ class PersonResolver:
             .reset_index(drop=True)
         )
         return PersonResolution(assignments, links)
+
+
+def _admits_pairs(features: pd.DataFrame, cols: tuple[str, ...]) -> bool:
+    """Whether two mentions agree on every one of ``cols`` (none of them null)."""
+    known = features.loc[:, list(cols)].dropna()
+    return bool(known.duplicated().any())
 
 
 _FETCHED = (

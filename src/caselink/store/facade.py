@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select
 
+from caselink.records.csv_format import PEOPLE_NAME_PARTS
 from caselink.records.errors import InvalidInputError, RowError
 from caselink.records.frames import (
     ACTION_COLUMNS,
@@ -287,7 +288,11 @@ class Store:
         with self.engine.connect() as conn:
             rows = []
             for i, r in enumerate(conn.execute(query)):
-                data = {c: r._mapping.get(c) for c in MENTION_COLUMNS if c != "mention_id"}
+                data = {
+                    c: r._mapping.get(c)
+                    for c in (*MENTION_COLUMNS, *PEOPLE_NAME_PARTS)
+                    if c != "mention_id"
+                }
                 data["mention_id"] = i
                 rows.append(data)
         return mentions_frame(rows)
@@ -392,7 +397,7 @@ def _none(value: Any) -> Any:
 
 
 def _mention(row: dict[str, Any]) -> Mention:
-    data = {k: _none(row[k]) for k in Mention.model_fields}
+    data = {k: _none(row.get(k)) for k in Mention.model_fields}
     if data.get("dob") is not None:
         data["dob"] = pd.Timestamp(data["dob"]).date()
     return Mention.model_validate(data)
