@@ -150,6 +150,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     k: round(v, 2) for k, v in resolver.disagreement_weights().items()
                 }
             result["place_weights"] = _level_weights(resolver.model_["splink"], "place")
+        if args.vetoes:
+            result["vetoes"] = _veto_costs(resolver, mentions, data.cases, resolution.links, truth)
         assignments = resolution.assignments
         result["model"] = "caselink PersonResolver"
         result["threshold"] = args.threshold
@@ -171,6 +173,40 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.errors:
         _print_errors(mentions, truth, assignments, args.errors)
     return result
+
+
+def _veto_costs(
+    resolver: PersonResolver,
+    mentions: pd.DataFrame,
+    cases: pd.DataFrame,
+    links: pd.DataFrame,
+    truth: pd.DataFrame,
+) -> dict[str, dict[str, float]]:
+    """P, R, F1 of the same links clustered with each contradiction as a hard veto.
+
+    ``none`` is the default (every contradiction weighed as evidence);
+    ``all`` is the rule of caselink 0.1.0 (sex, dob and name all vetoes).
+    """
+    features = person_features(mentions, cases)
+    ids = features["mention_id"].to_numpy(dtype=np.int64)
+    out = {}
+    for name, hard in [
+        ("none", ()),
+        ("sex", ("sex",)),
+        ("dob", ("dob",)),
+        ("name", ("name",)),
+        ("all", ("sex", "dob", "name")),
+    ]:
+        resolver.hard_vetoes = hard
+        labels = resolver.cluster(features, links)
+        s = pairwise_scores(
+            zip(ids.tolist(), labels.tolist(), strict=True),
+            truth[["mention_id", "person_id"]].itertuples(index=False, name=None),
+        )
+        out[name] = {k: round(s[k], 4) for k in ("precision", "recall", "f1")}
+        print(json.dumps({"hard_vetoes": name, **out[name]}), file=sys.stderr)
+    resolver.hard_vetoes = ()
+    return out
 
 
 def _sweep(
@@ -456,6 +492,11 @@ def main() -> None:
         "--reachable",
         action="store_true",
         help="only: share of true pairs the blocking rules reach (now and before), no model",
+    )
+    parser.add_argument(
+        "--vetoes",
+        action="store_true",
+        help="also cluster the same links with each contradiction (sex, dob, name) a hard veto",
     )
     parser.add_argument("--log", default=None, help="append the JSON line to this file")
     args = parser.parse_args()

@@ -74,7 +74,14 @@ def resolve(
     if incremental:
         if not path.exists():
             fail(f"no saved person model at {path}: run `caselink resolve` (full) first")
-        resolver = PersonResolver.from_model(json.loads(path.read_text()), threshold=threshold)
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            fail(f"cannot read the person model {path}: {exc}")
+        try:
+            resolver = PersonResolver.from_model(saved, threshold=threshold)
+        except CaselinkError as exc:
+            fail(f"{path}: {exc}")
         previous = store.resolution_frame("person")
         result = resolver.resolve_incremental(mentions, previous, store.cases_frame())
         new = len(mentions) - len(previous)

@@ -31,9 +31,15 @@ import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.exceptions import EMTrainingException
 
-from caselink.entities.clustering import IDENTIFIERS, constrained_clusters, profiles
+from caselink.entities.clustering import (
+    CONTRADICTIONS,
+    IDENTIFIERS,
+    constrained_clusters,
+    profiles,
+)
 from caselink.entities.evidence import pair_evidence
 from caselink.entities.features import person_features
+from caselink.entities.model_file import TF_COLUMNS, trusted_model
 from caselink.entities.person_model import (
     DENSITY_BANDS,
     EM_LEARNS_NAME,
@@ -58,15 +64,18 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the scored links frame."""
 
-TF_COLUMNS: tuple[str, ...] = (
-    "canon_name",
-    "surname",
-    "dob_str",
-    "postcode",
-    "phone",
-    "address_line",
-)
-"""Columns with term-frequency adjustments in the person model."""
+U_MIN_PAIRS: float = 1e6
+"""Least number of random pairs sampled for the u probabilities (all pairs if fewer)."""
+
+U_PAIRS_PER_MENTION: float = 20.0
+"""Random pairs sampled for u per mention, between :data:`U_MIN_PAIRS` and ``u_max_pairs``.
+
+A u probability is the share of random pairs in a level; the rarest levels
+that matter (an exact name, a dob) have u of about one over the number of
+distinct values, so a sample a few times the number of mentions counts
+each of them many times. Sampling 5 million pairs for 5,000 mentions took
+most of the fit time and changed no weight that mattered.
+"""
 
 _SPLINK_LOG_LEVEL = logging.WARNING
 _LOG = logging.getLogger(__name__)
@@ -120,7 +129,9 @@ class PersonResolver:
         counting against a join the phones, addresses and vehicles on
         which the two groups disagree (:meth:`disagreement_weights`).
     u_max_pairs : float, default 5e6
-        Pairs sampled at random to estimate the u probabilities.
+        At most this many pairs sampled at random to estimate the u
+        probabilities (the sample is :data:`U_PAIRS_PER_MENTION` per
+        mention, at least :data:`U_MIN_PAIRS`).
     em_max_pairs : float or None, default 2e6
         At most this many blocked pairs per EM pass (None: all of them).
     recall : float, default 0.7
@@ -131,6 +142,13 @@ class PersonResolver:
         DuckDB memory limit (it spills to disk beyond it).
     threads : int or None
         DuckDB threads (None: DuckDB's default, all cores).
+    hard_vetoes : tuple of str, default ()
+        Fields of :data:`~caselink.entities.clustering.CONTRADICTIONS`
+        (``sex``, ``dob``, ``name``) on which a contradiction between two
+        groups refuses a join outright. By default none: each contradiction
+        is weighed evidence, the model's weight for the field differing
+        (:meth:`contradiction_weights`), counted like an identifier's
+        disagreement. Measured in docs/entities.md.
 
     Attributes
     ----------
@@ -165,6 +183,7 @@ class PersonResolver:
         seed: int = 42,
         memory_limit: str | None = "16GB",
         threads: int | None = None,
+        hard_vetoes: tuple[str, ...] = (),
     ) -> None:
         self.threshold = threshold
         self.u_max_pairs = u_max_pairs
@@ -173,6 +192,7 @@ class PersonResolver:
         self.seed = seed
         self.memory_limit = memory_limit
         self.threads = threads
+        self.hard_vetoes = tuple(hard_vetoes)
 
     # -- parameters -----------------------------------------------------------------
     def _validate(self) -> None:
@@ -185,6 +205,11 @@ class PersonResolver:
             errors.append(f"em_max_pairs must be None or at least 1000, got {self.em_max_pairs!r}")
         if not 0.0 < self.recall <= 1.0:
             errors.append(f"recall must be in (0, 1], got {self.recall!r}")
+        unknown = [f for f in self.hard_vetoes if f not in CONTRADICTIONS]
+        if unknown:
+            errors.append(
+                f"hard_vetoes must name fields of {', '.join(CONTRADICTIONS)}, got {unknown!r}"
+            )
         if errors:
             raise ValueError("; ".join(errors))
 
@@ -244,7 +269,10 @@ class PersonResolver:
         self.prior_rules_ = self._estimate_prior(linker, features)
         n_pairs = len(features) * (len(features) - 1) / 2
         linker.training.estimate_u_using_random_sampling(
-            max_pairs=min(self.u_max_pairs, n_pairs), seed=self.seed
+            max_pairs=min(
+                self.u_max_pairs, max(U_MIN_PAIRS, U_PAIRS_PER_MENTION * len(features)), n_pairs
+            ),
+            seed=self.seed,
         )
         self.skipped_em_passes_: list[str] = []
         learnt_name = False
@@ -342,19 +370,21 @@ class PersonResolver:
         Parameters
         ----------
         model : dict
-            A ``model_`` from an earlier :meth:`fit`.
+            A ``model_`` from an earlier :meth:`fit` (as loaded from JSON).
         **params
             Constructor parameters (``threshold`` etc.).
+
+        Raises
+        ------
+        caselink.entities.model_file.PersonModelError
+            When the model is not one caselink made: any blocking rule or
+            comparison differs from the generated ones (no SQL is ever
+            taken from a model), or a parameter is out of range.
         """
         resolver = cls(**params)
         resolver._validate()
-        missing = [k for k in ("splink", "term_frequencies") if k not in model]
-        if missing or "comparisons" not in model["splink"]:
-            raise ValueError(
-                f"model lacks {', '.join(missing) or 'splink comparisons'}: "
-                "not a trained person model"
-            )
-        resolver.model_ = model
+        # the file's numbers only: its SQL must be caselink's own, and is rebuilt, not read
+        resolver.model_ = trusted_model(model)
         resolver.n_mentions_ = -1
         return resolver
 
@@ -375,11 +405,23 @@ class PersonResolver:
         matches in training has m = 0). The clustering adds it when a link
         would join two groups whose identifiers disagree.
         """
+        return self._different_weights(IDENTIFIERS)
+
+    def contradiction_weights(self) -> dict[str, float]:
+        """The trained weight of sex, date of birth and name differing.
+
+        As :meth:`disagreement_weights`: what a contradiction between two
+        groups counts against joining them, unless the field is one of
+        ``hard_vetoes``.
+        """
+        return self._different_weights(CONTRADICTIONS)
+
+    def _different_weights(self, fields: tuple[str, ...]) -> dict[str, float]:
         self._check_fitted()
         out: dict[str, float] = {}
         for comparison in self.model_["splink"]["comparisons"]:
             name = comparison["output_column_name"]
-            if name not in IDENTIFIERS:
+            if name not in fields:
                 continue
             last = comparison["comparison_levels"][-1]
             m, u = last.get("m_probability"), last.get("u_probability")
@@ -413,12 +455,17 @@ class PersonResolver:
         """
         thr = self.threshold if threshold is None else threshold
         ids = features["mention_id"].to_numpy(dtype=np.int64)
+        weights = self.disagreement_weights()
+        weights.update(
+            {k: v for k, v in self.contradiction_weights().items() if k not in self.hard_vetoes}
+        )
         return constrained_clusters(
             ids,
             profiles(features),
             links.loc[links["match_probability"] >= thr],
-            disagreement=self.disagreement_weights(),
+            disagreement=weights,
             min_weight=probability_to_weight(thr),
+            hard=self.hard_vetoes,
         )
 
     # -- prediction -----------------------------------------------------------------
