@@ -96,7 +96,7 @@ def baseline(mentions: pd.DataFrame, seed: int) -> pd.DataFrame:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     n_cases = max(10, round(args.mentions / MENTIONS_PER_CASE))
     t0 = time.perf_counter()
-    data = generate(n_cases, seed=args.seed)
+    data = generate(n_cases, seed=args.seed, design=args.design)
     mentions = data.people
     truth = data.truth_people
     t1 = time.perf_counter()
@@ -105,6 +105,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "true_persons": int(truth["person_id"].nunique()),
         "cases": n_cases,
         "seed": args.seed,
+        "design": args.design,
         "generate_s": round(t1 - t0, 1),
     }
     if args.reachable:
@@ -170,6 +171,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "peak_rss_gib": round(_peak_rss_gib(), 2),
         }
     )
+    if "kin_of" in truth.columns:
+        result.update(_kin_merges(assignments, truth))
     if args.errors:
         _print_errors(mentions, truth, assignments, args.errors)
     return result
@@ -453,6 +456,37 @@ def _density_calibration(
     }
 
 
+def _kin_merges(assignments: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
+    """How many twin and father/son pairs (design B's ``kin_of``) were merged into one person.
+
+    A pair counts as merged when some mention of one and some mention of
+    the other share a predicted person.
+    """
+    person_of = truth.set_index("mention_id")["person_id"]
+    predicted = assignments.set_index("mention_id")["entity_id"]
+    entities = (
+        pd.DataFrame({"person_id": person_of, "entity_id": predicted.reindex(person_of.index)})
+        .groupby("person_id")["entity_id"]
+        .agg(set)
+    )
+    kin = truth.loc[truth["kin_of"].notna() & (truth["kin_of"].astype(str) != "")]
+    kin = kin.drop_duplicates("person_id")
+    out: dict[str, Any] = {}
+    for kind, rows in kin.groupby("kin_type"):
+        pairs = {
+            tuple(sorted((str(a), str(b))))
+            for a, b in zip(rows["person_id"], rows["kin_of"], strict=True)
+        }
+        merged = sum(
+            1
+            for a, b in pairs
+            if a in entities.index and b in entities.index and entities[a] & entities[b]
+        )
+        out[f"kin_{kind}_pairs"] = len(pairs)
+        out[f"kin_{kind}_merged"] = merged
+    return out
+
+
 def _print_errors(
     mentions: pd.DataFrame, truth: pd.DataFrame, assignments: pd.DataFrame, n: int
 ) -> None:
@@ -476,6 +510,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mentions", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--design", choices=["A", "B"], default="A", help="synthetic design")
     parser.add_argument("--threshold", type=float, default=0.35)
     parser.add_argument(
         "--sweep", default=None, help="comma-separated thresholds to score (tuning seed only)"

@@ -3,9 +3,13 @@
 Connected components of the links at a threshold chain one wrong link into
 a wrong merge: the father and son at one address who share a surname, or two
 John Smiths in one ward, become one person through a single mention written
-with a name and nothing else. Here links are taken strongest first and two
-groups of mentions are joined only if they do not *contradict* each other
-(cannot-link constraints). Two mentions contradict when
+with a name and nothing else. Here links are taken strongest first, and a
+*contradiction* between the two groups a link would join counts against
+it: as the model's weight for that field differing (the person resolver's
+default: evidence, so that a changed surname or a badly written dob does
+not forbid a merge the rest of the evidence makes), or as a hard refusal
+for the fields named in ``hard`` (cannot-link constraints; the function's
+default, all of them). Two mentions contradict when
 
 * both record a sex, and they differ;
 * both record a date of birth, and the two are not within what recording
@@ -412,7 +416,14 @@ def constrained_clusters(
                 if not _compared(field, pa, pb) and _disagree(field, va[field], vb[field]):
                     total += penalty
             for field in weighed:
-                if not _compared(field, pa, pb) and groups_contradict_on(field, ka, kb):
+                # a contradiction between the groups counts once against the join, unless
+                # the linking pair's own weight holds it: a pair whose sex or dob contradict
+                # sits in that comparison's "different" level; but the name ladder's partial
+                # levels ("surname only", "given name only") reward the part that agrees and
+                # never count the part that differs, so a name contradiction always counts
+                if not groups_contradict_on(field, ka, kb):
+                    continue
+                if field == "name" or not groups_contradict_on(field, {pa}, {pb}):
                     total += penalties[field]
             if total < min_weight:
                 continue

@@ -128,6 +128,11 @@ def name_comparison() -> dict[str, Any]:
                 "tf_adjustment_column": "surname",
                 "disable_tf_exact_match_detection": True,
             },
+            {
+                # a surname changed (marriage, an alias) or replaced: the given name alone
+                "sql_condition": "first_canon_l = first_canon_r",
+                "label_for_charts": "given name only",
+            },
             _else(),
         ],
     }
@@ -155,6 +160,13 @@ def dob_comparison() -> dict[str, Any]:
                     " AND day(dob_l) = month(dob_r)"
                 ),
                 "label_for_charts": "day and month swapped",
+            },
+            {
+                "sql_condition": (
+                    "month(dob_l) = month(dob_r) AND (year(dob_l) = year(dob_r)"
+                    " OR day(dob_l) = day(dob_r))"
+                ),
+                "label_for_charts": "two of day, month, year",
             },
             {
                 "sql_condition": "abs(date_diff('day', dob_l, dob_r)) <= 366",
@@ -239,6 +251,16 @@ def address_comparison() -> dict[str, Any]:
                     "jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
                 ),
                 "label_for_charts": "same number, similar street",
+            },
+            {
+                "sql_condition": (
+                    "(address_number_l IS NULL OR address_number_r IS NULL"
+                    " OR address_number_l = address_number_r)"
+                    " AND jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
+                    " AND (postcode_l = postcode_r"
+                    " OR damerau_levenshtein(postcode_l, postcode_r) <= 1)"
+                ),
+                "label_for_charts": "similar street, postcode within a slip",
             },
             {
                 "sql_condition": f"postcode_l = postcode_r AND NOT ({both_lines})",

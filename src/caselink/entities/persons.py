@@ -64,7 +64,7 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the scored links frame."""
 
-U_MIN_PAIRS: float = 1e6
+U_MIN_PAIRS: float = 2e5
 """Least number of random pairs sampled for the u probabilities (all pairs if fewer)."""
 
 U_PAIRS_PER_MENTION: float = 20.0
