@@ -27,6 +27,7 @@ import logging
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,9 @@ import pandas as pd
 from caselink.entities import PersonResolver, pairwise_scores
 from caselink.entities.features import person_features
 from caselink.synth import generate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe
 
 MENTIONS_PER_CASE = 2.52  # measured: generate(20000, seed=3) gives 50,317 mentions
 
@@ -107,6 +111,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seed": args.seed,
         "design": args.design,
         "generate_s": round(t1 - t0, 1),
+        "machine": describe(),
     }
     if args.reachable:
         from caselink.entities.person_model import prediction_blocking_rules

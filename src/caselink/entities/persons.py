@@ -6,8 +6,9 @@ random sampling of mention pairs, m probabilities by expectation
 maximisation on blocked pairs, the prior match probability from
 near-certain deterministic rules. Pairs scoring at or above a stated match
 probability are linked, and persons are built from those links strongest
-first, refusing any join that would put contradicting mentions (sex, date
-of birth, names) in one person (:mod:`caselink.entities.clustering`).
+first, counting against a join the model's weight for each field (sex,
+date of birth, names, phone, address, vehicle) on which the two groups
+contradict (:mod:`caselink.entities.clustering`).
 Each mention keeps the weight and the evidence of its strongest link into
 its person ("same phone, name Steve/Stephen, same dob").
 
@@ -124,10 +125,10 @@ class PersonResolver:
     threshold : float, default 0.35
         Match probability at or above which two mentions are linked (chosen
         on synthetic seed 5, reported on seed 11: see docs/entities.md).
-        Persons are built from the links strongest first, never joining
-        groups that contradict each other (sex, date of birth, names), and
-        counting against a join the phones, addresses and vehicles on
-        which the two groups disagree (:meth:`disagreement_weights`).
+        Persons are built from the links strongest first, counting against
+        a join the trained weight of each field on which the two groups
+        contradict: sex, date of birth, names (:meth:`contradiction_weights`)
+        and phones, addresses, vehicles (:meth:`disagreement_weights`).
     u_max_pairs : float, default 5e6
         At most this many pairs sampled at random to estimate the u
         probabilities (the sample is :data:`U_PAIRS_PER_MENTION` per
@@ -497,7 +498,8 @@ class PersonResolver:
         """Resolve all mentions into persons (a full run).
 
         Links at or above the threshold are taken strongest first; two
-        groups of mentions are joined unless one contradicts the other
+        groups of mentions are joined if the link's weight, less what their
+        contradictions count, still reaches the threshold
         (:func:`caselink.entities.clustering.constrained_clusters`).
 
         Parameters
