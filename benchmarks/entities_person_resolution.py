@@ -27,6 +27,7 @@ import logging
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,9 @@ import pandas as pd
 from caselink.entities import PersonResolver, pairwise_scores
 from caselink.entities.features import person_features
 from caselink.synth import generate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe
 
 MENTIONS_PER_CASE = 2.52  # measured: generate(20000, seed=3) gives 50,317 mentions
 
@@ -96,7 +100,7 @@ def baseline(mentions: pd.DataFrame, seed: int) -> pd.DataFrame:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     n_cases = max(10, round(args.mentions / MENTIONS_PER_CASE))
     t0 = time.perf_counter()
-    data = generate(n_cases, seed=args.seed)
+    data = generate(n_cases, seed=args.seed, design=args.design)
     mentions = data.people
     truth = data.truth_people
     t1 = time.perf_counter()
@@ -105,7 +109,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "true_persons": int(truth["person_id"].nunique()),
         "cases": n_cases,
         "seed": args.seed,
+        "design": args.design,
         "generate_s": round(t1 - t0, 1),
+        "machine": describe(),
     }
     if args.reachable:
         from caselink.entities.person_model import prediction_blocking_rules
@@ -150,6 +156,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     k: round(v, 2) for k, v in resolver.disagreement_weights().items()
                 }
             result["place_weights"] = _level_weights(resolver.model_["splink"], "place")
+        if args.vetoes:
+            result["vetoes"] = _veto_costs(resolver, mentions, data.cases, resolution.links, truth)
         assignments = resolution.assignments
         result["model"] = "caselink PersonResolver"
         result["threshold"] = args.threshold
@@ -168,9 +176,45 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "peak_rss_gib": round(_peak_rss_gib(), 2),
         }
     )
+    if "kin_of" in truth.columns:
+        result.update(_kin_merges(assignments, truth))
     if args.errors:
         _print_errors(mentions, truth, assignments, args.errors)
     return result
+
+
+def _veto_costs(
+    resolver: PersonResolver,
+    mentions: pd.DataFrame,
+    cases: pd.DataFrame,
+    links: pd.DataFrame,
+    truth: pd.DataFrame,
+) -> dict[str, dict[str, float]]:
+    """P, R, F1 of the same links clustered with each contradiction as a hard veto.
+
+    ``none`` is the default (every contradiction weighed as evidence);
+    ``all`` is the rule of caselink 0.1.0 (sex, dob and name all vetoes).
+    """
+    features = person_features(mentions, cases)
+    ids = features["mention_id"].to_numpy(dtype=np.int64)
+    out = {}
+    for name, hard in [
+        ("none", ()),
+        ("sex", ("sex",)),
+        ("dob", ("dob",)),
+        ("name", ("name",)),
+        ("all", ("sex", "dob", "name")),
+    ]:
+        resolver.hard_vetoes = hard
+        labels = resolver.cluster(features, links)
+        s = pairwise_scores(
+            zip(ids.tolist(), labels.tolist(), strict=True),
+            truth[["mention_id", "person_id"]].itertuples(index=False, name=None),
+        )
+        out[name] = {k: round(s[k], 4) for k in ("precision", "recall", "f1")}
+        print(json.dumps({"hard_vetoes": name, **out[name]}), file=sys.stderr)
+    resolver.hard_vetoes = ()
+    return out
 
 
 def _sweep(
@@ -417,6 +461,37 @@ def _density_calibration(
     }
 
 
+def _kin_merges(assignments: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Any]:
+    """How many twin and father/son pairs (design B's ``kin_of``) were merged into one person.
+
+    A pair counts as merged when some mention of one and some mention of
+    the other share a predicted person.
+    """
+    person_of = truth.set_index("mention_id")["person_id"]
+    predicted = assignments.set_index("mention_id")["entity_id"]
+    entities = (
+        pd.DataFrame({"person_id": person_of, "entity_id": predicted.reindex(person_of.index)})
+        .groupby("person_id")["entity_id"]
+        .agg(set)
+    )
+    kin = truth.loc[truth["kin_of"].notna() & (truth["kin_of"].astype(str) != "")]
+    kin = kin.drop_duplicates("person_id")
+    out: dict[str, Any] = {}
+    for kind, rows in kin.groupby("kin_type"):
+        pairs = {
+            tuple(sorted((str(a), str(b))))
+            for a, b in zip(rows["person_id"], rows["kin_of"], strict=True)
+        }
+        merged = sum(
+            1
+            for a, b in pairs
+            if a in entities.index and b in entities.index and entities[a] & entities[b]
+        )
+        out[f"kin_{kind}_pairs"] = len(pairs)
+        out[f"kin_{kind}_merged"] = merged
+    return out
+
+
 def _print_errors(
     mentions: pd.DataFrame, truth: pd.DataFrame, assignments: pd.DataFrame, n: int
 ) -> None:
@@ -440,6 +515,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mentions", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--design", choices=["A", "B"], default="A", help="synthetic design")
     parser.add_argument("--threshold", type=float, default=0.35)
     parser.add_argument(
         "--sweep", default=None, help="comma-separated thresholds to score (tuning seed only)"
@@ -456,6 +532,11 @@ def main() -> None:
         "--reachable",
         action="store_true",
         help="only: share of true pairs the blocking rules reach (now and before), no model",
+    )
+    parser.add_argument(
+        "--vetoes",
+        action="store_true",
+        help="also cluster the same links with each contradiction (sex, dob, name) a hard veto",
     )
     parser.add_argument("--log", default=None, help="append the JSON line to this file")
     args = parser.parse_args()

@@ -22,6 +22,8 @@ from caselink.entities import (
     resolve_keys,
     write_chart,
 )
+from caselink.entities.people_file import read_people_file
+from caselink.records.errors import CaselinkError
 from caselink.store import Store
 from caselink.store.facade import resolve_url
 
@@ -73,7 +75,14 @@ def resolve(
     if incremental:
         if not path.exists():
             fail(f"no saved person model at {path}: run `caselink resolve` (full) first")
-        resolver = PersonResolver.from_model(json.loads(path.read_text()), threshold=threshold)
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            fail(f"cannot read the person model {path}: {exc}")
+        try:
+            resolver = PersonResolver.from_model(saved, threshold=threshold)
+        except CaselinkError as exc:
+            fail(f"{path}: {exc}")
         previous = store.resolution_frame("person")
         result = resolver.resolve_incremental(mentions, previous, store.cases_frame())
         new = len(mentions) - len(previous)
@@ -100,6 +109,49 @@ def resolve(
         f"{new:,} mention(s) resolved, {len(result.links):,} link(s) at p >= {threshold}; "
         f"model {path}"
     )
+
+
+def resolve_file(
+    people_csv: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="people.csv to resolve (case_id and role optional)."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="persons.csv to write.")],
+    threshold: Annotated[
+        float,
+        typer.Option(
+            min=0.01, max=0.99, help="Match probability at or above which two mentions are linked."
+        ),
+    ] = 0.35,
+) -> None:
+    """Resolve a people file with no cases (and no store) into persons.
+
+    Writes mention_id,person_id,match_weight,evidence, one row per input row
+    (mention_id: the file's own, else the row's 0-based position). No place
+    and no case is invented: only what each row records is compared.
+    """
+    if out.resolve() == people_csv.resolve():
+        fail(f"--out {out} is the input file: choose another path")
+    try:
+        mentions = read_people_file(people_csv)
+    except CaselinkError as exc:
+        fail(str(exc))
+    if len(mentions) < 2:
+        fail(f"{people_csv} holds {len(mentions)} row(s): nothing to resolve")
+    started = time.perf_counter()
+    resolver = PersonResolver(threshold=threshold).fit(mentions)
+    result = resolver.resolve(mentions)
+    elapsed = time.perf_counter() - started
+    frame = result.assignments.rename(columns={"entity_id": "person_id"})
+    frame.to_csv(out, index=False)
+    console.print(
+        f"{len(frame):,} mentions of {frame['person_id'].nunique():,} persons in {elapsed:.1f} s "
+        f"({len(result.links):,} link(s) at p >= {threshold}) -> {out}"
+    )
+    for skipped in resolver.skipped_em_passes_:
+        console.print(f"note: EM pass blocked on {skipped} skipped (no two rows share it)")
 
 
 def people(
@@ -249,6 +301,7 @@ def chart(
 def register(app: typer.Typer) -> None:
     """Add the entity commands to the root app."""
     app.command(name="resolve")(resolve)
+    app.command(name="resolve-file")(resolve_file)
     app.command(name="people")(people)
     app.command(name="flags")(flags)
     app.command(name="chart")(chart)

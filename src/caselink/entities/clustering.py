@@ -3,9 +3,13 @@
 Connected components of the links at a threshold chain one wrong link into
 a wrong merge: the father and son at one address who share a surname, or two
 John Smiths in one ward, become one person through a single mention written
-with a name and nothing else. Here links are taken strongest first and two
-groups of mentions are joined only if they do not *contradict* each other
-(cannot-link constraints). Two mentions contradict when
+with a name and nothing else. Here links are taken strongest first, and a
+*contradiction* between the two groups a link would join counts against
+it: as the model's weight for that field differing (the person resolver's
+default: evidence, so that a changed surname or a badly written dob does
+not forbid a merge the rest of the evidence makes), or as a hard refusal
+for the fields named in ``hard`` (cannot-link constraints; the function's
+default, all of them). Two mentions contradict when
 
 * both record a sex, and they differ;
 * both record a date of birth, and the two are not within what recording
@@ -44,7 +48,7 @@ still agree with a full run.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -71,6 +75,13 @@ PROFILE_COLUMNS: tuple[str, ...] = (
 
 IDENTIFIERS: tuple[str, ...] = ("phone", "address", "vehicle")
 """Identifiers whose disagreement between two groups counts against joining them."""
+
+CONTRADICTIONS: tuple[str, ...] = ("sex", "dob", "name")
+"""Fields on which two groups may contradict (see :func:`groups_contradict_on`).
+
+Each is a hard veto (``hard``) or, as in :class:`caselink.entities.PersonResolver`,
+weighed evidence: the model's weight for that field differing.
+"""
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,40 @@ def groups_contradict(xs: set[Profile], ys: set[Profile]) -> bool:
     return not _each_agrees(names_x, names_y, _name_pair_compatible)
 
 
+def groups_contradict_on(field: str, xs: set[Profile], ys: set[Profile]) -> bool:
+    """Whether two groups contradict on one of :data:`CONTRADICTIONS`.
+
+    ``sex``: both record a sex and they differ; ``dob`` and ``name``: some
+    value recorded in one agrees with none recorded in the other (slips,
+    nicknames and swaps allowed, as in :func:`contradicts`).
+    """
+    if field == "sex":
+        return len({p.sex for p in xs | ys if p.sex is not None}) > 1
+    if field == "dob":
+        dobs_x = {p.dob for p in xs if p.dob is not None}
+        dobs_y = {p.dob for p in ys if p.dob is not None}
+        return not _each_agrees(dobs_x, dobs_y, _dob_pair_compatible)
+    if field == "name":
+        names_x = {(p.first, p.surname) for p in xs if p.first is not None or p.surname is not None}
+        names_y = {(p.first, p.surname) for p in ys if p.first is not None or p.surname is not None}
+        return not _each_agrees(names_x, names_y, _name_pair_compatible)
+    raise ValueError(f"unknown field {field!r}: expected one of {', '.join(CONTRADICTIONS)}")
+
+
+def _compared(field: str, a: Profile, b: Profile) -> bool:
+    """Whether the person model compared ``field`` for the pair (neither null).
+
+    The name comparison is null when either surname is missing.
+    """
+    if field == "name":
+        return a.surname is not None and b.surname is not None
+    if field == "dob":
+        return a.dob is not None and b.dob is not None
+    if field == "sex":
+        return a.sex is not None and b.sex is not None
+    return a.identifier(field) is not None and b.identifier(field) is not None
+
+
 @lru_cache(maxsize=1 << 18)
 def same_identifier(field: str, a: str, b: str) -> bool:
     """Whether two recorded values of an identifier may be one (equal, or a slip apart).
@@ -265,8 +310,9 @@ def constrained_clusters(
     links: pd.DataFrame,
     disagreement: Mapping[str, float] | None = None,
     min_weight: float = -math.inf,
+    hard: Collection[str] = CONTRADICTIONS,
 ) -> np.ndarray:
-    """Cluster mentions by their links, strongest first, never joining contradictions.
+    """Cluster mentions by their links, strongest first, weighing or refusing contradictions.
 
     Parameters
     ----------
@@ -277,12 +323,17 @@ def constrained_clusters(
     links : pandas.DataFrame
         ``mention_id_l, mention_id_r, match_weight`` of the links to consider.
     disagreement : mapping of str to float, optional
-        For each of :data:`IDENTIFIERS`, the weight (<= 0) of that
-        identifier differing between the two groups a link would join
-        (see the module docstring). Missing identifiers count nothing.
+        For each of :data:`IDENTIFIERS` and :data:`CONTRADICTIONS`, the
+        weight (<= 0) of that field differing between the two groups a link
+        would join (see the module docstring), added unless the linking
+        pair itself compared the field. Missing fields count nothing.
     min_weight : float, default -inf
         A link joins two groups only if its weight plus their disagreements
         reaches this (the threshold's match weight).
+    hard : collection of str, default all of :data:`CONTRADICTIONS`
+        Fields on which a contradiction between the groups refuses the join
+        outright, whatever the evidence (the rest are weighed, if given in
+        ``disagreement``).
 
     Returns
     -------
@@ -303,12 +354,20 @@ def constrained_clusters(
             f"mention_profiles has {len(mention_profiles)} rows, ids has {n}: they must align"
         )
     penalties = dict(disagreement or {})
-    bad = {k: v for k, v in penalties.items() if k not in IDENTIFIERS or not v <= 0.0}
+    known = (*IDENTIFIERS, *CONTRADICTIONS)
+    bad = {k: v for k, v in penalties.items() if k not in known or not v <= 0.0}
     if bad:
         raise ValueError(
-            f"disagreement must map identifiers {', '.join(IDENTIFIERS)} to weights <= 0, "
-            f"got {bad!r}"
+            f"disagreement must map identifiers {', '.join(known)} to weights <= 0, got {bad!r}"
         )
+    unknown_hard = [f for f in hard if f not in CONTRADICTIONS]
+    if unknown_hard:
+        raise ValueError(
+            f"hard must name fields of {', '.join(CONTRADICTIONS)}, got {unknown_hard!r}"
+        )
+    vetoes = tuple(hard)
+    weighed = tuple(f for f in CONTRADICTIONS if f in penalties and f not in vetoes)
+    id_penalties = {f: w for f, w in penalties.items() if f in IDENTIFIERS}
     position = pd.Series(np.arange(n), index=ids)
     left = position.reindex(links["mention_id_l"].to_numpy()).to_numpy()
     right = position.reindex(links["mention_id_r"].to_numpy()).to_numpy()
@@ -338,7 +397,7 @@ def constrained_clusters(
         if root in values:
             return values[root]
         p = mention_profiles[root]
-        return {f: {v} if (v := p.identifier(f)) is not None else set() for f in penalties}
+        return {f: {v} if (v := p.identifier(f)) is not None else set() for f in id_penalties}
 
     for a, b, w in zip(left_i, right_i, weight_i, strict=True):
         ra, rb = find(a), find(b)
@@ -346,17 +405,26 @@ def constrained_clusters(
             continue
         ka = kinds.get(ra) or {mention_profiles[ra]}
         kb = kinds.get(rb) or {mention_profiles[rb]}
-        if groups_contradict(ka, kb):
+        if any(groups_contradict_on(f, ka, kb) for f in vetoes):
             continue
         va, vb = held(ra), held(rb)
         if penalties:
             pa, pb = mention_profiles[a], mention_profiles[b]
             total = w
-            for field, penalty in penalties.items():
-                # the linking pair's own comparison is already in its weight
-                compared = pa.identifier(field) is not None and pb.identifier(field) is not None
-                if not compared and _disagree(field, va[field], vb[field]):
+            # the linking pair's own comparison of a field is already in its weight
+            for field, penalty in id_penalties.items():
+                if not _compared(field, pa, pb) and _disagree(field, va[field], vb[field]):
                     total += penalty
+            for field in weighed:
+                # a contradiction between the groups counts once against the join, unless
+                # the linking pair's own weight holds it: a pair whose sex or dob contradict
+                # sits in that comparison's "different" level; but the name ladder's partial
+                # levels ("surname only", "given name only") reward the part that agrees and
+                # never count the part that differs, so a name contradiction always counts
+                if not groups_contradict_on(field, ka, kb):
+                    continue
+                if field == "name" or not groups_contradict_on(field, {pa}, {pb}):
+                    total += penalties[field]
             if total < min_weight:
                 continue
         if len(ka) < len(kb):
@@ -364,7 +432,7 @@ def constrained_clusters(
         parent[rb] = ra
         kinds[ra] = ka | kb
         kinds.pop(rb, None)
-        values[ra] = {f: va[f] | vb[f] for f in penalties}
+        values[ra] = {f: va[f] | vb[f] for f in id_penalties}
         values.pop(rb, None)
     roots = np.fromiter((find(i) for i in range(n)), dtype=np.int64, count=n)
     return np.asarray(pd.Series(ids).groupby(roots).transform("min").to_numpy(), dtype=np.int64)

@@ -59,6 +59,7 @@ def _phrase(comparison: str, label: str, row: dict[str, Any]) -> str | None:
             "similar": f"similar name {pair}",
             "surname and initial": f"same surname, given name {pair}",
             "surname only": "same surname",
+            "given name only": f"same given name, surname {pair}",
         }.get(label, f"name {label}")
     if comparison == "dob":
         pair = f"{row.get('dob_str_l')}/{row.get('dob_str_r')}"
@@ -66,6 +67,7 @@ def _phrase(comparison: str, label: str, row: dict[str, Any]) -> str | None:
             "exact": "same dob",
             "one digit or transposition": f"dob {pair} (one digit or transposed)",
             "day and month swapped": f"dob {pair} (day and month swapped)",
+            "two of day, month, year": f"dob {pair} (two of day, month, year agree)",
             "within a year": f"dob within a year {pair}",
         }.get(label, f"dob {label}")
     if label == "exact":

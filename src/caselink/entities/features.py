@@ -15,11 +15,13 @@ import pandas as pd
 
 from caselink.entities.nicknames import canonical_given_name
 from caselink.entities.normalise import (
+    PersonName,
     normalise_phone,
     normalise_postcode,
     normalise_vehicle,
     parse_address,
     parse_name,
+    parse_name_parts,
 )
 
 PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
@@ -118,6 +120,29 @@ def _by_value(column: pd.Series, fn: Callable[[str | None], T]) -> list[T]:
     return out
 
 
+def _names(mentions: pd.DataFrame) -> list[PersonName]:
+    """Each mention's parsed name: from ``given_name``/``surname`` where recorded, else ``name``."""
+    from_name = _by_value(mentions["name"], parse_name)
+    if not any(c in mentions.columns for c in ("given_name", "surname")):
+        return from_name
+    none = pd.Series([None] * len(mentions), index=mentions.index, dtype=object)
+    given = mentions["given_name"] if "given_name" in mentions.columns else none
+    surname = mentions["surname"] if "surname" in mentions.columns else none
+    given_list = given.where(given.notna(), None).tolist()
+    surname_list = surname.where(surname.notna(), None).tolist()
+    cache: dict[tuple[str | None, str | None], PersonName] = {}
+    out = []
+    for parsed, g, s in zip(from_name, given_list, surname_list, strict=True):
+        if g is None and s is None:
+            out.append(parsed)
+            continue
+        key = (str(g) if g is not None else None, str(s) if s is not None else None)
+        if key not in cache:
+            cache[key] = parse_name_parts(*key)
+        out.append(cache[key])
+    return out
+
+
 def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -> pd.DataFrame:
     """The columns the person model compares, one row per mention.
 
@@ -158,7 +183,7 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
     if mentions["mention_id"].duplicated().any():
         dup = mentions.loc[mentions["mention_id"].duplicated(), "mention_id"].iloc[0]
         raise ValueError(f"mention_id {dup} appears more than once")
-    names = _by_value(mentions["name"], parse_name)
+    names = _names(mentions)
     addresses = _by_value(mentions["address"], parse_address)
     dob = pd.to_datetime(mentions["dob"]).astype("datetime64[us]")
     sex = mentions["sex"].where(mentions["sex"].isin(["M", "F"]), None)

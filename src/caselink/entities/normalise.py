@@ -18,6 +18,26 @@ from caselink.entities.nicknames import canonical_given_name
 
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev", "master"})
 _SUFFIXES = frozenset({"jr", "jnr", "sr", "snr", "ii", "iii", "iv"})
+SURNAME_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "la",
+        "le",
+        "st",
+        "ter",
+        "ten",
+    }
+)
+"""Words that open a multi-word surname (``van Geel``, ``de la Cruz``): read with the surname."""
 _NON_LETTER = re.compile(r"[^a-z\s,]")
 _SPACES = re.compile(r"\s+")
 
@@ -97,11 +117,51 @@ def parse_name(raw: str | None) -> PersonName:
         return PersonName(None, None)
     if len(tokens) == 1:
         return PersonName(None, tokens[0])
+    # "Anna van Geel", "Pierre de la Cruz": a particle belongs to the surname after it
+    while n_surname < len(tokens) - 1 and tokens[-n_surname - 1] in SURNAME_PARTICLES:
+        n_surname += 1
     n_surname = min(n_surname, len(tokens) - 1)
     surname = "".join(tokens[-n_surname:])
     given = tokens[:-n_surname]
     middle = " ".join(given[1:]) or None
     return PersonName(given[0], surname, middle)
+
+
+def _words(raw: str | None) -> list[str]:
+    if raw is None:
+        return []
+    text = _fold(raw).replace("'", "").replace("’", "").replace("-", "").replace(".", " ")
+    return [
+        t
+        for t in _SPACES.sub(" ", _NON_LETTER.sub(" ", text.replace(",", " "))).split()
+        if t not in _TITLES and t not in _SUFFIXES
+    ]
+
+
+def parse_name_parts(given: str | None, surname: str | None) -> PersonName:
+    """A name recorded in parts (people.csv ``given_name``, ``surname``).
+
+    The first word of ``given`` is the given name, the rest middle names;
+    every word of ``surname`` is the surname, closed up (``"van Geel"`` ->
+    ``vangeel``, as :func:`parse_name` reads ``"Anna van Geel"``; a space
+    typed inside a surname, ``"Trene rry"``, disappears the same way). A
+    lone given name stays a given name, which :func:`parse_name` cannot
+    know from a single ``name``.
+
+    Examples
+    --------
+    >>> parse_name_parts("Anna Maria", "van Geel")
+    PersonName(first='anna', surname='vangeel', middle='maria')
+    >>> parse_name_parts("Ben", None)
+    PersonName(first='ben', surname=None, middle=None)
+    """
+    given_words = _words(given)
+    surname_words = _words(surname)
+    return PersonName(
+        given_words[0] if given_words else None,
+        "".join(surname_words) or None,
+        " ".join(given_words[1:]) or None,
+    )
 
 
 def normalise_phone(raw: str | None, default_country: str = "44") -> str | None:

@@ -128,6 +128,11 @@ def name_comparison() -> dict[str, Any]:
                 "tf_adjustment_column": "surname",
                 "disable_tf_exact_match_detection": True,
             },
+            {
+                # a surname changed (marriage, an alias) or replaced: the given name alone
+                "sql_condition": "first_canon_l = first_canon_r",
+                "label_for_charts": "given name only",
+            },
             _else(),
         ],
     }
@@ -155,6 +160,13 @@ def dob_comparison() -> dict[str, Any]:
                     " AND day(dob_l) = month(dob_r)"
                 ),
                 "label_for_charts": "day and month swapped",
+            },
+            {
+                "sql_condition": (
+                    "month(dob_l) = month(dob_r) AND (year(dob_l) = year(dob_r)"
+                    " OR day(dob_l) = day(dob_r))"
+                ),
+                "label_for_charts": "two of day, month, year",
             },
             {
                 "sql_condition": "abs(date_diff('day', dob_l, dob_r)) <= 366",
@@ -239,6 +251,16 @@ def address_comparison() -> dict[str, Any]:
                     "jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
                 ),
                 "label_for_charts": "same number, similar street",
+            },
+            {
+                "sql_condition": (
+                    "(address_number_l IS NULL OR address_number_r IS NULL"
+                    " OR address_number_l = address_number_r)"
+                    " AND jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
+                    " AND (postcode_l = postcode_r"
+                    " OR damerau_levenshtein(postcode_l, postcode_r) <= 1)"
+                ),
+                "label_for_charts": "similar street, postcode within a slip",
             },
             {
                 "sql_condition": f"postcode_l = postcode_r AND NOT ({both_lines})",
@@ -431,26 +453,61 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
     ]
 
 
-def em_training_rules() -> list[BlockingRuleCreator]:
-    """Blocking rules for the EM passes that estimate m probabilities.
+EM_RULES: tuple[tuple[str, ...], ...] = (("dob_str",), ("surname", "first_canon"), ("phone",))
+"""Columns of the EM passes that estimate m probabilities, in order.
 
-    Each pass fixes some columns (whose m cannot be learnt in it) and learns
-    the others; together every comparison is learnt at least once.
-    """
-    return [
-        block_on("dob_str"),
-        block_on("surname", "first_canon"),
-        block_on("phone"),
-    ]
+Each pass fixes the comparisons of its columns (whose m cannot be learnt in
+it) and learns the others; together every comparison is learnt at least
+once. A pass whose rule admits no pair (no phone recorded anywhere, no
+dob) is skipped with a warning, the model kept as it was.
+"""
+
+FALLBACK_EM_RULES: tuple[tuple[str, ...], ...] = (("address_line",), ("postcode",))
+"""EM passes that learn the name ladder when no dob or phone pass could run.
+
+Data with names and addresses only would otherwise keep Splink's default m
+probabilities for names; blocking on the address line, then the postcode,
+lets EM learn them from the data.
+"""
+
+EM_LEARNS_NAME: frozenset[str] = frozenset({"dob_str", "phone", "address_line", "postcode"})
+"""Blocking columns of the EM passes in which the name ladder is learnt (not fixed)."""
+
+PRIOR_RULES: tuple[tuple[str, ...], ...] = (
+    ("full_name", "dob_str"),
+    ("surname", "first_canon", "phone"),
+    ("surname", "dob_str", "postcode"),
+)
+"""Near-certain matching rules whose pairs estimate the prior match probability."""
+
+FALLBACK_PRIOR_RULES: tuple[tuple[str, ...], ...] = (
+    ("full_name", "address_line"),
+    ("full_name", "postcode"),
+)
+"""Prior rules for data whose :data:`PRIOR_RULES` admit no pair (no dob, no phone).
+
+The same full name at the same address line, or at the same postcode: what
+data with only names and addresses can say. When these admit no pair
+either, the prior is :data:`FALLBACK_PRIOR_MATCHES` matches per mention.
+"""
+
+FALLBACK_PRIOR_MATCHES: float = 0.5
+"""Expected true matches per mention when no rule can estimate the prior.
+
+The prior is then ``0.5 / (n - 1)`` for ``n`` mentions: as if one mention in
+two had one other mention of the same person, a middle guess that lets the
+comparisons decide.
+"""
+
+
+def em_training_rules() -> list[BlockingRuleCreator]:
+    """Blocking rules of the EM passes (:data:`EM_RULES`)."""
+    return [block_on(*cols) for cols in EM_RULES]
 
 
 def deterministic_rules() -> list[BlockingRuleCreator]:
-    """Near-certain matching rules used to estimate the prior match probability."""
-    return [
-        block_on("full_name", "dob_str"),
-        block_on("surname", "first_canon", "phone"),
-        block_on("surname", "dob_str", "postcode"),
-    ]
+    """Near-certain matching rules used to estimate the prior (:data:`PRIOR_RULES`)."""
+    return [block_on(*cols) for cols in PRIOR_RULES]
 
 
 def settings_dict() -> dict[str, Any]:

@@ -6,8 +6,9 @@ random sampling of mention pairs, m probabilities by expectation
 maximisation on blocked pairs, the prior match probability from
 near-certain deterministic rules. Pairs scoring at or above a stated match
 probability are linked, and persons are built from those links strongest
-first, refusing any join that would put contradicting mentions (sex, date
-of birth, names) in one person (:mod:`caselink.entities.clustering`).
+first, counting against a join the model's weight for each field (sex,
+date of birth, names, phone, address, vehicle) on which the two groups
+contradict (:mod:`caselink.entities.clustering`).
 Each mention keeps the weight and the evidence of its strongest link into
 its person ("same phone, name Steve/Stephen, same dob").
 
@@ -28,15 +29,26 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from splink import DuckDBAPI, Linker, SettingsCreator
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import EMTrainingException
 
-from caselink.entities.clustering import IDENTIFIERS, constrained_clusters, profiles
+from caselink.entities.clustering import (
+    CONTRADICTIONS,
+    IDENTIFIERS,
+    constrained_clusters,
+    profiles,
+)
 from caselink.entities.evidence import pair_evidence
 from caselink.entities.features import person_features
+from caselink.entities.model_file import TF_COLUMNS, trusted_model
 from caselink.entities.person_model import (
     DENSITY_BANDS,
-    deterministic_rules,
-    em_training_rules,
+    EM_LEARNS_NAME,
+    EM_RULES,
+    FALLBACK_EM_RULES,
+    FALLBACK_PRIOR_MATCHES,
+    FALLBACK_PRIOR_RULES,
+    PRIOR_RULES,
     prediction_blocking_rules,
     settings_dict,
 )
@@ -53,15 +65,18 @@ LINK_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the scored links frame."""
 
-TF_COLUMNS: tuple[str, ...] = (
-    "canon_name",
-    "surname",
-    "dob_str",
-    "postcode",
-    "phone",
-    "address_line",
-)
-"""Columns with term-frequency adjustments in the person model."""
+U_MIN_PAIRS: float = 2e5
+"""Least number of random pairs sampled for the u probabilities (all pairs if fewer)."""
+
+U_PAIRS_PER_MENTION: float = 20.0
+"""Random pairs sampled for u per mention, between :data:`U_MIN_PAIRS` and ``u_max_pairs``.
+
+A u probability is the share of random pairs in a level; the rarest levels
+that matter (an exact name, a dob) have u of about one over the number of
+distinct values, so a sample a few times the number of mentions counts
+each of them many times. Sampling 5 million pairs for 5,000 mentions took
+most of the fit time and changed no weight that mattered.
+"""
 
 _SPLINK_LOG_LEVEL = logging.WARNING
 _LOG = logging.getLogger(__name__)
@@ -110,12 +125,14 @@ class PersonResolver:
     threshold : float, default 0.35
         Match probability at or above which two mentions are linked (chosen
         on synthetic seed 5, reported on seed 11: see docs/entities.md).
-        Persons are built from the links strongest first, never joining
-        groups that contradict each other (sex, date of birth, names), and
-        counting against a join the phones, addresses and vehicles on
-        which the two groups disagree (:meth:`disagreement_weights`).
+        Persons are built from the links strongest first, counting against
+        a join the trained weight of each field on which the two groups
+        contradict: sex, date of birth, names (:meth:`contradiction_weights`)
+        and phones, addresses, vehicles (:meth:`disagreement_weights`).
     u_max_pairs : float, default 5e6
-        Pairs sampled at random to estimate the u probabilities.
+        At most this many pairs sampled at random to estimate the u
+        probabilities (the sample is :data:`U_PAIRS_PER_MENTION` per
+        mention, at least :data:`U_MIN_PAIRS`).
     em_max_pairs : float or None, default 2e6
         At most this many blocked pairs per EM pass (None: all of them).
     recall : float, default 0.7
@@ -126,6 +143,13 @@ class PersonResolver:
         DuckDB memory limit (it spills to disk beyond it).
     threads : int or None
         DuckDB threads (None: DuckDB's default, all cores).
+    hard_vetoes : tuple of str, default ()
+        Fields of :data:`~caselink.entities.clustering.CONTRADICTIONS`
+        (``sex``, ``dob``, ``name``) on which a contradiction between two
+        groups refuses a join outright. By default none: each contradiction
+        is weighed evidence, the model's weight for the field differing
+        (:meth:`contradiction_weights`), counted like an identifier's
+        disagreement. Measured in docs/entities.md.
 
     Attributes
     ----------
@@ -137,9 +161,13 @@ class PersonResolver:
     n_mentions_ : int
         Number of mentions the model was trained on.
     skipped_em_passes_ : list of str
-        Blocking rules of EM passes abandoned because an m probability
-        underflowed to zero (happens only on a few hundred mentions); the
-        model keeps the other passes' estimates.
+        Blocking columns (``"a+b"``) of EM passes skipped because no two
+        mentions share them (a field the data lacks) or abandoned by Splink
+        (an m probability underflowing to zero on a few hundred mentions);
+        the model keeps the other passes' estimates.
+    prior_rules_ : list of str
+        The rules that estimated the prior match probability (empty: the
+        documented fallback, :data:`~caselink.entities.person_model.FALLBACK_PRIOR_MATCHES`).
 
     Examples
     --------
@@ -156,6 +184,7 @@ class PersonResolver:
         seed: int = 42,
         memory_limit: str | None = "16GB",
         threads: int | None = None,
+        hard_vetoes: tuple[str, ...] = (),
     ) -> None:
         self.threshold = threshold
         self.u_max_pairs = u_max_pairs
@@ -164,6 +193,7 @@ class PersonResolver:
         self.seed = seed
         self.memory_limit = memory_limit
         self.threads = threads
+        self.hard_vetoes = tuple(hard_vetoes)
 
     # -- parameters -----------------------------------------------------------------
     def _validate(self) -> None:
@@ -176,6 +206,11 @@ class PersonResolver:
             errors.append(f"em_max_pairs must be None or at least 1000, got {self.em_max_pairs!r}")
         if not 0.0 < self.recall <= 1.0:
             errors.append(f"recall must be in (0, 1], got {self.recall!r}")
+        unknown = [f for f in self.hard_vetoes if f not in CONTRADICTIONS]
+        if unknown:
+            errors.append(
+                f"hard_vetoes must name fields of {', '.join(CONTRADICTIONS)}, got {unknown!r}"
+            )
         if errors:
             raise ValueError("; ".join(errors))
 
@@ -232,34 +267,24 @@ class PersonResolver:
             blocking_rules_to_generate_predictions=prediction_blocking_rules(),  # type: ignore[arg-type]
         )
         linker = self._linker(features, creator)
-        training = linker.training
+        self.prior_rules_ = self._estimate_prior(linker, features)
         n_pairs = len(features) * (len(features) - 1) / 2
-        training.estimate_probability_two_random_records_match(
-            deterministic_rules(),  # type: ignore[arg-type]
-            recall=self.recall,
-        )
-        training.estimate_u_using_random_sampling(
-            max_pairs=min(self.u_max_pairs, n_pairs), seed=self.seed
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=min(
+                self.u_max_pairs, max(U_MIN_PAIRS, U_PAIRS_PER_MENTION * len(features)), n_pairs
+            ),
+            seed=self.seed,
         )
         self.skipped_em_passes_: list[str] = []
-        for rule in em_training_rules():
-            before = linker.misc.save_model_to_json()
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule,
-                    estimate_without_term_frequencies=True,
-                    max_pairs=self.em_max_pairs,
-                )
-            except ValueError as error:
-                # on few mentions an m probability can underflow to 0 within EM, which
-                # Splink refuses mid-pass; the pass is abandoned, the model restored to
-                # the estimates before it, and the pass named in skipped_em_passes_
-                if "below the minimum allowed value" not in str(error):
-                    raise
-                sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
-                self.skipped_em_passes_.append(sql)
-                _LOG.warning("EM pass blocked on %s abandoned: %s", sql, error)
-                linker = self._linker(features, before)
+        learnt_name = False
+        for cols in EM_RULES:
+            linker, ran = self._em_pass(linker, features, cols)
+            learnt_name |= ran and bool(EM_LEARNS_NAME.intersection(cols))
+        for cols in FALLBACK_EM_RULES:
+            if learnt_name:
+                break
+            linker, ran = self._em_pass(linker, features, cols)
+            learnt_name |= ran
         term_frequencies: dict[str, list[list[Any]]] = {}
         for col in TF_COLUMNS:
             table = linker.table_management.compute_tf_table(col)
@@ -275,6 +300,70 @@ class PersonResolver:
         self.n_mentions_ = len(features)
         return self
 
+    def _estimate_prior(self, linker: Linker, features: pd.DataFrame) -> list[str]:
+        """Set the prior from the near-certain rules the data can use; return their names.
+
+        :data:`PRIOR_RULES` (name and dob, name and phone, surname, dob and
+        postcode) when any admits a pair; else :data:`FALLBACK_PRIOR_RULES`
+        (full name and address line or postcode); else
+        :data:`FALLBACK_PRIOR_MATCHES` matches per mention. Rules that admit
+        no pair are left out, so a rule on a field the data lacks never
+        drives the prior to zero.
+        """
+        for rules in (PRIOR_RULES, FALLBACK_PRIOR_RULES):
+            usable = [cols for cols in rules if _admits_pairs(features, cols)]
+            if usable:
+                linker.training.estimate_probability_two_random_records_match(
+                    [block_on(*cols) for cols in usable],
+                    recall=self.recall,
+                )
+                prior = linker._settings_obj._probability_two_random_records_match
+                if 0.0 < prior < 1.0:
+                    return ["+".join(cols) for cols in usable]
+        n = len(features)
+        prior = min(0.5, FALLBACK_PRIOR_MATCHES / max(n - 1, 1))
+        _LOG.warning(
+            "no rule could estimate the prior match probability (no two mentions share a "
+            "full name with a dob, phone, address or postcode): using %.3g",
+            prior,
+        )
+        linker._settings_obj._probability_two_random_records_match = prior
+        return []
+
+    def _em_pass(
+        self, linker: Linker, features: pd.DataFrame, cols: tuple[str, ...]
+    ) -> tuple[Linker, bool]:
+        """One EM pass blocked on ``cols``; skipped, the model intact, when it cannot run.
+
+        A pass is skipped with a warning (and named in ``skipped_em_passes_``)
+        when its rule admits no pair of mentions (a field the data lacks), or
+        when Splink abandons it (no pairs after all, or an m probability
+        underflowing to 0 on a few hundred mentions). Splink may by then have
+        changed the live model (dropped a comparison, reset the prior), so the
+        model is restored to what it was before the pass.
+        """
+        name = "+".join(cols)
+        if not _admits_pairs(features, cols):
+            self.skipped_em_passes_.append(name)
+            _LOG.warning("EM pass blocked on %s skipped: no two mentions share it", name)
+            return linker, False
+        before = linker.misc.save_model_to_json()
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*cols),
+                estimate_without_term_frequencies=True,
+                max_pairs=self.em_max_pairs,
+            )
+        except (EMTrainingException, ValueError) as error:
+            if isinstance(error, ValueError) and "below the minimum allowed value" not in str(
+                error
+            ):
+                raise
+            self.skipped_em_passes_.append(name)
+            _LOG.warning("EM pass blocked on %s abandoned: %s", name, error)
+            return self._linker(features, before), False
+        return linker, True
+
     @classmethod
     def from_model(cls, model: dict[str, Any], **params: Any) -> PersonResolver:
         """A resolver around an already trained model (for example one saved in the store).
@@ -282,19 +371,21 @@ class PersonResolver:
         Parameters
         ----------
         model : dict
-            A ``model_`` from an earlier :meth:`fit`.
+            A ``model_`` from an earlier :meth:`fit` (as loaded from JSON).
         **params
             Constructor parameters (``threshold`` etc.).
+
+        Raises
+        ------
+        caselink.entities.model_file.PersonModelError
+            When the model is not one caselink made: any blocking rule or
+            comparison differs from the generated ones (no SQL is ever
+            taken from a model), or a parameter is out of range.
         """
         resolver = cls(**params)
         resolver._validate()
-        missing = [k for k in ("splink", "term_frequencies") if k not in model]
-        if missing or "comparisons" not in model["splink"]:
-            raise ValueError(
-                f"model lacks {', '.join(missing) or 'splink comparisons'}: "
-                "not a trained person model"
-            )
-        resolver.model_ = model
+        # the file's numbers only: its SQL must be caselink's own, and is rebuilt, not read
+        resolver.model_ = trusted_model(model)
         resolver.n_mentions_ = -1
         return resolver
 
@@ -315,11 +406,23 @@ class PersonResolver:
         matches in training has m = 0). The clustering adds it when a link
         would join two groups whose identifiers disagree.
         """
+        return self._different_weights(IDENTIFIERS)
+
+    def contradiction_weights(self) -> dict[str, float]:
+        """The trained weight of sex, date of birth and name differing.
+
+        As :meth:`disagreement_weights`: what a contradiction between two
+        groups counts against joining them, unless the field is one of
+        ``hard_vetoes``.
+        """
+        return self._different_weights(CONTRADICTIONS)
+
+    def _different_weights(self, fields: tuple[str, ...]) -> dict[str, float]:
         self._check_fitted()
         out: dict[str, float] = {}
         for comparison in self.model_["splink"]["comparisons"]:
             name = comparison["output_column_name"]
-            if name not in IDENTIFIERS:
+            if name not in fields:
                 continue
             last = comparison["comparison_levels"][-1]
             m, u = last.get("m_probability"), last.get("u_probability")
@@ -353,12 +456,17 @@ class PersonResolver:
         """
         thr = self.threshold if threshold is None else threshold
         ids = features["mention_id"].to_numpy(dtype=np.int64)
+        weights = self.disagreement_weights()
+        weights.update(
+            {k: v for k, v in self.contradiction_weights().items() if k not in self.hard_vetoes}
+        )
         return constrained_clusters(
             ids,
             profiles(features),
             links.loc[links["match_probability"] >= thr],
-            disagreement=self.disagreement_weights(),
+            disagreement=weights,
             min_weight=probability_to_weight(thr),
+            hard=self.hard_vetoes,
         )
 
     # -- prediction -----------------------------------------------------------------
@@ -390,7 +498,8 @@ class PersonResolver:
         """Resolve all mentions into persons (a full run).
 
         Links at or above the threshold are taken strongest first; two
-        groups of mentions are joined unless one contradicts the other
+        groups of mentions are joined if the link's weight, less what their
+        contradictions count, still reaches the threshold
         (:func:`caselink.entities.clustering.constrained_clusters`).
 
         Parameters
@@ -511,6 +620,12 @@ class PersonResolver:
             .reset_index(drop=True)
         )
         return PersonResolution(assignments, links)
+
+
+def _admits_pairs(features: pd.DataFrame, cols: tuple[str, ...]) -> bool:
+    """Whether two mentions agree on every one of ``cols`` (none of them null)."""
+    known = features.loc[:, list(cols)].dropna()
+    return bool(known.duplicated().any())
 
 
 _FETCHED = (

@@ -54,6 +54,12 @@ PEOPLE_OPTIONAL = (
     "address_lat",
     "address_lon",
 )
+PEOPLE_NAME_PARTS = ("given_name", "surname")
+"""Optional people.csv columns for a name recorded in parts (beside or instead of ``name``).
+
+Written on export only when some mention records them, so files without
+them round-trip byte for byte.
+"""
 ACTIONS_REQUIRED = ("case_id", "action", "status")
 ACTIONS_OPTIONAL = ("raised_at", "completed_at", "note")
 MULTI_SEPARATOR = "|"
@@ -355,6 +361,8 @@ _PEOPLE_FIELDS = {
     "vehicle": "str",
     "address_lat": "float",
     "address_lon": "float",
+    "given_name": "str",
+    "surname": "str",
 }
 _ACTION_FIELDS = {
     "case_id": "str",
@@ -561,8 +569,9 @@ def case_row(case: Case, schema: AttributeSchema) -> list[str]:
     return cells
 
 
-def mention_row(m: Mention) -> list[str]:
-    """The canonical people.csv row of a mention."""
+def mention_row(m: Mention, name_parts: bool = False) -> list[str]:
+    """The canonical people.csv row of a mention (with :data:`PEOPLE_NAME_PARTS` if asked)."""
+    parts = [m.given_name or "", m.surname or ""] if name_parts else []
     return [
         m.case_id,
         m.role,
@@ -575,6 +584,7 @@ def mention_row(m: Mention) -> list[str]:
         m.vehicle or "",
         format_number(m.address_lat),
         format_number(m.address_lon),
+        *parts,
     ]
 
 

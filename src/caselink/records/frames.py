@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from caselink.records.csv_format import PEOPLE_OPTIONAL, PEOPLE_REQUIRED
+from caselink.records.csv_format import PEOPLE_NAME_PARTS, PEOPLE_OPTIONAL, PEOPLE_REQUIRED
 from caselink.records.model import Action, AttributeKind, AttributeSchema, Case, Mention
 
 CASE_COLUMNS: tuple[str, ...] = (
@@ -125,16 +125,25 @@ def mentions_frame(rows: Sequence[Mention | dict[str, Any]]) -> pd.DataFrame:
         data: dict[str, Any] = row.model_dump() if isinstance(row, Mention) else {**row}
         data.setdefault("mention_id", i)
         records.append(data)
-    frame = (
-        pd.DataFrame.from_records(records, columns=list(MENTION_COLUMNS))
-        if records
-        else _empty(MENTION_COLUMNS)
-    )
+    # given_name and surname columns only when some mention records its name in parts
+    parts = [c for c in PEOPLE_NAME_PARTS if any(r.get(c) is not None for r in records)]
+    columns = [*MENTION_COLUMNS, *parts]
+    frame = pd.DataFrame.from_records(records, columns=columns) if records else _empty(columns)
     frame["mention_id"] = frame["mention_id"].astype("int64")
     frame["dob"] = pd.to_datetime(frame["dob"]).astype("datetime64[us]")
     for col in ("address_lat", "address_lon"):
         frame[col] = pd.to_numeric(frame[col]).astype("float64")
-    for col in ("case_id", "role", "name", "sex", "address", "postcode", "phone", "vehicle"):
+    for col in (
+        "case_id",
+        "role",
+        "name",
+        "sex",
+        "address",
+        "postcode",
+        "phone",
+        "vehicle",
+        *parts,
+    ):
         frame[col] = _objects(frame[col])
     return frame
 

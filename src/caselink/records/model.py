@@ -132,6 +132,10 @@ class Mention(BaseModel):
     vehicle: Annotated[str | None, Field(max_length=32)] = None
     address_lat: Annotated[float | None, Field(ge=-90.0, le=90.0)] = None
     address_lon: Annotated[float | None, Field(ge=-180.0, le=180.0)] = None
+    given_name: str | None = None
+    """Given name(s), when the source records them apart from the surname."""
+    surname: str | None = None
+    """Surname (family name), when the source records it apart from the given names."""
 
     @field_validator("role")
     @classmethod

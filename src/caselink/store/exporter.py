@@ -8,6 +8,7 @@ from pathlib import Path
 from caselink.records.csv_format import (
     ACTIONS_HEADER,
     PEOPLE_HEADER,
+    PEOPLE_NAME_PARTS,
     action_row,
     case_row,
     cases_header,
@@ -47,7 +48,10 @@ def export_store(store: Store, outdir: Path, include_prompts: bool = False) -> E
         outdir / "schema.yaml",
     )
     write_csv(files[0], cases_header(schema), [case_row(c, schema) for c in cases])
-    write_csv(files[1], PEOPLE_HEADER, [mention_row(m) for m in mentions])
+    # the name-part columns only when used, so files without them round-trip byte for byte
+    parts = any(m.given_name or m.surname for m in mentions)
+    people_header = [*PEOPLE_HEADER, *PEOPLE_NAME_PARTS] if parts else PEOPLE_HEADER
+    write_csv(files[1], people_header, [mention_row(m, parts) for m in mentions])
     write_csv(files[2], ACTIONS_HEADER, [action_row(a) for a in actions])
     files[3].write_text(dump_schema(schema), encoding="utf-8")
     return ExportReport(len(cases), len(mentions), len(actions), files)

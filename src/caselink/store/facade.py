@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
 )
 
+from caselink.records.csv_format import PEOPLE_NAME_PARTS
 from caselink.records.errors import InputError, InvalidInputError, RowError, StoreNotFoundError
 from caselink.records.frames import (
     ACTION_COLUMNS,
@@ -352,7 +353,11 @@ class Store:
         with self.engine.connect() as conn:
             rows = []
             for i, r in enumerate(conn.execute(query)):
-                data = {c: r._mapping.get(c) for c in MENTION_COLUMNS if c != "mention_id"}
+                data = {
+                    c: r._mapping.get(c)
+                    for c in (*MENTION_COLUMNS, *PEOPLE_NAME_PARTS)
+                    if c != "mention_id"
+                }
                 data["mention_id"] = i
                 rows.append(data)
         return mentions_frame(rows)
@@ -465,7 +470,7 @@ def _none(value: Any) -> Any:
 
 
 def _mention(row: dict[str, Any]) -> Mention:
-    data = {k: _none(row[k]) for k in Mention.model_fields}
+    data = {k: _none(row.get(k)) for k in Mention.model_fields}
     if data.get("dob") is not None:
         data["dob"] = pd.Timestamp(data["dob"]).date()
     return Mention.model_validate(data)

@@ -1,0 +1,109 @@
+"""Contradictions between groups as weighed evidence, not vetoes (issue 19 item 1).
+
+A changed surname, a replaced given name or a dob with several digits wrong
+must not forbid a merge that the rest of the evidence makes; a weak link (a
+name and nothing else) must still not chain a father and his son.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from caselink.entities import PersonResolver
+from caselink.entities.clustering import Profile, constrained_clusters, groups_contradict_on
+
+WEIGHTS = {"sex": -20.0, "dob": -8.0, "name": -6.0}
+
+
+def _links(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["mention_id_l", "mention_id_r", "match_weight"])
+
+
+def _cluster(profiles: list[Profile], rows: list[tuple[int, int, float]]) -> list[int]:
+    labels = constrained_clusters(
+        np.arange(len(profiles)), profiles, _links(rows), WEIGHTS, min_weight=-1.0, hard=()
+    )
+    return [int(x) for x in labels]
+
+
+def test_a_married_name_joins_on_strong_evidence_where_the_veto_refused() -> None:
+    # 0, 1: Ann Lee; 2: Ann Cole (married), same dob and address: the link 1-2 is strong
+    profiles = [
+        Profile("ann", "lee", "1980-01-01", "F"),
+        Profile("ann", "lee", "1980-01-01", "F"),
+        Profile("ann", "cole", "1980-01-01", "F"),
+    ]
+    rows = [(0, 1, 30.0), (1, 2, 20.0)]
+    assert _cluster(profiles, rows) == [0, 0, 0]
+    vetoed = constrained_clusters(np.arange(3), profiles, _links(rows), WEIGHTS, min_weight=-1.0)
+    assert vetoed.tolist() == [0, 0, 2]
+
+
+def test_a_name_only_mention_does_not_chain_a_father_and_his_son() -> None:
+    profiles = [
+        Profile("john", "smith", "1960-05-01", "M"),
+        Profile("john", "smith", "1990-07-12", "M"),
+        Profile("john", "smith", None, None),
+    ]
+    # the name-only mention links to both; father-son compared dobs and scored low
+    rows = [(0, 2, 3.0), (1, 2, 2.5), (0, 1, -5.0)]
+    labels = _cluster(profiles, rows)
+    assert labels[0] != labels[1]
+    assert labels[2] == labels[0]  # the strongest link wins the name-only mention
+
+
+def test_a_dob_contradiction_the_linking_pair_holds_is_not_counted_twice() -> None:
+    # 0-1 contradict on dob themselves: their weight (already low) holds it
+    profiles = [Profile("ann", "lee", "1980-01-01", "F"), Profile("ann", "lee", "1955-09-09", "F")]
+    assert _cluster(profiles, [(0, 1, -0.5)]) == [0, 0]
+
+
+def test_a_name_contradiction_counts_even_when_the_pair_holds_part_of_it() -> None:
+    # same surname, other given name, same address: "surname only" rewards the surname,
+    # never counts the given name; the contradiction weight does
+    profiles = [Profile("alexandra", "hunt", None, None), Profile("john", "hunt", None, "M")]
+    assert _cluster(profiles, [(0, 1, 2.7)]) == [0, 1]
+    assert _cluster(profiles, [(0, 1, 12.0)]) == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("field", "xs", "ys", "contradict"),
+    [
+        ("sex", {Profile("a", "b", None, "M")}, {Profile("a", "b", None, "F")}, True),
+        ("sex", {Profile("a", "b", None, "M")}, {Profile("a", "b", None, None)}, False),
+        (
+            "dob",
+            {Profile("a", "b", "1980-01-01", None)},
+            {Profile("a", "b", "1980-01-10", None)},
+            False,
+        ),
+        (
+            "dob",
+            {Profile("a", "b", "1980-01-01", None)},
+            {Profile("a", "b", "1955-06-30", None)},
+            True,
+        ),
+        (
+            "name",
+            {Profile("steve", "lee", None, None)},
+            {Profile("stephen", "lee", None, None)},
+            False,
+        ),
+        ("name", {Profile("john", "lee", None, None)}, {Profile("peter", "lee", None, None)}, True),
+    ],
+)
+def test_contradiction_by_field(
+    field: str, xs: set[Profile], ys: set[Profile], contradict: bool
+) -> None:
+    assert groups_contradict_on(field, xs, ys) is contradict
+
+
+def test_unknown_hard_vetoes_are_refused() -> None:
+    with pytest.raises(ValueError, match="hard must name fields"):
+        constrained_clusters(
+            np.arange(1), [Profile("a", "b", None, None)], _links([]), hard=("age",)
+        )
+    with pytest.raises(ValueError, match="hard_vetoes must name fields"):
+        PersonResolver(hard_vetoes=("age",)).fit(pd.DataFrame())
