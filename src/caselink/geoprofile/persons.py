@@ -27,6 +27,7 @@ RANKED_COLUMNS: tuple[str, ...] = (
     "hit_score_pct",
     "search_area_km2",
     "linked",
+    "roles",
 )
 
 
@@ -34,6 +35,9 @@ def candidate_persons(
     mentions: pd.DataFrame,
     resolution: pd.DataFrame | None = None,
     case_ids: Collection[str] | None = None,
+    *,
+    linked_cases: Collection[str] | None = None,
+    cases: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Persons with a known home, optionally only those mentioned in ``case_ids``.
 
@@ -46,13 +50,20 @@ def candidate_persons(
         (``person_id`` = ``m<mention_id>``).
     case_ids : collection of str, optional
         Keep persons with at least one mention in these cases (``linked``).
+    linked_cases : collection of str, optional
+        The series' cases, when every person is kept (``case_ids`` None) but
+        ``linked`` and ``roles`` should still refer to the series.
+    cases : DataFrame, optional
+        The cases frame, to name case types in ``roles``.
 
     Returns
     -------
     DataFrame
         ``person_id, lat, lon, label, linked`` where ``label`` is the person's
         most frequent name with their roles in the given cases, and ``linked``
-        says whether they are mentioned in ``case_ids``.
+        says whether they are mentioned in ``case_ids``; ``roles`` lists each
+        role in those cases as ``"reporter of C00896 (drug_related_death)"``
+        (case types when ``cases`` is given), empty when not mentioned.
     """
     m = mentions.copy()
     if resolution is not None and len(resolution):
@@ -65,8 +76,11 @@ def candidate_persons(
         )
     else:
         m["person_id"] = "m" + m["mention_id"].astype(str)
-    cases = set(case_ids) if case_ids is not None else set()
-    m["in_series"] = m["case_id"].isin(cases)
+    series = set(case_ids) if case_ids is not None else set(linked_cases or ())
+    m["in_series"] = m["case_id"].isin(series)
+    types: dict[str, str] = {}
+    if cases is not None:
+        types = dict(zip(cases["case_id"].astype(str), cases["case_type"].astype(str), strict=True))
     rows = []
     for pid, g in m.groupby("person_id", sort=True):
         located = g[g["address_lat"].notna() & g["address_lon"].notna()]
@@ -84,6 +98,11 @@ def candidate_persons(
         roles = sorted(set(g.loc[g["in_series"], "role"].dropna())) or sorted(
             set(g["role"].dropna())
         )
+        in_series = g[g["in_series"]].sort_values(["case_id", "role"])
+        parts = []
+        for case_id, role in zip(in_series["case_id"], in_series["role"], strict=True):
+            kind = f" ({types[str(case_id)]})" if str(case_id) in types else ""
+            parts.append(f"{role} of {case_id}{kind}")
         rows.append(
             {
                 "person_id": str(pid),
@@ -91,9 +110,10 @@ def candidate_persons(
                 "lon": float(home["address_lon"]),
                 "label": f"{name} ({', '.join(roles)})",
                 "linked": linked,
+                "roles": "; ".join(dict.fromkeys(parts)),
             }
         )
-    return pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "linked"])
+    return pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "linked", "roles"])
 
 
 def rank_persons(surface: Surface, persons: pd.DataFrame) -> pd.DataFrame:
@@ -103,7 +123,7 @@ def rank_persons(surface: Surface, persons: pd.DataFrame) -> pd.DataFrame:
     ----------
     surface : Surface
     persons : DataFrame
-        ``person_id, lat, lon, label`` (optionally ``linked``).
+        ``person_id, lat, lon, label`` (optionally ``linked`` and ``roles``).
 
     Returns
     -------
@@ -137,6 +157,9 @@ def rank_persons(surface: Surface, persons: pd.DataFrame) -> pd.DataFrame:
             "linked": persons["linked"].to_numpy(dtype=bool)
             if "linked" in persons.columns
             else np.zeros(len(persons), dtype=bool),
+            "roles": persons["roles"].fillna("").astype(str).to_numpy()
+            if "roles" in persons.columns
+            else np.full(len(persons), "", dtype=object),
         }
     )
     out = out.sort_values(["hit_score_pct", "person_id"], na_position="last", kind="stable")
@@ -147,8 +170,22 @@ def rank_persons(surface: Surface, persons: pd.DataFrame) -> pd.DataFrame:
     return out[list(RANKED_COLUMNS)]
 
 
-def persons_of_interest(ranked: pd.DataFrame, top_pct: float = 10.0) -> pd.DataFrame:
-    """The ranked persons whose home is within the first ``top_pct`` % of the search."""
+def persons_of_interest(
+    ranked: pd.DataFrame, top_pct: float = 5.0, first_pct: float | None = None
+) -> pd.DataFrame:
+    """The ranked persons whose home is within the first ``top_pct`` % of the search.
+
+    With ``first_pct``, persons mentioned in the series' cases (``linked``)
+    whose home is within the first ``first_pct`` % come first — a reporter or
+    finder of one of the series' cases living at the profile's peak is the
+    first person to look at — then everyone else in search order.
+    """
     if not 0 < top_pct <= 100:
         raise ValueError(f"top_pct must be in (0, 100], got {top_pct}")
-    return ranked[ranked["hit_score_pct"] <= top_pct].reset_index(drop=True)
+    if first_pct is not None and not 0 < first_pct <= top_pct:
+        raise ValueError(f"first_pct must be in (0, top_pct={top_pct}], got {first_pct}")
+    out = ranked[ranked["hit_score_pct"] <= top_pct]
+    if first_pct is not None:
+        first = out["linked"].astype(bool) & (out["hit_score_pct"] <= first_pct)
+        out = pd.concat([out[first], out[~first]])
+    return out.reset_index(drop=True)
