@@ -81,39 +81,56 @@ def candidate_persons(
     types: dict[str, str] = {}
     if cases is not None:
         types = dict(zip(cases["case_id"].astype(str), cases["case_type"].astype(str), strict=True))
-    rows = []
-    for pid, g in m.groupby("person_id", sort=True):
-        located = g[g["address_lat"].notna() & g["address_lon"].notna()]
-        linked = bool(g["in_series"].any())
-        if len(located) == 0 or (case_ids is not None and not linked):
-            continue
-        key = (
-            located["address_lat"].round(6).astype(str)
-            + ","
-            + located["address_lon"].round(6).astype(str)
-        )
-        home = located[key == key.value_counts().index[0]].iloc[0]
-        names = g["name"].dropna()
-        name = str(names.value_counts().index[0]) if len(names) else str(pid)
-        roles = sorted(set(g.loc[g["in_series"], "role"].dropna())) or sorted(
-            set(g["role"].dropna())
-        )
-        in_series = g[g["in_series"]].sort_values(["case_id", "role"])
-        parts = []
-        for case_id, role in zip(in_series["case_id"], in_series["role"], strict=True):
-            kind = f" ({types[str(case_id)]})" if str(case_id) in types else ""
-            parts.append(f"{role} of {case_id}{kind}")
-        rows.append(
-            {
-                "person_id": str(pid),
-                "lat": float(home["address_lat"]),
-                "lon": float(home["address_lon"]),
-                "label": f"{name} ({', '.join(roles)})",
-                "linked": linked,
-                "roles": "; ".join(dict.fromkeys(parts)),
-            }
-        )
-    return pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "linked", "roles"])
+    m = m.reset_index(drop=True)
+    m["order"] = np.arange(len(m))
+    located = m[m["address_lat"].notna() & m["address_lon"].notna()]
+    linked = m.groupby("person_id")["in_series"].any()
+    keep = linked.index[linked] if case_ids is not None else linked.index
+    located = located[located["person_id"].isin(set(keep))]
+    home = _most_frequent(
+        located.assign(
+            lat=located["address_lat"].astype(float).round(6),
+            lon=located["address_lon"].astype(float).round(6),
+        ),
+        ["lat", "lon"],
+    )
+    home["lat"] = located.set_index("order").loc[home["order"], "address_lat"].to_numpy(float)
+    home["lon"] = located.set_index("order").loc[home["order"], "address_lon"].to_numpy(float)
+    named = _most_frequent(m[m["name"].notna()], ["name"]).set_index("person_id")["name"]
+    roles_in = m[m["in_series"] & m["role"].notna()].groupby("person_id")["role"].agg(_joined)
+    roles_all = m[m["role"].notna()].groupby("person_id")["role"].agg(_joined)
+    series_rows = m[m["in_series"]].sort_values(["case_id", "role"], kind="stable")
+    kind = series_rows["case_id"].astype(str).map(types).astype(object)
+    series_rows = series_rows.assign(
+        part=series_rows["role"].astype(str)
+        + " of "
+        + series_rows["case_id"].astype(str)
+        + np.where(kind.notna(), " (" + kind.fillna("") + ")", "")
+    )
+    parts = series_rows.groupby("person_id", sort=False)["part"].agg(
+        lambda p: "; ".join(dict.fromkeys(p))
+    )
+    out = home[["person_id", "lat", "lon"]].sort_values("person_id").reset_index(drop=True)
+    pid = out["person_id"]
+    name = pid.map(named).astype(object).fillna(pid)
+    roles = pid.map(roles_in).astype(object).fillna(pid.map(roles_all)).astype(object).fillna("")
+    out["label"] = name.astype(str) + " (" + roles + ")"
+    out["linked"] = pid.map(linked).astype(bool)
+    out["roles"] = pid.map(parts).astype(object).fillna("")
+    out["person_id"] = pid.astype(str)
+    return out[[*CANDIDATE_COLUMNS, "linked", "roles"]]
+
+
+def _joined(roles: pd.Series) -> str:
+    return ", ".join(sorted(set(roles.astype(str))))
+
+
+def _most_frequent(m: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Per person, the value of ``cols`` recorded most often (ties: first recorded)."""
+    g = m.groupby(["person_id", *cols], sort=False).agg(n=("order", "size"), order=("order", "min"))
+    g = g.reset_index().sort_values(["person_id", "n", "order"], ascending=[True, False, True])
+    out: pd.DataFrame = g.drop_duplicates("person_id").reset_index(drop=True)
+    return out
 
 
 def rank_persons(surface: Surface, persons: pd.DataFrame) -> pd.DataFrame:

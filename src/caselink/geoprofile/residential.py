@@ -16,7 +16,7 @@ The kernel is Gaussian and isotropic. Its bandwidth is chosen by likelihood
 cross-validation (Silverman 1986, §3.4.4): 5 folds grouped by location (so a
 block of flats shared by many people is never both fitted and held out,
 which would drive the bandwidth to zero), over a log grid of multiples of
-Scott's rule ``sigma n**(-1/6)``, on at most 3,000 points. Nothing is tuned to
+Scott's rule ``sigma n**(-1/6)``, on at most 2,000 points. Nothing is tuned to
 one city: the rule and the data choose it.
 
 On a grid the density is the weighted count of points in each cell smoothed
@@ -43,7 +43,7 @@ from caselink.records.errors import InvalidInputError, RowError
 
 UNIFORM_SHARE = 0.05
 """Share of the prior spread evenly over the study area (defensive mixture)."""
-CV_MAX_POINTS = 3000
+CV_MAX_POINTS = 2000
 CV_FACTORS: FloatArray = np.geomspace(1.0 / 32.0, 2.0, 13)
 """Bandwidths tried in cross-validation, as multiples of Scott's rule."""
 EXCLUDED_ROLES: frozenset[str] = frozenset({"offender", "suspect"})
