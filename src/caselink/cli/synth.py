@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,14 @@ from caselink.cli.options import DbOption, console, err_console, fail, open_stor
 from caselink.synth import generate, write
 from caselink.synth.demo import demo_dir
 from caselink.synth.files import DATA_FILES, TRUTH_FILES
+
+
+class Design(StrEnum):
+    """The synthetic designs (``caselink synth --design``)."""
+
+    A = "A"
+    B = "B"
+
 
 OutDir = Annotated[Path, typer.Argument(file_okay=False, help="Directory to write the files into.")]
 LoadOption = Annotated[
@@ -66,6 +75,16 @@ def synth(
     ] = None,
     start: Annotated[str, typer.Option("--start", help="First day of the period.")] = "2013-01-01",
     end: Annotated[str, typer.Option("--end", help="Last day of the period.")] = "2016-12-31",
+    design: Annotated[
+        Design,
+        typer.Option(
+            "--design",
+            case_sensitive=False,
+            help="A: the original city. B: an independently written second design (other "
+            "MO vocabulary, drifting offenders, sparse recording, denser centred city, "
+            "twins and father/son pairs) to test methods on data they were not tuned on.",
+        ),
+    ] = Design.A,
     load: LoadOption = False,
     db: DbOption = None,
 ) -> None:
@@ -95,6 +114,7 @@ def synth(
                 solved_fraction=solved_fraction,
                 check_bias=bias or None,
                 progress=progress,
+                design=design.value,
             )
         except ValueError as exc:
             fail(str(exc))

@@ -172,17 +172,13 @@ def write(data: SynthData, outdir: str | Path, *, truth: bool = True) -> list[Pa
             ),
             out / "truth_cases.csv",
         )
-        _write(
-            pa.table(
-                {
-                    "mention_id": pa.array(
-                        data.truth_people["mention_id"].to_numpy(dtype=np.int64)
-                    ),
-                    "person_id": _strings(data.truth_people["person_id"]),
-                }
-            ),
-            out / "truth_people.csv",
-        )
+        people_truth: dict[str, pa.Array] = {
+            "mention_id": pa.array(data.truth_people["mention_id"].to_numpy(dtype=np.int64)),
+            "person_id": _strings(data.truth_people["person_id"]),
+        }
+        for extra in data.truth_people.columns.drop(["mention_id", "person_id"]):
+            people_truth[str(extra)] = _strings(data.truth_people[extra])  # e.g. design B's kin_of
+        _write(pa.table(people_truth), out / "truth_people.csv")
         _write(
             pa.table(
                 {

@@ -391,13 +391,14 @@ def generate(
     *,
     start: str | date | datetime = "2013-01-01",
     end: str | date | datetime = "2016-12-31",
-    centre: tuple[float, float] = (51.54, 0.08),
+    centre: tuple[float, float] | None = None,
     solved_fraction: float = 0.3,
     check_bias: Mapping[str, float] | None = None,
-    series_fraction: float = 0.2,
-    max_series_size: int = 15,
+    series_fraction: float | None = None,
+    max_series_size: int | None = None,
     area_side_km: float | None = None,
     progress: Progress | None = None,
+    design: str = "A",
 ) -> SynthData:
     """Generate a synthetic city's cases, people and investigative actions with ground truth.
 
@@ -411,7 +412,8 @@ def generate(
     start, end
         The period (inclusive dates) in which the crimes occur.
     centre
-        ``(lat, lon)`` WGS84 centre of the area.
+        ``(lat, lon)`` WGS84 centre of the area; default ``(51.54, 0.08)``
+        (design B: ``(53.48, -2.24)``).
     solved_fraction
         Share of all cases carrying ``offender_id`` (status "solved"). Only
         crimes are solved; deaths keep their classification
@@ -422,13 +424,20 @@ def generate(
         every check (and of a death being classified suspicious) for cases
         with that victim group; ``None`` means no difference.
     series_fraction
-        Share of cases committed by series offenders (2+ cases).
+        Share of cases committed by series offenders (2+ cases); default 0.2
+        (design B: 0.25).
     max_series_size
-        Largest series size.
+        Largest series size; default 15 (design B: 25).
     area_side_km
-        Side of the square area; default :func:`~caselink.synth.geography.side_km`.
+        Side of the square area; default :func:`~caselink.synth.geography.side_km`
+        (design B: :func:`~caselink.synth.city_b.side_km_b`).
     progress
         Optional callback ``progress(stage, fraction)``.
+    design
+        ``"A"`` (this module) or ``"B"``, the second, independently written
+        design (:mod:`caselink.synth.design_b`): other MO vocabulary, drifting
+        offenders, sparse recording, a denser centred city, twins and
+        father/son pairs.
 
     Returns
     -------
@@ -446,6 +455,31 @@ def generate(
     >>> len(data.cases)
     500
     """
+    if design not in ("A", "B"):
+        raise ValueError(f"design must be 'A' or 'B', got {design!r}")
+    if design == "B":
+        from caselink.synth import design_b
+
+        return design_b.generate_b(
+            n_cases,
+            seed,
+            start=start,
+            end=end,
+            centre=design_b.CENTRE_B if centre is None else centre,
+            solved_fraction=solved_fraction,
+            check_bias=check_bias,
+            series_fraction=(
+                design_b.SERIES_FRACTION_B if series_fraction is None else series_fraction
+            ),
+            max_series_size=(
+                design_b.MAX_SERIES_SIZE_B if max_series_size is None else max_series_size
+            ),
+            area_side_km=area_side_km,
+            progress=progress,
+        )
+    centre = (51.54, 0.08) if centre is None else centre
+    series_fraction = 0.2 if series_fraction is None else series_fraction
+    max_series_size = 15 if max_series_size is None else max_series_size
     t0, t1 = _moment(start, "start"), _moment(end, "end") + np.timedelta64(86399, "s")
     _validate(n_cases, seed, solved_fraction, series_fraction, max_series_size, centre, t0, t1)
     bias = dict(check_bias or {})
