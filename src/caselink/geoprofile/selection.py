@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from caselink.geoprofile.bayesian import GridPrior
-from caselink.geoprofile.evaluation import available_methods, evaluate_series
+from caselink.geoprofile.evaluation import RESULT_COLUMNS, available_methods, evaluate_series
 from caselink.geoprofile.methods import METHODS
 
 MIN_SERIES = 3
@@ -93,7 +93,8 @@ def fallback(prior: GridPrior | None, why: str) -> MethodChoice:
         if prior is not None
         else "the best on the benchmarks without a residential prior"
     )
-    return MethodChoice(method, f"{why}; using the default {method} ({basis})", pd.DataFrame(), 0)
+    empty = pd.DataFrame(columns=list(RESULT_COLUMNS))
+    return MethodChoice(method, f"{why}; using the default {method} ({basis})", empty, 0)
 
 
 def choose_method(
