@@ -8,7 +8,11 @@ takes the largest true series containing a drug-related death (from
 the hit score, search area and error distance of the offender's true home
 (``truth_offenders.csv``), and the rank of the offender among all persons in
 the store with a known address (persons = mentions, or resolved entities if
-the store has a person resolution), ranked by the surface.
+the store has a person resolution), ranked by the surface. The prior methods
+use the residential density of the store's persons. Last, what ``caselink
+geoprofile --method auto`` does: the method chosen on the store's own solved
+series (homes from offender/suspect addresses), and the first persons of
+interest with their roles in the series.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import pandas as pd
 from caselink.geoprofile.mapping import draw_profile
 from caselink.geoprofile.methods import FITTED_METHODS, METHODS, geoprofile
 from caselink.geoprofile.persons import candidate_persons, rank_persons
+from caselink.geoprofile.profile import profile_series
+from caselink.geoprofile.residential import from_mentions
 from caselink.geoprofile.solved import read_homes, solved_series
 from caselink.store import Store
 
@@ -60,6 +66,7 @@ def main() -> None:
     solved = solved_series(cases, mentions, read_homes(str(demo / "truth_offenders.csv"))).frame
     solved = solved[~solved["case_id"].isin(ids)]
     people = candidate_persons(mentions, resolution)
+    prior = from_mentions(mentions, resolution)
     print(
         f"series {sid}: {len(crimes)} cases ({', '.join(sorted(crimes['case_type'].unique()))}); "
         f"offender {oid}; {len(people)} persons with a known address in the store; "
@@ -77,6 +84,7 @@ def main() -> None:
             method,
             solved=solved if method in FITTED_METHODS else None,
             cells=args.cells,
+            prior=prior,
         )
         cost = s.search_cost_latlon(float(home["home_lat"]), float(home["home_lon"]))
         px, py = s.point_xy
@@ -91,6 +99,23 @@ def main() -> None:
         )
         if args.png is not None and method == "cgt":
             draw_profile(s, crimes, args.png, persons=ranked.head(10))
+    auto = profile_series(cases, mentions, ids, resolution=resolution, cells=args.cells)
+    offender_ids = {f"m{m}" for m in offender_mentions}
+    mine = auto.ranked[auto.ranked["person_id"].isin(offender_ids)]
+    print(f"\nauto: {auto.choice.method} — {auto.choice.reason}")
+    print(f"prior: {auto.prior.describe() if auto.prior is not None else 'none'}")
+    areas = "; ".join(f"first {a.pct:g}% = {a.area_km2:.3f} km²" for a in auto.search_areas)
+    print(f"search areas: {areas}")
+    if len(mine):
+        best = mine.iloc[0]
+        print(
+            f"offender (as {best['label']}): rank {best['rank']} of "
+            f"{int(auto.ranked['rank'].notna().sum())} persons with a known home in the area, "
+            f"hit score {best['hit_score_pct']:.3f}%"
+        )
+    print("first persons of interest:")
+    for _, p in auto.interest.head(5).iterrows():
+        print(f"  {p['rank']}. {p['label']} {p['hit_score_pct']:.3f}% {p['roles']}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from caselink.geoprofile.methods import METHODS
 MIN_SERIES = 3
 """Fewest solved series with a known home for the data to choose the method."""
 DEFAULT_WITH_PRIOR = "normal-res"
-DEFAULT_WITHOUT_PRIOR = "centroid"
+DEFAULT_WITHOUT_PRIOR = "cmd"
 MAX_SERIES = 150
 """At most this many solved series are scored (a deterministic sample), to bound the time."""
 
