@@ -18,6 +18,7 @@ interest with their roles in the series.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -33,12 +34,22 @@ from caselink.geoprofile.residential import from_mentions
 from caselink.geoprofile.solved import read_homes, solved_series
 from caselink.store import Store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--png", type=Path, default=None)
     parser.add_argument("--cells", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/geoprofile_demo.md"))
     args = parser.parse_args()
+    lines: list[str] = [f"machine: {describe()} (shared with other jobs)", ""]
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+        lines.append(text)
+
     demo = Path(str(resources.files("caselink") / "demo"))
     truth_cases = pd.read_csv(demo / "truth_cases.csv", dtype=str)
     truth_people = pd.read_csv(demo / "truth_people.csv", dtype={"person_id": str})
@@ -67,16 +78,16 @@ def main() -> None:
     solved = solved[~solved["case_id"].isin(ids)]
     people = candidate_persons(mentions, resolution)
     prior = from_mentions(mentions, resolution)
-    print(
+    say(
         f"series {sid}: {len(crimes)} cases ({', '.join(sorted(crimes['case_type'].unique()))}); "
         f"offender {oid}; {len(people)} persons with a known address in the store; "
         f"fitted methods use {solved['series_id'].nunique()} other solved series"
     )
-    print(
+    say(
         "\n| method | hunting area km² | hit score % | search area km² | error km "
         "| offender's best rank among persons |"
     )
-    print("|---|---|---|---|---|---|")
+    say("|---|---|---|---|---|---|")
     for method in METHODS:
         s = geoprofile(
             crimes["lat"],
@@ -93,7 +104,7 @@ def main() -> None:
         is_offender = ranked["person_id"].isin({f"m{m}" for m in offender_mentions})
         ranks = ranked.loc[is_offender, "rank"].dropna()
         best = f"{int(ranks.min())} of {int(ranked['rank'].notna().sum())}" if len(ranks) else "-"
-        print(
+        say(
             f"| {method} | {s.grid.area_km2:.2f} | {cost.hit_score_pct[0]:.3f} "
             f"| {cost.area_km2[0]:.3f} | {float(np.hypot(px - hx, py - hy)):.2f} | {best} |"
         )
@@ -102,20 +113,24 @@ def main() -> None:
     auto = profile_series(cases, mentions, ids, resolution=resolution, cells=args.cells)
     offender_ids = {f"m{m}" for m in offender_mentions}
     mine = auto.ranked[auto.ranked["person_id"].isin(offender_ids)]
-    print(f"\nauto: {auto.choice.method} — {auto.choice.reason}")
-    print(f"prior: {auto.prior.describe() if auto.prior is not None else 'none'}")
+    say(f"\nauto: {auto.choice.method} — {auto.choice.reason}")
+    say(f"prior: {auto.prior.describe() if auto.prior is not None else 'none'}")
     areas = "; ".join(f"first {a.pct:g}% = {a.area_km2:.3f} km²" for a in auto.search_areas)
-    print(f"search areas: {areas}")
+    say(f"search areas: {areas}")
     if len(mine):
         best = mine.iloc[0]
-        print(
+        say(
             f"offender (as {best['label']}): rank {best['rank']} of "
             f"{int(auto.ranked['rank'].notna().sum())} persons with a known home in the area, "
             f"hit score {best['hit_score_pct']:.3f}%"
         )
-    print("first persons of interest:")
+    say("first persons of interest:")
     for _, p in auto.interest.head(5).iterrows():
-        print(f"  {p['rank']}. {p['label']} {p['hit_score_pct']:.3f}% {p['roles']}")
+        say(f"  {p['rank']}. {p['label']} {p['hit_score_pct']:.3f}% {p['roles']}")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
