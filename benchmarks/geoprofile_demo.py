@@ -117,6 +117,12 @@ def main() -> None:
     say(f"prior: {auto.prior.describe() if auto.prior is not None else 'none'}")
     areas = "; ".join(f"first {a.pct:g}% = {a.area_km2:.3f} km²" for a in auto.search_areas)
     say(f"search areas: {areas}")
+    spread = auto.choice.spread()
+    if spread is not None:
+        say(
+            f"{auto.choice.method} on the solved series: hit score median {spread[1]:.1f}%, "
+            f"quartiles {spread[0]:.1f}–{spread[2]:.1f}%"
+        )
     if len(mine):
         best = mine.iloc[0]
         say(
