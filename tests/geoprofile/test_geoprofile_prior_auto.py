@@ -224,3 +224,13 @@ class TestPersonsOfInterest:
         top = persons_of_interest(ranked, top_pct=5, first_pct=1)
         assert top["person_id"].tolist() == ["reporter", "stranger", "witness"]
         assert persons_of_interest(ranked, top_pct=5)["person_id"].tolist()[0] == "stranger"
+
+
+def test_a_method_that_cannot_profile_a_solved_series_is_left_out_and_named() -> None:
+    solved = simulate_series(4, 4, seed=11)
+    # every crime of S000 twice at one site: CGT's buffer (nearest-neighbour distance) is 0
+    s0 = solved["series_id"] == "S000"
+    solved.loc[s0, ["lat", "lon"]] = solved.loc[s0, ["lat", "lon"]].iloc[[0, 0, 1, 1]].to_numpy()
+    choice = choose_method(solved, cells=20)
+    assert choice.method != "cgt"
+    assert "cgt left out" in choice.reason

@@ -233,7 +233,7 @@ def _print_profile(
     )
     for col in ("rank", "person", "label", "hit %", "km²"):
         table_out.add_column(col, no_wrap=True)
-    table_out.add_column("roles in the series")
+    table_out.add_column("roles in the series", overflow="fold")
     for _, p in result.interest.iterrows():
         table_out.add_row(
             str(p["rank"]),

@@ -105,7 +105,8 @@ class ResidentialDensity:
                 grid.y_edges[-1] + dy * np.arange(1, py + 1),
             ]
         )
-        counts, _, _ = np.histogram2d(y, x, bins=(ye, xe), weights=self.weight)
+        near = (x >= xe[0]) & (x <= xe[-1]) & (y >= ye[0]) & (y <= ye[-1])
+        counts, _, _ = np.histogram2d(y[near], x[near], bins=(ye, xe), weights=self.weight[near])
         smooth = gaussian_filter(
             counts,
             sigma=(self.bandwidth_km / dy, self.bandwidth_km / dx),

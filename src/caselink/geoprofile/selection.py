@@ -139,16 +139,29 @@ def choose_method(
     if len(scored) > max_series:
         rng = np.random.default_rng(0)
         scored = sorted(rng.choice(scored, max_series, replace=False).tolist())
-    # fitted methods still fit on every other solved series, not just the sample
-    results = evaluate_series(
-        solved,
-        candidates,
-        prior=prior,
-        cells=cells,
-        margin_km=margin_km,
-        min_crimes=min_crimes,
-        scored=set(scored),
-    )
+    # fitted methods still fit on every other solved series, not just the sample;
+    # a method that cannot profile one of them (e.g. CGT on crimes sharing sites) is left out
+    frames, left_out = [], []
+    for method in candidates:
+        try:
+            frames.append(
+                evaluate_series(
+                    solved,
+                    [method],
+                    prior=prior,
+                    cells=cells,
+                    margin_km=margin_km,
+                    min_crimes=min_crimes,
+                    scored=set(scored),
+                )
+            )
+        except ValueError as exc:
+            left_out.append(f"{method} left out: {exc}")
+    if not frames:
+        return fallback(
+            prior, "no method could profile the solved series (" + "; ".join(left_out) + ")"
+        )
+    results = pd.concat(frames, ignore_index=True)
     ranking = rank_methods(results)
     best = ranking.iloc[0]
     runner_up = ranking.iloc[1] if len(ranking) > 1 else None
@@ -161,6 +174,8 @@ def choose_method(
         f"best median hit score on {len(scored)} solved series with a known home, "
         f"each scored leave-one-series-out: {best['median_hit_pct']:.1f}%{than}"
     )
+    if left_out:
+        reason += " (" + "; ".join(left_out) + ")"
     return MethodChoice(str(best["method"]), reason, results, len(scored))
 
 
