@@ -161,3 +161,42 @@ def test_evaluate_with_a_homes_file(db: str, tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
+
+
+def test_auto_is_the_default_and_says_which_and_why(db: str) -> None:
+    ids = ",".join(f"T000-C{i:02d}" for i in range(5))
+    result = runner.invoke(app, ["geoprofile", "--db", db, "--cases", ids, "--cells", "30"])
+    assert result.exit_code == 0, result.output
+    assert "best median hit score on 6 solved series" in result.output
+    assert "search areas: first 1% =" in result.output
+    assert "leave-one-series-out): hit score median" in result.output
+    assert "prior: none" in result.output  # too few geocoded homes outside offender roles
+
+
+def test_population_grid_is_the_named_prior(db: str, tmp_path: Path) -> None:
+    store = Store.open(db)
+    cases = store.cases_frame()
+    store.close()
+    pop = tmp_path / "population.csv"
+    pd.DataFrame({"lat": cases["lat"].round(4), "lon": cases["lon"].round(4), "weight": 10}).to_csv(
+        pop, index=False
+    )
+    ids = ",".join(f"T000-C{i:02d}" for i in range(5))
+    args = ["geoprofile", "--db", db, "--cases", ids, "--cells", "30", "--method", "normal-res"]
+    without = runner.invoke(app, args)
+    assert without.exit_code == 1
+    assert "needs where people live" in without.output
+    result = runner.invoke(app, [*args, "--population", str(pop)])
+    assert result.exit_code == 0, result.output
+    assert "prior: population grid population.csv" in result.output
+    assert "(posterior" in result.output
+
+
+def test_bad_population_file_names_row_and_column(db: str, tmp_path: Path) -> None:
+    pop = tmp_path / "population.csv"
+    pop.write_text("lat,lon,weight\n51.5,0.1,1\n51.5,east,1\n")
+    result = runner.invoke(
+        app, ["geoprofile", "--db", db, "--cases", "T000-C00", "--population", str(pop)]
+    )
+    assert result.exit_code == 1
+    assert "row 2, column lon, value 'east'" in result.output

@@ -94,14 +94,24 @@ def silverman_bandwidth(d: FloatArray) -> float:
 
 
 def reflected_kde(r: FloatArray, sample: FloatArray, bandwidth: float) -> FloatArray:
-    """Gaussian kernel density of ``sample`` (>= 0) reflected at 0, evaluated at ``r`` >= 0."""
+    """Gaussian kernel density of ``sample`` (>= 0) reflected at 0, evaluated at ``r`` >= 0.
+
+    The sample is binned to a sixteenth of the bandwidth first (a binned
+    kernel estimate; each kernel moves by at most h/32), so the cost grows with
+    the occupied bins rather than the number of solved crimes.
+    """
+    width = bandwidth / 16.0
+    bins, counts = np.unique(np.rint(sample / width).astype(np.int64), return_counts=True)
+    centres = bins.astype(np.float64) * width
+    weights = counts.astype(np.float64)
     out = np.zeros_like(r)
     norm = 1.0 / (sample.size * bandwidth * np.sqrt(2.0 * np.pi))
-    for start in range(0, sample.size, _CHUNK):
-        s = sample[start : start + _CHUNK][None, :]
+    for start in range(0, centres.size, _CHUNK):
+        s = centres[start : start + _CHUNK][None, :]
+        w = weights[start : start + _CHUNK][None, :]
         z1 = (r[:, None] - s) / bandwidth
         z2 = (r[:, None] + s) / bandwidth
-        out += (np.exp(-0.5 * z1**2) + np.exp(-0.5 * z2**2)).sum(axis=1)
+        out += (w * (np.exp(-0.5 * z1**2) + np.exp(-0.5 * z2**2))).sum(axis=1)
     result: FloatArray = out * norm
     return result
 

@@ -14,21 +14,24 @@ A home outside the study area has no hit score; summaries count it as the
 whole area searched (100 %, the full km²), so an evaluation is never
 improved by homes falling off the map, and report how many did.
 
-Methods whose decay is fitted (``jtc``, ``bayes``, ``bayes-cgt``) are fitted
-leave-one-series-out: the series being scored is never in the fitting data.
+Methods whose decay is fitted (``jtc``, ``bayes``, ``bayes-cgt``,
+``bayes-res``) are fitted leave-one-series-out: the series being scored is
+never in the fitting data. The residential prior never holds the offender's
+own offender/suspect mentions (see :mod:`~caselink.geoprofile.residential`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from caselink.geoprofile.bayesian import GridPrior
 from caselink.geoprofile.decay import validate_solved
 from caselink.geoprofile.grid import study_area
-from caselink.geoprofile.methods import FITTED_METHODS, METHODS, make_profiler
+from caselink.geoprofile.methods import FITTED_METHODS, METHODS, PRIOR_METHODS, make_profiler
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "series_id",
@@ -42,14 +45,21 @@ RESULT_COLUMNS: tuple[str, ...] = (
 )
 
 
+def available_methods(prior: GridPrior | None) -> tuple[str, ...]:
+    """The methods that can run: all of :data:`METHODS`, less the prior ones without a prior."""
+    return tuple(m for m in METHODS if prior is not None or m not in PRIOR_METHODS)
+
+
 def evaluate_series(
     solved: pd.DataFrame,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | None = None,
     *,
+    prior: GridPrior | None = None,
     cells: int = 200,
     margin_km: float | None = None,
     min_crimes: int = 3,
     params: Mapping[str, Mapping[str, Any]] | None = None,
+    scored: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Score every method on every solved series with at least ``min_crimes`` crimes.
 
@@ -57,14 +67,19 @@ def evaluate_series(
     ----------
     solved : DataFrame
         One row per crime: ``series_id, lat, lon, home_lat, home_lon``.
-    methods : sequence of str
-        Names from :data:`~caselink.geoprofile.methods.METHODS`.
+    methods : sequence of str, optional
+        Names from :data:`~caselink.geoprofile.methods.METHODS`; default all
+        that can run (:func:`available_methods`).
+    prior : GridPrior, optional
+        Where people live, for ``bayes-res`` and ``normal-res``.
     cells, margin_km :
         Study-area grid (see :func:`~caselink.geoprofile.grid.study_area`).
     min_crimes : int
         Smaller series are skipped (Rossmo advises at least five sites).
     params : mapping, optional
         Per-method constructor parameters, e.g. ``{"cgt": {"f": 1.9}}``.
+    scored : collection of str, optional
+        Score only these series; the others are only fitted on. Default all.
 
     Returns
     -------
@@ -78,6 +93,7 @@ def evaluate_series(
         more than one home, or too few other series to fit a fitted method.
     """
     validate_solved(solved)
+    methods = available_methods(prior) if methods is None else methods
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown methods {unknown}; choose from {', '.join(METHODS)}")
@@ -86,7 +102,7 @@ def evaluate_series(
     params = params or {}
     rows: list[dict[str, Any]] = []
     for sid, series in solved.groupby("series_id", sort=True):
-        if len(series) < min_crimes:
+        if len(series) < min_crimes or (scored is not None and str(sid) not in scored):
             continue
         homes = series[["home_lat", "home_lon"]].drop_duplicates()
         if len(homes) != 1:
@@ -101,7 +117,10 @@ def evaluate_series(
                     f"method {method!r} needs solved series other than {sid!r} to fit on"
                 )
             profiler = make_profiler(
-                method, others if method in FITTED_METHODS else None, **params.get(method, {})
+                method,
+                others if method in FITTED_METHODS else None,
+                prior=prior,
+                **params.get(method, {}),
             )
             surface = profiler.surface(x, y, grid)
             cost = surface.search_cost(hx, hy)

@@ -7,10 +7,16 @@ name           method                                          needs solved data
 ``jtc``        journey-to-crime, decay fitted by KDE           yes
 ``bayes``      Bayesian JTC, uniform prior                     yes
 ``bayes-cgt``  Bayesian JTC with the CGT surface as prior      yes
+``bayes-res``  Bayesian JTC, prior: where people live          yes, and a prior
+``normal-res`` O'Leary's normal model, prior: where people     a prior
+               live (spread set by the series itself)
 ``centroid``   mean crime site                                 no
 ``cmd``        centre of minimum distance (Weber point)        no
 ``circle``     Canter & Larkin's circle hypothesis             no
 =============  ==============================================  =================
+
+The residential prior (a :class:`~caselink.geoprofile.residential.ResidentialDensity`)
+is passed as ``prior=``; ``--method auto`` is :mod:`~caselink.geoprofile.selection`.
 """
 
 from __future__ import annotations
@@ -21,18 +27,40 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from caselink.geoprofile.baselines import CentreOfMinimumDistance, Centroid, CircleHypothesis
-from caselink.geoprofile.bayesian import BayesianJourneyToCrime
+from caselink.geoprofile.bayesian import (
+    BayesianJourneyToCrime,
+    GridPrior,
+    NormalJourneyToCrime,
+)
 from caselink.geoprofile.decay import JourneyToCrime
 from caselink.geoprofile.grid import Grid, study_area
 from caselink.geoprofile.profiler import Profiler
 from caselink.geoprofile.rossmo import RossmoCGT
 from caselink.geoprofile.surface import Surface
 
-METHODS: tuple[str, ...] = ("cgt", "jtc", "bayes", "bayes-cgt", "centroid", "cmd", "circle")
-FITTED_METHODS: frozenset[str] = frozenset({"jtc", "bayes", "bayes-cgt"})
+METHODS: tuple[str, ...] = (
+    "cgt",
+    "jtc",
+    "bayes",
+    "bayes-cgt",
+    "bayes-res",
+    "normal-res",
+    "centroid",
+    "cmd",
+    "circle",
+)
+FITTED_METHODS: frozenset[str] = frozenset({"jtc", "bayes", "bayes-cgt", "bayes-res"})
+PRIOR_METHODS: frozenset[str] = frozenset({"bayes-res", "normal-res"})
+"""Methods that multiply by a residential prior (and need one)."""
 
 
-def make_profiler(method: str, solved: pd.DataFrame | None = None, **params: Any) -> Profiler:
+def make_profiler(
+    method: str,
+    solved: pd.DataFrame | None = None,
+    *,
+    prior: GridPrior | None = None,
+    **params: Any,
+) -> Profiler:
     """A profiler by name, fitted on ``solved`` series when the method learns its decay.
 
     Parameters
@@ -41,7 +69,9 @@ def make_profiler(method: str, solved: pd.DataFrame | None = None, **params: Any
         One of :data:`METHODS`.
     solved : DataFrame, optional
         Solved series (``series_id, lat, lon, home_lat, home_lon``); required
-        for ``jtc``, ``bayes`` and ``bayes-cgt``.
+        for ``jtc``, ``bayes``, ``bayes-cgt`` and ``bayes-res``.
+    prior : GridPrior, optional
+        Where people live; required for ``bayes-res`` and ``normal-res``.
     **params
         Passed to the method's constructor (``buffer_km``, ``f``, ``g``,
         ``bandwidth_km``).
@@ -49,7 +79,8 @@ def make_profiler(method: str, solved: pd.DataFrame | None = None, **params: Any
     Raises
     ------
     ValueError
-        On an unknown method, or a fitted method without solved series.
+        On an unknown method, a fitted method without solved series, or a
+        prior method without a prior.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -57,6 +88,19 @@ def make_profiler(method: str, solved: pd.DataFrame | None = None, **params: Any
         raise ValueError(
             f"method {method!r} fits its distance decay on solved series: none were given"
         )
+    if method in PRIOR_METHODS and prior is None:
+        raise ValueError(
+            f"method {method!r} needs a residential prior (persons' home addresses in the "
+            "store, or a population grid): none was given"
+        )
+    if method == "normal-res":
+        assert prior is not None
+        if params:
+            raise ValueError(f"method {method!r} takes no parameters, got {', '.join(params)}")
+        return NormalJourneyToCrime(prior=prior)
+    if method == "bayes-res":
+        assert solved is not None and prior is not None
+        return BayesianJourneyToCrime(prior=prior, **params).fit(solved)
     if method == "cgt":
         return RossmoCGT(**params)
     if method == "jtc":
@@ -64,8 +108,8 @@ def make_profiler(method: str, solved: pd.DataFrame | None = None, **params: Any
         return JourneyToCrime(**params).fit(solved)
     if method in ("bayes", "bayes-cgt"):
         assert solved is not None
-        prior = "cgt" if method == "bayes-cgt" else "uniform"
-        return BayesianJourneyToCrime(prior=prior, **params).fit(solved)
+        named = "cgt" if method == "bayes-cgt" else "uniform"
+        return BayesianJourneyToCrime(prior=named, **params).fit(solved)
     if params:
         raise ValueError(f"method {method!r} takes no parameters, got {', '.join(params)}")
     return {"centroid": Centroid, "cmd": CentreOfMinimumDistance, "circle": CircleHypothesis}[
@@ -83,6 +127,7 @@ def geoprofile(
     cells: int = 200,
     margin_km: float | None = None,
     bounds: tuple[float, float, float, float] | None = None,
+    prior: GridPrior | None = None,
     **params: Any,
 ) -> Surface:
     """Profile one series: the surface of ``method`` over its study area.
@@ -98,6 +143,8 @@ def geoprofile(
     grid : Grid, optional
         Use this grid; else :func:`~caselink.geoprofile.grid.study_area` with
         ``cells``, ``margin_km`` and ``bounds``.
+    prior : GridPrior, optional
+        Where people live, for ``bayes-res`` and ``normal-res``.
     **params
         Method parameters (see :func:`make_profiler`).
 
@@ -113,4 +160,4 @@ def geoprofile(
     """
     g = grid or study_area(lat, lon, cells=cells, margin_km=margin_km, bounds=bounds)
     x, y = g.projection.to_xy(lat, lon)
-    return make_profiler(method, solved, **params).surface(x, y, g)
+    return make_profiler(method, solved, prior=prior, **params).surface(x, y, g)
