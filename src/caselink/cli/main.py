@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from caselink.cli import alerts, assurance, demo, entities, geoprofile, linkage, records, synth
+from caselink.cli import (
+    alerts,
+    assurance,
+    demo,
+    entities,
+    geoprofile,
+    linkage,
+    records,
+    synth,
+    web,
+)
 
 app = typer.Typer(
     name="caselink",
@@ -16,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for group in (records, synth, linkage, alerts, entities, assurance, geoprofile, demo):
+for group in (records, synth, linkage, alerts, entities, assurance, geoprofile, demo, web):
     group.register(app)
 
 
