@@ -86,7 +86,12 @@ def build_site(root: Path, policy: Policy | None = None) -> Site:
     service.assign_force([c for c in report.case_ids if c.startswith("S")], "south")
     raised = datetime(2014, 9, 20, 12, 0)
     pairs = {
-        "north": ("N2", "N1", 0.97, "both victims lgbt (x17); both drugs ghb (x4.2); 0.2 km apart (x5.4)"),
+        "north": (
+            "N2",
+            "N1",
+            0.97,
+            "both victims lgbt (x17); both drugs ghb (x4.2); 0.2 km apart (x5.4)",
+        ),
         "north2": ("N3", "N1", 0.91, "both location type churchyard (x14); 23 days apart (x3.2)"),
         "south": ("S2", "S1", 0.88, "both drugs ghb (x4.2); 0.1 km apart (x6.0)"),
         "cross": ("N4", "S1", 0.61, "both victims male (x1.5); 30 km apart (x0.2)"),
@@ -94,10 +99,7 @@ def build_site(root: Path, policy: Policy | None = None) -> Site:
     with store.transaction() as conn:
         written = write_alerts(
             conn,
-            [
-                Alert(a, b, p, text, f"S-{b}", "starts", raised)
-                for a, b, p, text in pairs.values()
-            ],
+            [Alert(a, b, p, text, f"S-{b}", "starts", raised) for a, b, p, text in pairs.values()],
         )
     alert_ids = {
         key: next(w.alert_id for w in written if w.case_id == pair[0])
@@ -112,7 +114,14 @@ def build_site(root: Path, policy: Policy | None = None) -> Site:
             f"{role}-south", role, "south", PASSWORD, by="test"
         )
     app = create_app(store, WebSettings(secret=SECRET, policy=policy))
-    return Site(app, store, accounts, service, {k: accounts.user(v.name) for k, v in users.items()}, alert_ids)  # type: ignore[arg-type]
+    return Site(
+        app,
+        store,
+        accounts,
+        service,
+        {k: accounts.user(v.name) for k, v in users.items()},
+        alert_ids,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -52,12 +52,9 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     )
     app.middleware("http")(security_headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    html = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-    pages.register(Routes(html))
-    json_api = APIRouter(prefix="/api", tags=["caselink"])
-    api.register(Routes(json_api))
-    app.include_router(html)
-    app.include_router(json_api)
+    # routes go straight onto the app's router (an included router hides them from app.routes)
+    pages.register(Routes(app.router, include_in_schema=False, response_class=HTMLResponse))
+    api.register(Routes(app.router, prefix="/api", tags=["caselink"]))
     _error_handlers(app)
     undeclared = [
         f"{sorted(r.methods or ())} {r.path}"

@@ -264,6 +264,7 @@ def register(routes: Routes) -> None:
     async def decide(request: Request, alert_id: int) -> Response:
         app, who = state(request), caller(request)
         form = await request.form()
+        app.service.alert(who.user.scope(), alert_id)  # out of scope: 404 before anything else
         decision: Decision = "confirm" if form.get("decision") == "confirm" else "dismiss"
         if form.get("decision") not in ("confirm", "dismiss"):
             raise ValueError("decision must be confirm or dismiss")

@@ -19,8 +19,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Routes:
     """An APIRouter whose every route declares its action and is guarded by it."""
 
-    def __init__(self, router: APIRouter) -> None:
+    def __init__(self, router: APIRouter, prefix: str = "", **defaults: Any) -> None:
         self.router = router
+        self.prefix = prefix
+        self.defaults = defaults
 
     def add(self, method: str, path: str, action: str, **kwargs: Any) -> Callable[[F], F]:
         """Register ``endpoint`` for ``method path`` performing ``action``."""
@@ -28,11 +30,11 @@ class Routes:
         def register(endpoint: F) -> F:
             declare(action)(endpoint)
             self.router.add_api_route(
-                path,
+                self.prefix + path,
                 endpoint,
                 methods=[method],
                 dependencies=[Depends(guard(action))],
-                **kwargs,
+                **{**self.defaults, **kwargs},
             )
             return endpoint
 
