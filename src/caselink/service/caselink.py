@@ -87,12 +87,22 @@ class Caselink:
             escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             stmt = stmt.where(func.lower(CaseRow.narrative).like(f"%{escaped}%", escape="\\"))
         if filt.has_open_alerts is not None:
+            seen = self._visible_pks(scope)
             open_alert = exists().where(
                 AlertRow.status == "new",
-                or_(AlertRow.case_pk == CaseRow.pk, AlertRow.linked_case_pk == CaseRow.pk),
+                or_(
+                    and_(AlertRow.case_pk == CaseRow.pk, AlertRow.linked_case_pk.in_(seen)),
+                    and_(AlertRow.linked_case_pk == CaseRow.pk, AlertRow.case_pk.in_(seen)),
+                ),
             )
             stmt = stmt.where(open_alert if filt.has_open_alerts else ~open_alert)
         return stmt
+
+    @staticmethod
+    def _visible_pks(scope: Scope) -> Select:  # type: ignore[type-arg]
+        """The keys of the cases visible in ``scope``, as a subquery."""
+        other = aliased(CaseRow)
+        return select(other.pk).where(visible(scope, other))
 
     def cases(
         self,
@@ -136,10 +146,14 @@ class Caselink:
             pks = [r.pk for r in rows]
             open_counts: dict[int, int] = {}
             if pks:
-                for column in (AlertRow.case_pk, AlertRow.linked_case_pk):
+                seen = self._visible_pks(scope)
+                for column, partner in (
+                    (AlertRow.case_pk, AlertRow.linked_case_pk),
+                    (AlertRow.linked_case_pk, AlertRow.case_pk),
+                ):
                     for pk, n in conn.execute(
                         select(column, func.count())
-                        .where(column.in_(pks), AlertRow.status == "new")
+                        .where(column.in_(pks), AlertRow.status == "new", partner.in_(seen))
                         .group_by(column)
                     ):
                         open_counts[pk] = open_counts.get(pk, 0) + int(n)
