@@ -30,7 +30,7 @@ def test_security_headers_on_every_page(site: Site) -> None:
         assert "script-src 'self';" in CSP and "unsafe" not in CSP
         assert "frame-ancestors 'none'" in CSP and "object-src 'none'" in CSP
         assert response.headers["x-content-type-options"] == "nosniff"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
         assert response.headers["x-frame-options"] == "DENY"
     assert site.client("viewer").get("/cases").headers["cache-control"] == "no-store"
 

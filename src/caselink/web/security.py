@@ -41,7 +41,7 @@ CSP = (
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
@@ -137,18 +137,22 @@ def current_caller(request: Request) -> Caller | None:
 
 
 def same_origin(request: Request) -> bool:
-    """Whether a browser request comes from this app's own origin (Origin, Sec-Fetch-Site)."""
+    """Whether a browser request comes from this app's own origin.
+
+    Sec-Fetch-Site decides when the browser sends it (every current browser
+    does); otherwise the Origin header, when present, must be this origin.
+    Clients that send neither (scripts, the API) pass: they carry no ambient
+    credential a third-party page could borrow, and session requests still
+    need the CSRF token.
+    """
     site = request.headers.get("sec-fetch-site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
     if origin is not None:
         own = f"{request.url.scheme}://{request.url.netloc}"
         forwarded = request.headers.get("x-forwarded-host")
-        allowed_origins = {own}
-        if forwarded:
-            allowed_origins.add(f"https://{forwarded}")
-        return origin in allowed_origins
+        return origin == own or (forwarded is not None and origin == f"https://{forwarded}")
     return True
 
 
