@@ -93,3 +93,21 @@ def test_users_and_sessions_commands(tmp_path: Path) -> None:
     assert sessions.exit_code == 0
     missing = runner.invoke(app, ["sessions", "revoke", "999", "--db", db])
     assert missing.exit_code == 1 and "no live session 999" in missing.output
+
+
+def test_import_force_sets_the_force_of_the_imported_cases(tmp_path: Path) -> None:
+    from caselink.service import CaseFilter, Caselink, Scope
+    from caselink.store import Store
+
+    db = str(tmp_path / "f.db")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case_id,case_type,occurred_from,lat,lon\nA1,assault,2014-10-01,51.5,0.1\n")
+    result = runner.invoke(
+        app, ["import", str(cases), "--db", db, "--force", "north", "--no-alert"]
+    )
+    assert result.exit_code == 0, result.output
+    store = Store.open(db)
+    north = Caselink(store).cases(Scope(forces=frozenset({"north"})), CaseFilter())
+    assert [c.case_id for c in north.items] == ["A1"] and north.items[0].force == "north"
+    assert Caselink(store).cases(Scope(forces=frozenset({"south"}))).total == 0
+    store.close()

@@ -14,6 +14,7 @@ from caselink.alerts import rescore_pending
 from caselink.alerts.ledger import mark_cases
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.records.errors import InvalidInputError
+from caselink.service import Caselink
 from caselink.store.exporter import export_store
 from caselink.views.case_detail import case_detail, json_ready, list_cases
 
@@ -53,6 +54,14 @@ def import_(
             ),
         ),
     ] = True,
+    force: Annotated[
+        str | None,
+        typer.Option(
+            "--force",
+            help="The police force the imported cases belong to (the web app's tenant); "
+            "a store with one force needs none.",
+        ),
+    ] = None,
 ) -> None:
     """Import cases (and their people and actions) from the open CSV format."""
     store = open_store(db)
@@ -74,6 +83,8 @@ def import_(
         except InvalidInputError as exc:
             bar.stop()
             fail(str(exc))
+    if force is not None:
+        Caselink(store).assign_force(report.case_ids, force)
     for note in report.schema_notes:
         console.print(f"schema: {note}")
     console.print(
