@@ -14,6 +14,7 @@ import io
 import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import datetime, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +26,7 @@ from caselink.alerts import add_case, rescore_pending
 from caselink.alerts.alerting import AddReport
 from caselink.alerts.ledger import mark_cases, now
 from caselink.assurance.checks import check_states
-from caselink.assurance.standard import default_standard
+from caselink.assurance.standard import Standard, default_standard
 from caselink.records.frames import actions_frame, cases_frame
 from caselink.records.model import Action, Case, Mention
 from caselink.service.errors import ConflictError, NotFoundError
@@ -66,6 +67,11 @@ class Caselink:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    @cached_property
+    def standard(self) -> Standard:
+        """The investigative standard the case pages judge checks by (parsed once)."""
+        return default_standard()
 
     # ------------------------------------------------------------ cases list
 
@@ -304,7 +310,7 @@ class Caselink:
                 for i, a in enumerate(actions)
             ]
         )
-        states = check_states(frame, acts, default_standard())
+        states = check_states(frame, acts, self.standard)
         return [
             CheckView(
                 str(r["action"]),

@@ -17,6 +17,7 @@ service; a case out of scope is a 404 like a case that does not exist.
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -196,7 +197,10 @@ async def security_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     """Add the CSP and the other security headers to every response; no caching of data."""
+    started = time.perf_counter()
     response = await call_next(request)
+    elapsed = (time.perf_counter() - started) * 1000
+    response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if not request.url.path.startswith("/static/"):
