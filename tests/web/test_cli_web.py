@@ -111,3 +111,42 @@ def test_import_force_sets_the_force_of_the_imported_cases(tmp_path: Path) -> No
     assert [c.case_id for c in north.items] == ["A1"] and north.items[0].force == "north"
     assert Caselink(store).cases(Scope(forces=frozenset({"south"}))).total == 0
     store.close()
+
+
+def test_force_column_imports_and_round_trips_on_export(tmp_path: Path) -> None:
+    from caselink.store import Store
+
+    db = str(tmp_path / "r.db")
+    cases = tmp_path / "cases.csv"
+    cases.write_text(
+        "case_id,case_type,occurred_from,lat,lon,force\n"
+        "A1,assault,2014-10-01,51.5,0.1,south\n"
+        "A2,assault,2014-10-02,51.5,0.1,\n"
+    )
+    result = runner.invoke(
+        app, ["import", str(cases), "--db", db, "--force", "north", "--no-alert"]
+    )
+    assert result.exit_code == 0, result.output
+    store = Store.open(db)
+    assert {c.case_id: c.force for c in store.case_records()} == {"A1": "south", "A2": "north"}
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["export", str(out), "--db", db]).exit_code == 0
+    exported = (out / "cases.csv").read_text().splitlines()
+    header = exported[0].split(",")
+    assert "force" in header
+    assert [row.split(",")[header.index("force")] for row in exported[1:]] == ["south", "north"]
+    plain = tmp_path / "plain.csv"  # a re-import without the column keeps the stored force
+    plain.write_text("case_id,case_type,occurred_from,lat,lon\nA1,assault,2014-10-01,51.6,0.1\n")
+    assert runner.invoke(app, ["import", str(plain), "--db", db, "--no-alert"]).exit_code == 0
+    assert {c.case_id: c.force for c in store.case_records()}["A1"] == "south"
+    store.close()
+
+
+def test_export_without_forces_keeps_the_old_header(tmp_path: Path) -> None:
+    db = str(tmp_path / "p.db")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case_id,case_type,occurred_from,lat,lon\nA1,assault,2014-10-01,51.5,0.1\n")
+    assert runner.invoke(app, ["import", str(cases), "--db", db, "--no-alert"]).exit_code == 0
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["export", str(out), "--db", db]).exit_code == 0
+    assert "force" not in (out / "cases.csv").read_text().splitlines()[0]

@@ -39,6 +39,7 @@ CASE_OPTIONAL = (
     "status",
     "offender_id",
     "narrative",
+    "force",
 )
 PEOPLE_REQUIRED = ("case_id", "role")
 PEOPLE_OPTIONAL = (
@@ -273,6 +274,7 @@ _CASE_FIELDS = {
     "status": "str",
     "offender_id": "str",
     "narrative": "str",
+    "force": "str",
 }
 _PEOPLE_FIELDS = {
     "case_id": "str",
@@ -441,8 +443,8 @@ def format_number(value: float | int | None) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def case_row(case: Case, schema: AttributeSchema) -> list[str]:
-    """The canonical cases.csv row of a case."""
+def case_row(case: Case, schema: AttributeSchema, force: bool = False) -> list[str]:
+    """The canonical cases.csv row of a case (with its force column when ``force``)."""
     cells = [
         case.case_id,
         case.case_type,
@@ -458,6 +460,8 @@ def case_row(case: Case, schema: AttributeSchema) -> list[str]:
         case.offender_id or "",
         case.narrative or "",
     ]
+    if force:
+        cells.append(case.force or "")
     for spec in schema.attributes:
         value = case.attributes.get(spec.name)
         if value is None:
@@ -510,13 +514,13 @@ def write_csv(
         writer.writerows(rows)
 
 
-def cases_header(schema: AttributeSchema) -> list[str]:
-    """The canonical cases.csv header for a schema."""
+def cases_header(schema: AttributeSchema, force: bool = False) -> list[str]:
+    """The canonical cases.csv header for a schema (``force`` only when a case has one)."""
     return [
         *CASE_REQUIRED[:3],
         *CASE_OPTIONAL[:2],
         *CASE_REQUIRED[3:],
-        *CASE_OPTIONAL[2:],
+        *(c for c in CASE_OPTIONAL[2:] if force or c != "force"),
         *schema.names(),
     ]
 

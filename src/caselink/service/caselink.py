@@ -556,8 +556,8 @@ class Caselink:
         """Store one case of ``force`` and return the alerts it raised at once."""
         if self.can_see(Scope.everything(), case.case_id):
             raise ConflictError(f"case {case.case_id!r} already exists")
+        if force is not None and case.force is None:
+            case = case.model_copy(update={"force": force})
         raised = add_case(self.store, case, mentions)
-        if force is not None:
-            self.assign_force([case.case_id], force)
         everyone = Scope.everything()
         return [self.alert(everyone, a.alert_id) for a in raised if a.alert_id is not None]

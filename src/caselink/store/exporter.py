@@ -46,7 +46,8 @@ def export_store(store: Store, outdir: Path, include_prompts: bool = False) -> E
         outdir / "actions.csv",
         outdir / "schema.yaml",
     )
-    write_csv(files[0], cases_header(schema), [case_row(c, schema) for c in cases])
+    force = any(c.force for c in cases)
+    write_csv(files[0], cases_header(schema, force), [case_row(c, schema, force) for c in cases])
     write_csv(files[1], PEOPLE_HEADER, [mention_row(m) for m in mentions])
     write_csv(files[2], ACTIONS_HEADER, [action_row(a) for a in actions])
     files[3].write_text(dump_schema(schema), encoding="utf-8")
