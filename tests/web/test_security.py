@@ -304,3 +304,40 @@ def test_totp_second_factor(site: Site) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303
+
+
+def test_a_reviewer_shares_a_case_of_their_force(site: Site) -> None:
+    client = site.client("reviewer-south")
+    headers = site.csrf(client)
+    assert site.client("viewer").get("/cases/S3").status_code == 404
+    shared = client.post("/cases/S3/grants", data={"user": "viewer"}, headers=headers)
+    assert shared.status_code == 200 and "Shared S3 with viewer" in shared.text
+    assert site.client("viewer").get("/cases/S3").status_code == 200
+    assert site.client("analyst").get("/cases/S3").status_code == 404  # only the grantee
+    assert [e.target for e in audit.entries(site.store, action="grant.case")] == ["S3"]
+    # a granted case cannot be passed on: the grantee's force does not own it
+    north = site.client("reviewer")
+    site.service.grant_case(
+        site.users["reviewer-south"].scope(), "south", "S2", site.users["reviewer"].pk, "t"
+    )
+    passed = north.post("/cases/S2/grants", data={"user": "analyst"}, headers=site.csrf(north))
+    assert passed.status_code == 409 and site.client("analyst").get("/cases/S2").status_code == 404
+
+
+def test_a_series_grant_opens_every_case_of_the_series(site: Site) -> None:
+    from sqlalchemy import insert
+
+    from caselink.store.access import GrantRow
+
+    with site.store.transaction() as conn:
+        conn.execute(
+            insert(GrantRow).values(
+                user_pk=site.users["viewer"].pk,
+                series_id="S-S1",
+                granted_by="reviewer-south",
+                granted_at=utcnow(),
+            )
+        )
+    client = site.client("viewer")
+    assert client.get("/cases/S1").status_code == 200 and client.get("/cases/S2").status_code == 200
+    assert client.get("/cases/S3").status_code == 404  # not in the series

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Select, and_, exists, func, or_, select, update
+from sqlalchemy import Select, and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from caselink.alerts import add_case, rescore_pending
@@ -29,7 +29,7 @@ from caselink.assurance.checks import check_states
 from caselink.assurance.standard import Standard, default_standard
 from caselink.records.frames import actions_frame, cases_frame
 from caselink.records.model import Action, Case, Mention
-from caselink.service.errors import ConflictError, NotFoundError
+from caselink.service.errors import ConflictError, NotFoundError, PolicyError
 from caselink.service.results import (
     ActionView,
     AlertView,
@@ -45,6 +45,7 @@ from caselink.service.results import (
 )
 from caselink.service.scope import Scope, scoped, visible
 from caselink.store import Store
+from caselink.store.access import GrantRow
 from caselink.store.importer import ImportReport
 from caselink.store.tables import ActionRow, AlertRow, CaseRow, MentionRow, ResolvedEntity
 
@@ -499,6 +500,28 @@ class Caselink:
             source="analyst",
             reasons=[f"raised by {by}"],
         )
+
+    def grant_case(
+        self, scope: Scope, granter_force: str | None, case_id: str, grantee_pk: int, by: str
+    ) -> None:
+        """Let one user of another force see a case (a reviewer of the case's own force grants).
+
+        Raises
+        ------
+        NotFoundError
+            The case is not visible to the granter.
+        PolicyError
+            The case is not of the granter's own force (a grant cannot be passed on).
+        """
+        row = self._case_row(scope, case_id)
+        if row.force != granter_force:
+            raise PolicyError("only a reviewer of the case's own force can share it")
+        with self.store.transaction() as conn:
+            conn.execute(
+                insert(GrantRow).values(
+                    user_pk=grantee_pk, case_pk=row.pk, granted_by=by, granted_at=now()
+                )
+            )
 
     def assign_force(self, case_ids: Sequence[str], force: str) -> int:
         """Give a force to those of the cases that have none; returns how many changed."""

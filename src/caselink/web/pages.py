@@ -207,6 +207,22 @@ def register(routes: Routes) -> None:
         detail = app.service.case(who.user.scope(), case_id)
         return render(request, "case_actions.html", case=detail, message=f"Raised: {action}")
 
+    @routes.post("/cases/{case_id}/grants", "grant.give")
+    async def grant(request: Request, case_id: str) -> Response:
+        app, who = state(request), caller(request)
+        form = await request.form()
+        scope = who.user.scope()
+        if not app.service.can_see(scope, case_id):
+            raise NotFoundError(f"no case {case_id!r}")
+        name = str(form.get("user") or "").strip()
+        try:
+            grantee = app.accounts.user(name)
+        except NotFoundError:
+            raise ValueError(f"no user {name!r}") from None
+        app.service.grant_case(scope, who.user.force, case_id, grantee.pk, who.user.name)
+        audit.record(app.service.store, who.user.name, "grant.case", case_id, to=grantee.name)
+        return Response(f"Shared {case_id} with {grantee.name}.", media_type="text/plain")
+
     @routes.get("/compare", "case.read")
     def compare(request: Request, ids: str = "") -> Response:
         app, who = state(request), caller(request)

@@ -25,6 +25,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "action.raise": frozenset({"analyst", "reviewer"}),
     "alert.read": frozenset({"viewer", "analyst", "reviewer", "oversight"}),
     "link.decide": frozenset({"reviewer"}),
+    "grant.give": frozenset({"reviewer"}),
     "viewers.read": frozenset({"reviewer", "oversight"}),
     "audit.read": frozenset({"oversight", "admin"}),
 }
