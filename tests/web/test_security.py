@@ -286,6 +286,13 @@ def test_login_redirect_stays_on_this_site(site: Site) -> None:
         follow_redirects=False,
     )
     assert response.headers["location"] == "/cases"
+    for sneaky in ("/\t/evil.example", "/\\evil.example", "https://evil.example", "/ok\n"):
+        response = site.client().post(
+            "/login",
+            data={"name": "viewer", "password": PASSWORD, "next": sneaky},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/cases", sneaky
 
 
 def test_totp_second_factor(site: Site) -> None:

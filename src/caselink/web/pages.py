@@ -435,7 +435,8 @@ def _account(
 
 def _safe_next(target: str) -> str:
     """Only a local path (no open redirect)."""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    unsafe = "\\" in target or any(ord(c) < 33 or ord(c) == 127 for c in target)
+    if not target.startswith("/") or target.startswith("//") or unsafe:
         return "/cases"
     return target
 
