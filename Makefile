@@ -21,6 +21,10 @@ venv: $(STAMP)
 demo: $(STAMP)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/caselink demo --db $(DEMO_DB) --out demo-out
+	@echo
+	@echo "To open the demo in a browser (one user per role; passwords are printed once):"
+	@echo "  $(BIN)/caselink serve --db $(DEMO_DB) --demo"
+	@echo "then open http://127.0.0.1:8000/ and log in as demo-analyst, demo-reviewer, ..."
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

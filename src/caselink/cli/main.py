@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from caselink.cli import alerts, assurance, demo, entities, geoprofile, linkage, records, synth
+from caselink.cli import (
+    alerts,
+    assurance,
+    demo,
+    entities,
+    geoprofile,
+    linkage,
+    records,
+    synth,
+    web,
+)
 from caselink.cli.output import CaselinkGroup
 
 app = typer.Typer(
@@ -18,7 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for group in (records, synth, linkage, alerts, entities, assurance, geoprofile, demo):
+for group in (records, synth, linkage, alerts, entities, assurance, geoprofile, demo, web):
     group.register(app)
 
 

@@ -16,6 +16,7 @@ from caselink.alerts.ledger import mark_cases
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.cli.output import checked_output
 from caselink.records.errors import CaselinkError
+from caselink.service import Caselink
 from caselink.store import Store
 from caselink.store.exporter import export_store
 from caselink.views.case_detail import case_detail, json_ready, list_cases
@@ -69,6 +70,14 @@ def import_(
             ),
         ),
     ] = False,
+    force: Annotated[
+        str | None,
+        typer.Option(
+            "--force",
+            help="The police force the imported cases belong to (the web app's tenant); "
+            "a store with one force needs none.",
+        ),
+    ] = None,
 ) -> None:
     """Import cases (and their people and actions) from the open CSV format."""
     checked_output(skip_invalid, db, [cases, people, actions, schema], option="--skip-invalid")
@@ -93,6 +102,8 @@ def import_(
         except CaselinkError as exc:
             bar.stop()
             fail(exc)
+    if force is not None:
+        Caselink(store).assign_force(report.case_ids, force)
     for note in report.schema_notes:
         console.print(f"schema: {note}")
     console.print(

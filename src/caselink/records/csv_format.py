@@ -41,6 +41,7 @@ CASE_OPTIONAL = (
     "status",
     "offender_id",
     "narrative",
+    "force",
 )
 PEOPLE_REQUIRED = ("case_id", "role")
 PEOPLE_OPTIONAL = (
@@ -348,6 +349,7 @@ _CASE_FIELDS = {
     "status": "str",
     "offender_id": "str",
     "narrative": "str",
+    "force": "str",
 }
 _PEOPLE_FIELDS = {
     "case_id": "str",
@@ -539,8 +541,8 @@ def format_number(value: float | int | None) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def case_row(case: Case, schema: AttributeSchema) -> list[str]:
-    """The canonical cases.csv row of a case."""
+def case_row(case: Case, schema: AttributeSchema, force: bool = False) -> list[str]:
+    """The canonical cases.csv row of a case (with its force column when ``force``)."""
     cells = [
         case.case_id,
         case.case_type,
@@ -556,6 +558,8 @@ def case_row(case: Case, schema: AttributeSchema) -> list[str]:
         case.offender_id or "",
         case.narrative or "",
     ]
+    if force:
+        cells.append(case.force or "")
     for spec in schema.attributes:
         value = case.attributes.get(spec.name)
         if value is None:
@@ -617,13 +621,13 @@ def write_csv(
             (quoted if any("\r" in cell for cell in row) else writer).writerow(row)
 
 
-def cases_header(schema: AttributeSchema) -> list[str]:
-    """The canonical cases.csv header for a schema."""
+def cases_header(schema: AttributeSchema, force: bool = False) -> list[str]:
+    """The canonical cases.csv header for a schema (``force`` only when a case has one)."""
     return [
         *CASE_REQUIRED[:3],
         *CASE_OPTIONAL[:2],
         *CASE_REQUIRED[3:],
-        *CASE_OPTIONAL[2:],
+        *(c for c in CASE_OPTIONAL[2:] if force or c != "force"),
         *schema.names(),
     ]
 

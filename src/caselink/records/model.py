@@ -92,6 +92,8 @@ class Case(BaseModel):
     status: Annotated[str | None, Field(max_length=64)] = None
     offender_id: Annotated[str | None, Field(max_length=64)] = None
     narrative: str | None = None
+    force: Annotated[str | None, Field(max_length=64)] = None
+    """The police force the case belongs to (the web app's tenant); None in a one-force store."""
     attributes: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("victim_sex")

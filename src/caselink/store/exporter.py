@@ -47,7 +47,8 @@ def export_store(store: Store, outdir: Path, include_prompts: bool = False) -> E
         outdir / "actions.csv",
         outdir / "schema.yaml",
     )
-    write_csv(files[0], cases_header(schema), [case_row(c, schema) for c in cases])
+    force = any(c.force for c in cases)
+    write_csv(files[0], cases_header(schema, force), [case_row(c, schema, force) for c in cases])
     # the name-part columns only when used, so files without them round-trip byte for byte
     parts = any(m.given_name or m.surname for m in mentions)
     people_header = [*PEOPLE_HEADER, *PEOPLE_NAME_PARTS] if parts else PEOPLE_HEADER

@@ -237,7 +237,11 @@ def write_records(
         columns = [k for k in updates[0] if k != "pk_"]
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         quote = conn.dialect.identifier_preparer.quote
-        sets = ", ".join(f"{quote(c)} = {mark}" for c in columns)
+        sets = ", ".join(
+            # a file without a force column never takes away a force given before
+            f"{quote(c)} = COALESCE({mark}, {quote(c)})" if c == "force" else f"{quote(c)} = {mark}"
+            for c in columns
+        )
         sql = f"UPDATE cases SET {sets} WHERE pk = {mark}"
         for chunk in _chunks(updates):
             conn.exec_driver_sql(sql, [(*(r[c] for c in columns), r["pk_"]) for r in chunk])
