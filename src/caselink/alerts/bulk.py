@@ -25,13 +25,15 @@ from typing import Any
 import pandas as pd
 
 from caselink.alerts import events
-from caselink.alerts.alerting import DEFAULT_THRESHOLD, AddReport, Alert, SeriesTracker, _states
+from caselink.alerts.alerting import AddReport, Alert, Alerter, SeriesTracker, _states
 from caselink.alerts.index import scoring_problems
 from caselink.alerts.ledger import list_alerts, mark_cases, now, pending_case_ids, write_alerts
+from caselink.alerts.workload import DEFAULT_ALERTS_PER_1000, check_workload
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
 from caselink.linkage.persistence import SavedModel
+from caselink.records.frames import cases_frame
 from caselink.store import Store
 
 Progress = Callable[[int, int], None]
@@ -60,8 +62,9 @@ def _problems(frame: pd.DataFrame, engine_config: Any) -> dict[str, str]:
 def raise_bulk_alerts(
     store: Store,
     model: SavedModel | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     progress: Progress | None = None,
+    alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
 ) -> AddReport:
     """Score every ``pending`` case of the store in one batch link run and store the alerts.
 
@@ -73,17 +76,23 @@ def raise_bulk_alerts(
         A saved linkage model; without it the default model fitted on the
         scorable stored cases, as on arrival.
     threshold
-        Link probability at which an alert is raised, in (0, 1).
+        Link probability at which an alert is raised, in (0, 1); None (the
+        default) to choose it from ``alerts_per_1000`` exactly as arrival one
+        by one does (:class:`caselink.alerts.alerting.Alerter`: the stored
+        cases, then the new ones in storing order).
     progress
         Called with (pairs done, pairs in all) as the batch link advances.
+    alerts_per_1000
+        The workload the threshold is chosen from when none is given.
 
     Returns
     -------
     AddReport
         ``swept`` = the pending cases scored, ``alerts`` written, ``not_scored``.
     """
-    if not 0 < threshold < 1:
+    if threshold is not None and not 0 < threshold < 1:
         raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
+    check_workload(alerts_per_1000)
     report = AddReport()
     todo = pending_case_ids(store)
     report.swept = list(todo)
@@ -110,6 +119,12 @@ def raise_bulk_alerts(
         with store.transaction() as conn:
             mark_cases(conn, list(order), "scored", "no other stored case to compare with")
         return report
+    if threshold is None:
+        alerter = Alerter(store, model, None, (), alerts_per_1000)
+        alerter.index_cases(cases_frame(store.case_records(list(order)), schema))
+        threshold, model = alerter.threshold, alerter.model
+        report.workload = alerter.workload
+    report.threshold = threshold
     engine = LinkageEngine(scorable, schema, model=model)
     saved = engine.model
     kept: list[pd.DataFrame] = []
