@@ -36,7 +36,7 @@ def parse_check_bias(items: list[str]) -> dict[str, float]:
 
 
 def _load(outdir: Path, db: str | None) -> None:
-    store = open_store(db)
+    store = open_store(db, create=True)
     report = store.import_files(
         outdir / "cases.csv", outdir / "people.csv", outdir / "actions.csv", outdir / "schema.yaml"
     )
