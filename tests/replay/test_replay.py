@@ -163,7 +163,7 @@ def test_the_workload_sets_each_months_threshold_from_earlier_months_only(
         assert alone["threshold"].iloc[-1] == pytest.approx(threshold, nan_ok=True)
     # no threshold (so no alert) before min_cases cases are known: no history to set it from
     early = thresholds["cases_known"] < full.min_cases
-    assert early.any() and thresholds.loc[early, "threshold"].isna().all()
+    assert thresholds.loc[early, "threshold"].isna().all()
     assert thresholds.loc[~early, "threshold"].between(0.05, 1).all()
     first = thresholds.loc[~early, "month"].min()
     assert (full.alerts["alerted_at"] >= first).all()
@@ -217,3 +217,22 @@ def test_cli_replay_states_the_workload_threshold_and_what_it_flagged(tmp_path: 
     assert thresholds.loc[known, "threshold"].between(0.05, 1).all()
     assert thresholds.loc[~known, "threshold"].isna().all()
     assert list(pd.read_csv(out).columns) == ALERT_COLUMNS
+
+
+def test_no_threshold_before_enough_cases_are_known() -> None:
+    months = pd.to_datetime(["2020-01-01", "2020-01-01", "2020-02-01", "2020-03-01"])
+    scored = pd.DataFrame(
+        {
+            "alerted_at": months + pd.Timedelta(days=3),
+            "case_id": ["B", "C", "D", "E"],
+            "linked_case_id": ["A", "A", "B", "C"],
+            "probability": [0.9, 0.2, 0.6, 0.95],
+            "month_start": months,
+            "cases_known": [0, 0, 60, 120],
+        }
+    )
+    thresholds = monthly_thresholds(scored, 10, min_cases=50)
+    # January: nothing known before it, no threshold (not the floor: that alerted every pair)
+    assert pd.isna(thresholds["threshold"].iloc[0])
+    # February: 60 known, 0.6 allowed -> the strongest earlier pair; March: 1.2 -> the same
+    assert list(thresholds["threshold"].iloc[1:]) == [0.9, 0.9]
