@@ -27,10 +27,11 @@ import numpy as np
 DEFAULT_ALERTS_PER_1000 = 40.0
 """The default workload: 40 alerts per 1,000 cases recorded (a borough
 recording 600 cases a year reads about two alerts a month). Chosen from
-``benchmarks/alerts_workload.py`` (docs/alerts.md): on the demo replayed as
-the demo runs it, 40 is the smallest of 5, 10, 20, 40, 80, 160, 320 at which
-the second death is linked to the first on the day it is recorded, with
-alert precision 0.81 (0.5 fixed: many times the alerts)."""
+``benchmarks/alerts_workload_demo.py`` and ``benchmarks/alerts_workload.py``
+(docs/alerts.md): the largest workload measured at which alert precision
+stays at or above 0.30 on the demo and on designs A and B (B falls to 0.28
+at 80), and the smallest at which the demo links its second death to the
+first the day it is recorded."""
 MIN_THRESHOLD = 0.05
 """A link below one chance in twenty is never an alert, whatever the workload allows."""
 
