@@ -35,7 +35,7 @@ from caselink.synth import generate
 from caselink.synth.demo import build_demo
 from machine import describe
 
-WORKLOADS = (2.0, 5.0, 10.0, 20.0, 40.0)
+WORKLOADS = (5.0, 10.0, 20.0, 40.0, 80.0, 160.0, 320.0)
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -19,6 +19,7 @@ pairs per second, and the blocking recalls:
   exhaustive comparison makes, the share the blocked run also makes.
 
     .venv/bin/python benchmarks/scale_link.py duckdb 10000 --exhaustive --count-candidates
+    .venv/bin/python benchmarks/scale_link.py cli 3000      # caselink synth/import/train/link --explain
     .venv/bin/python benchmarks/scale_link.py duckdb 10000 --exhaustive --count-candidates --design B
     .venv/bin/python benchmarks/scale_link.py duckdb 1000000 --rules scale
     .venv/bin/python benchmarks/scale_link.py duckdb 100000 1000000 --rules lean
@@ -271,9 +272,48 @@ def run_spark(n: int, rules_name: str) -> dict[str, object]:
     }
 
 
+def run_cli(n: int, seed: int, design: str) -> dict[str, object]:
+    """The analyst's path, timed command by command: ``caselink synth``, ``import
+    --no-alert``, ``train``, ``link --explain`` (wall and CPU of each process)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("caselink") or str(Path(sys.executable).with_name("caselink"))
+    out: dict[str, object] = {"engine": "cli", "n_cases": n, "seed": seed, "design": design}
+    with tempfile.TemporaryDirectory() as tmp:
+        city, db, model = f"{tmp}/city", f"sqlite:///{tmp}/c.db", f"{tmp}/m.model"
+        steps = {
+            "synth": ["synth", city, "--cases", str(n), "--seed", str(seed), "--design", design],
+            "import": ["import", f"{city}/cases.csv", "--people", f"{city}/people.csv",
+                       "--actions", f"{city}/actions.csv", "--schema", f"{city}/schema.yaml",
+                       "--db", db, "--no-alert"],
+            "train": ["train", "--db", db, "--model", model],
+            "link_explain": ["link", "--db", db, "--model", model, "--out", f"{tmp}/l.csv",
+                             "--explain"],
+        }  # fmt: skip
+        for name, args in steps.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            done = subprocess.run([exe, *args], capture_output=True, text=True, check=True)
+            wall = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            out[f"{name}_wall_s"] = round(wall, 1)
+            out[f"{name}_cpu_s"] = round(
+                after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 1
+            )
+            print(f"  {name}: {wall:.1f} s\n{done.stdout[-600:]}", file=sys.stderr, flush=True)
+            if name == "link_explain":
+                out["link_output"] = " ".join(done.stdout.split())
+                out["rows_written"] = len(pd.read_csv(f"{tmp}/l.csv"))
+            if name == "train":
+                out["train_output"] = " ".join(done.stdout.split())[-400:]
+    out["load_average"] = list(__import__("os").getloadavg())
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("engine", choices=["duckdb", "spark"])
+    parser.add_argument("engine", choices=["duckdb", "spark", "cli"])
     parser.add_argument("n", type=int, nargs="+")
     parser.add_argument("--rules", choices=RULE_SETS, default="auto")
     parser.add_argument("--design", default=DESIGN, help="synthetic design: A, or B")
@@ -289,7 +329,9 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     for n in args.n:
-        if args.engine == "duckdb" and args.count_only:
+        if args.engine == "cli":
+            r = run_cli(n, args.seed, args.design)
+        elif args.engine == "duckdb" and args.count_only:
             r = count_only(n, args.rules, args.memory_limit)
         elif args.engine == "duckdb":
             r = run_duckdb(

@@ -158,11 +158,18 @@ def test_the_workload_sets_each_months_threshold_from_earlier_months_only(
         alone = monthly_thresholds(
             pd.concat([earlier, full.scored[full.scored["month_start"] == month]]),
             full.alerts_per_1000,
+            full.min_cases,
         )
-        assert alone["threshold"].iloc[-1] == threshold
+        assert alone["threshold"].iloc[-1] == pytest.approx(threshold, nan_ok=True)
+    # no threshold (so no alert) before min_cases cases are known: no history to set it from
+    early = thresholds["cases_known"] < full.min_cases
+    assert thresholds.loc[early, "threshold"].isna().all()
+    assert thresholds.loc[~early, "threshold"].between(0.05, 1).all()
+    first = thresholds.loc[~early, "month"].min()
+    assert (full.alerts["alerted_at"] >= first).all()
     # a larger workload lowers every month's threshold: its alerts include the smaller one's
     more, more_t = full.at_workload(4 * full.alerts_per_1000)
-    assert (more_t["threshold"].to_numpy() <= thresholds["threshold"].to_numpy()).all()
+    assert (more_t.loc[~early, "threshold"] <= thresholds.loc[~early, "threshold"]).all()
     assert set(_keyed(full.alerts)) <= set(_keyed(more))
     assert len(more) > len(full.alerts)
 
@@ -206,5 +213,26 @@ def test_cli_replay_states_the_workload_threshold_and_what_it_flagged(tmp_path: 
     assert "alert precision:" in summary
     thresholds = pd.read_csv(tmp_path / "alerts.thresholds.csv")
     assert list(thresholds.columns) == ["month", "cases_known", "pairs_scored", "threshold"]
-    assert thresholds["threshold"].between(0.05, 1).all()
+    known = thresholds["cases_known"] >= 50
+    assert thresholds.loc[known, "threshold"].between(0.05, 1).all()
+    assert thresholds.loc[~known, "threshold"].isna().all()
     assert list(pd.read_csv(out).columns) == ALERT_COLUMNS
+
+
+def test_no_threshold_before_enough_cases_are_known() -> None:
+    months = pd.to_datetime(["2020-01-01", "2020-01-01", "2020-02-01", "2020-03-01"])
+    scored = pd.DataFrame(
+        {
+            "alerted_at": months + pd.Timedelta(days=3),
+            "case_id": ["B", "C", "D", "E"],
+            "linked_case_id": ["A", "A", "B", "C"],
+            "probability": [0.9, 0.2, 0.6, 0.95],
+            "month_start": months,
+            "cases_known": [0, 0, 60, 120],
+        }
+    )
+    thresholds = monthly_thresholds(scored, 10, min_cases=50)
+    # January: nothing known before it, no threshold (not the floor: that alerted every pair)
+    assert pd.isna(thresholds["threshold"].iloc[0])
+    # February: 60 known, 0.6 allowed -> the strongest earlier pair; March: 1.2 -> the same
+    assert list(thresholds["threshold"].iloc[1:]) == [0.9, 0.9]

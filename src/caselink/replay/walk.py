@@ -94,6 +94,8 @@ class ReplayResult:
     """Cases recorded in the replayed window and compared (alerts per case divide by it)."""
     start: datetime | None = None
     """The replayed window's start: earlier pairs count towards the workload, raise nothing."""
+    min_cases: int = 50
+    """No workload threshold (no alerts) before this many cases are known."""
 
     def at_workload(self, alerts_per_1000: float) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The alerts (:data:`ALERT_COLUMNS`) and monthly thresholds the same
@@ -101,7 +103,7 @@ class ReplayResult:
         the pairs scored before each month."""
         if self.scored is None:
             raise ValueError("this replay kept no scored pairs")
-        thresholds = monthly_thresholds(self.scored, alerts_per_1000)
+        thresholds = monthly_thresholds(self.scored, alerts_per_1000, self.min_cases)
         alerts = _alerts_at(self.scored, thresholds)
         if self.start is not None:
             alerts = alerts[alerts["alerted_at"] >= pd.Timestamp(self.start)]
@@ -129,9 +131,14 @@ def recording_order(frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["recorded_at", "case_id"], kind="stable").reset_index(drop=True)
 
 
-def monthly_thresholds(scored: pd.DataFrame, alerts_per_1000: float) -> pd.DataFrame:
+def monthly_thresholds(
+    scored: pd.DataFrame, alerts_per_1000: float, min_cases: int = 50
+) -> pd.DataFrame:
     """The workload threshold of each month of a replay (:data:`THRESHOLD_COLUMNS`):
     from the pairs scored before the month's start, over the cases known then.
+    Before ``min_cases`` cases are known there is no history to set it from:
+    the threshold is NaN and nothing is alerted (otherwise the first month,
+    with no pairs before it, would alert every pair above the floor).
 
     ``scored`` is :attr:`ReplayResult.scored` (every pair at or above
     :data:`~caselink.alerts.workload.MIN_THRESHOLD`, with its month's start and
@@ -148,7 +155,10 @@ def monthly_thresholds(scored: pd.DataFrame, alerts_per_1000: float) -> pd.DataF
     rows = []
     for month, known in zip(months["month_start"], months["cases_known"], strict=True):
         before = probs[stamps < np.datetime64(month)]
-        w = threshold_for(before, max(int(known), 1), alerts_per_1000)
+        if int(known) < min_cases:
+            rows.append((pd.Timestamp(month), int(known), len(before), float("nan")))
+            continue
+        w = threshold_for(before, int(known), alerts_per_1000)
         rows.append((pd.Timestamp(month), int(known), len(before), w.threshold))
     return pd.DataFrame(rows, columns=THRESHOLD_COLUMNS)
 
@@ -194,7 +204,9 @@ def replay(
         cases recorded before it; ``"none"``: fit it once on ALL cases
         (future cases then inform the u-probabilities; stated).
     min_cases
-        Without a model, no alerts are raised until this many cases are known.
+        No alerts are raised until this many cases are known: without a
+        model, none is fitted before; with the workload, no threshold can be
+        set before (see :func:`monthly_thresholds`).
     alerts_per_1000
         The workload the threshold follows when none is given.
     """
@@ -294,7 +306,7 @@ def replay(
         kind="stable",
     ).reset_index(drop=True)
     if threshold is None:
-        thresholds = monthly_thresholds(scored, alerts_per_1000)
+        thresholds = monthly_thresholds(scored, alerts_per_1000, min_cases)
         alerts = _alerts_at(scored, thresholds)
         provenance += (
             f"; alert threshold set each month from a workload of {alerts_per_1000:g} alerts "
@@ -325,6 +337,7 @@ def replay(
         None if threshold is not None else float(alerts_per_1000),
         in_window,
         start,
+        min_cases,
     )
 
 
