@@ -29,7 +29,25 @@ FILES: dict[str, list[str]] = {
         "dist/images/layers-2x.png",
         "LICENSE",
     ],
+    "cytoscape": ["dist/cytoscape.min.js", "LICENSE"],
+    "layout-base": ["layout-base.js", "LICENSE"],
+    "cose-base": ["cose-base.js", "LICENSE"],
+    "cytoscape-fcose": ["cytoscape-fcose.js", "LICENSE"],
+    "vis-timeline": [
+        "standalone/umd/vis-timeline-graph2d.min.js",
+        "styles/vis-timeline-graph2d.min.css",
+        "LICENSE.md",
+        "LICENSE.Apache-2.0.txt",
+        "LICENSE.MIT.txt",
+    ],
 }
+
+
+def _flat(name: str) -> str:
+    """Where a package file goes: ``dist/``, ``standalone/umd/`` and ``styles/`` dropped."""
+    for prefix in ("dist/", "standalone/umd/", "styles/"):
+        name = name.removeprefix(prefix)
+    return name
 
 
 def main() -> int:
@@ -48,7 +66,7 @@ def main() -> int:
             if not source.is_file():
                 print(f"{package}: {name} is missing; run npm ci --ignore-scripts first")
                 return 1
-            dest = target / name.removeprefix("dist/")
+            dest = target / _flat(name)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
         (target / "VERSION").write_text(f"{package} {installed} (npm)\n")
