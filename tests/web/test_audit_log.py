@@ -89,3 +89,15 @@ def test_export_writes_json_lines_with_hashes(tmp_path: Path) -> None:
     assert [e["seq"] for e in lines] == [1, 2, 3, 4, 5]
     assert lines[0]["at"].endswith("Z") and lines[4]["hash"] == list(audit.entries(store))[4].hash
     assert list(audit.entries(store, action="audit.export"))  # the export itself is audited
+
+
+def test_append_only_on_each_backend(store: Store) -> None:
+    """SQLite and PostgreSQL: the chain verifies and the table refuses changes."""
+    for i in range(3):
+        audit.record(store, "reviewer", "alert.confirm", str(i), "ok")
+    assert audit.verify(store).ok and audit.count(store) == 3
+    with pytest.raises(DatabaseError, match="append-only"), store.transaction() as conn:
+        conn.execute(text("UPDATE audit_log SET outcome = 'denied'"))
+    with pytest.raises(DatabaseError, match="append-only"), store.transaction() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = 1"))
+    assert audit.verify(store).ok

@@ -57,7 +57,7 @@ def test_case_page_shows_everything_known(shared_site: Site) -> None:
     links = doc.by_id("case-links").find_all("li", class_="link-item")
     assert [li.find_all("a")[0].text for li in links] == ["N2", "N3"]  # most probable first
     waterfall = links[0].find_all("table", class_="waterfall")[0].rows()
-    assert waterfall[0][0] == "prior (before any evidence)"
+    assert waterfall[0][0] == "prior: the model's odds before any evidence"
     assert waterfall[1][:2] == ["both victims lgbt", "×17"]
     assert waterfall[2][2] == "×71.4"  # running odds: 17 × 4.2
     assert "no evidence" in waterfall[-1][0] or "carried no evidence" in waterfall[-1][0]
