@@ -99,7 +99,13 @@ function drawSeriesTimeline(data) {
       items.push({ id: "c:" + l.id, group: "links", content: "linkable " + l.a + "~" + l.b, start: l.linkable, type: "point", className: "tl-linkable" });
     }
   }
-  new vis.Timeline(box, items, groups, { stack: true, zoomable: true, margin: { item: 6 } });
+  // room either side so the last alert's label is not cut off at the edge
+  const times = items.map(function (i) { return Date.parse(i.end || i.start); }).concat(items.map(function (i) { return Date.parse(i.start); }));
+  const lo = Math.min.apply(null, times), hi = Math.max.apply(null, times);
+  const pad = Math.max((hi - lo) * 0.25, 7 * 86400000);
+  new vis.Timeline(box, items, groups, {
+    stack: true, zoomable: true, margin: { item: 6 }, start: new Date(lo - pad / 4), end: new Date(hi + pad),
+  });
 }
 
 function drawSeriesChart(data) {
@@ -121,7 +127,8 @@ function drawSeriesChart(data) {
       { selector: "edge[kind = 'link']", style: { width: "mapData(p, 0, 1, 1, 9)", "line-color": "#a33a2b", label: "data(label)", "font-size": 9 } },
       { selector: ".faded", style: { display: "none" } },
     ],
-    layout: { name: typeof cytoscapeFcose !== "undefined" ? "fcose" : "cose", animate: false, randomize: false },
+    maxZoom: 1.6,
+    layout: { name: typeof cytoscapeFcose !== "undefined" ? "fcose" : "cose", animate: false, randomize: false, padding: 40 },
   });
   box.cytoscape = cy;
   const slider = document.getElementById("p-slider");
