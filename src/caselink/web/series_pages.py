@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from caselink.service import audit
 from caselink.service.series import SeriesDecision, SeriesDetail, SeriesService
+from caselink.web import review_pack
 from caselink.web.rendering import render
 from caselink.web.routing import Routes
 from caselink.web.security import caller, state
@@ -64,6 +65,14 @@ def register(routes: Routes) -> None:
             request, series_id, message=f"Series {decision}: {len(decided)} link(s) decided."
         )
 
+    @routes.get("/series/{series_id}/pack.pdf", "case.export")
+    def pack_pdf(request: Request, series_id: str) -> Response:
+        return _pack(request, series_id, "pdf")
+
+    @routes.get("/series/{series_id}/pack.html", "case.export")
+    def pack_html(request: Request, series_id: str) -> Response:
+        return _pack(request, series_id, "html")
+
     @routes.get("/series/{series_id}/chart.graphml", "case.export")
     def graphml(request: Request, series_id: str) -> Response:
         app, who = state(request), caller(request)
@@ -77,6 +86,22 @@ def register(routes: Routes) -> None:
             media_type="application/graphml+xml",
             headers={"Content-Disposition": f'attachment; filename="{series_id}.graphml"'},
         )
+
+
+def _pack(request: Request, series_id: str, kind: str) -> Response:
+    app, who = state(request), caller(request)
+    pack = review_pack.build(app.service, who.user.scope(), series_id, who.user.name)
+    audit.record(app.service.store, who.user.name, "series.report", series_id, format=kind)
+    if kind == "pdf":
+        body: str | bytes = review_pack.to_pdf(pack)
+        media = "application/pdf"
+    else:
+        body, media = pack.html, "text/html"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="review-pack-{series_id}.{kind}"'},
+    )
 
 
 def _series_page(request: Request, series_id: str, message: str | None = None) -> Response:
