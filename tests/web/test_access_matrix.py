@@ -19,8 +19,9 @@ from caselink.alerts.ledger import write_alerts
 from caselink.store.tables import AlertRow
 from caselink.web.policy import ACTIONS, PUBLIC, action_of
 from tests.web.conftest import ROLES, Site, build_site
+from tests.web.test_person_page import resolve_people
 
-OBJECT_PARAMS = {"case_id", "alert_id", "session_pk", "series_id"}
+OBJECT_PARAMS = {"case_id", "alert_id", "session_pk", "series_id", "person_id"}
 """Path parameters naming an object that belongs to a force (or, for sessions, a user)."""
 
 
@@ -53,6 +54,9 @@ def fill(site: Site, path: str, role: str, which: str) -> tuple[str, bool]:
     own = which == "own"
     url = url.replace("{case_id}", "N1" if own else "S1")
     url = url.replace("{alert_id}", str(site.alerts["north"] if own else site.alerts["south"]))
+    if "{person_id}" in url:
+        resolve_people(site)
+        url = url.replace("{person_id}", "P-dean" if own else "P-samuel")
     if "{series_id}" in url:
         url = url.replace("{series_id}", "S-N1" if own else south_only_series(site))
     if "{session_pk}" in url:
