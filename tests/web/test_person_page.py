@@ -3,6 +3,8 @@ evidence of each merge; victims' identifying fields withheld from oversight; aud
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from caselink.service import audit
@@ -54,3 +56,23 @@ def test_person_page_is_scoped_and_hides_victims_from_oversight(site: Site) -> N
     assert row[3] == "victim" and "withheld" in row[4]
     assert "Walgate" not in oversight.text
     assert "Anthony Walgate" in site.client("analyst").get("/persons/P-walgate").text
+
+
+def test_series_link_chart_shows_resolved_persons_and_links_to_them(site: Site) -> None:
+    resolve_people(site)
+    html = site.client("analyst").get("/series/S-N1").text
+    data = json.loads(parse(html).by_id("series-data").text)
+    nodes = {e["data"]["id"]: e["data"] for e in data["chart"] if "source" not in e["data"]}
+    assert nodes["person:P-dean"]["label"] == "Dean Corrigan"
+    assert nodes["person:P-dean"]["href"] == "/persons/P-dean"
+    edges = {
+        (e["data"]["source"], e["data"]["target"], e["data"]["label"])
+        for e in data["chart"]
+        if "source" in e["data"]
+    }
+    assert ("person:P-dean", "case:N1", "reporter") in edges
+    oversight = json.loads(
+        parse(site.client("oversight").get("/series/S-N1").text).by_id("series-data").text
+    )
+    labels = {e["data"]["id"]: e["data"]["label"] for e in oversight["chart"]}
+    assert labels["person:P-walgate"] == "victim (withheld)"

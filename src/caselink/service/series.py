@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import quote
 
 import networkx as nx
 import numpy as np
@@ -414,7 +415,10 @@ class SeriesService:
                 seen.add(node)
                 shown = {"person": name, "address": address, "phone": phone, "vehicle": vehicle}
                 label = "victim (withheld)" if hidden else str(shown.get(kind) or entity)
-                elements.append({"data": {"id": node, "label": label, "kind": kind}})
+                data = {"id": node, "label": label, "kind": kind}
+                if kind == "person":
+                    data["href"] = f"/persons/{quote(str(entity), safe='')}"
+                elements.append({"data": data})
             edge = f"{node}~{case_id}~{role}"
             if edge not in seen:
                 seen.add(edge)

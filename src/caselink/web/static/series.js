@@ -147,6 +147,10 @@ function drawSeriesChart(data) {
     keep.removeClass("faded");
     cy.fit(keep, 40);
   });
+  cy.on("dbltap", "node", function (evt) {
+    const href = evt.target.data("href");
+    if (href) window.location.assign(href);
+  });
   const reset = document.getElementById("chart-reset");
   if (reset) reset.addEventListener("click", function () {
     cy.elements().removeClass("faded");
