@@ -29,7 +29,50 @@ FILES: dict[str, list[str]] = {
         "dist/images/layers-2x.png",
         "LICENSE",
     ],
+    "cytoscape": ["dist/cytoscape.min.js", "LICENSE"],
+    "layout-base": ["layout-base.js", "LICENSE"],
+    "cose-base": ["cose-base.js", "LICENSE"],
+    "cytoscape-fcose": ["cytoscape-fcose.js", "LICENSE"],
+    "vis-timeline": [
+        "standalone/umd/vis-timeline-graph2d.min.js",
+        "styles/vis-timeline-graph2d.min.css",
+        "LICENSE.md",
+        "LICENSE.Apache-2.0.txt",
+        "LICENSE.MIT.txt",
+    ],
 }
+
+
+PATCHES: dict[str, list[tuple[str, str]]] = {
+    # vis-timeline's standalone build injects its CSS as <style> elements, which the strict
+    # CSP (style-src 'self') blocks with a console error each; the same CSS is loaded from
+    # vis-timeline-graph2d.min.css, so the injector is switched off.
+    "vis-timeline-graph2d.min.js": [
+        (
+            'var i=e.insertAt;if(t&&"undefined"!=typeof document){',
+            "var i=e.insertAt;if(!1){",
+        )
+    ],
+}
+"""Exact replacements in copied files (each must match exactly once, or the copy fails)."""
+
+
+def _patch(dest: Path) -> str | None:
+    """Apply :data:`PATCHES` to ``dest``; an error message if a patch no longer matches."""
+    text = dest.read_text(encoding="utf-8")
+    for old, new in PATCHES.get(dest.name, []):
+        if text.count(old) != 1:
+            return f"{dest.name}: patch target found {text.count(old)} times, expected once"
+        text = text.replace(old, new)
+    dest.write_text(text, encoding="utf-8")
+    return None
+
+
+def _flat(name: str) -> str:
+    """Where a package file goes: ``dist/``, ``standalone/umd/`` and ``styles/`` dropped."""
+    for prefix in ("dist/", "standalone/umd/", "styles/"):
+        name = name.removeprefix(prefix)
+    return name
 
 
 def main() -> int:
@@ -48,9 +91,12 @@ def main() -> int:
             if not source.is_file():
                 print(f"{package}: {name} is missing; run npm ci --ignore-scripts first")
                 return 1
-            dest = target / name.removeprefix("dist/")
+            dest = target / _flat(name)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
+            if dest.name in PATCHES and (problem := _patch(dest)):
+                print(problem)
+                return 1
         (target / "VERSION").write_text(f"{package} {installed} (npm)\n")
     return 0
 

@@ -7,15 +7,21 @@ declared action, or with a path parameter this test cannot fill, fails here.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 
+from caselink.alerts.alerting import Alert
+from caselink.alerts.ledger import write_alerts
+from caselink.store.tables import AlertRow
 from caselink.web.policy import ACTIONS, PUBLIC, action_of
 from tests.web.conftest import ROLES, Site, build_site
+from tests.web.test_person_page import resolve_people
 
-OBJECT_PARAMS = {"case_id", "alert_id", "session_pk"}
+OBJECT_PARAMS = {"case_id", "alert_id", "session_pk", "series_id", "person_id"}
 """Path parameters naming an object that belongs to a force (or, for sessions, a user)."""
 
 
@@ -48,6 +54,11 @@ def fill(site: Site, path: str, role: str, which: str) -> tuple[str, bool]:
     own = which == "own"
     url = url.replace("{case_id}", "N1" if own else "S1")
     url = url.replace("{alert_id}", str(site.alerts["north"] if own else site.alerts["south"]))
+    if "{person_id}" in url:
+        resolve_people(site)
+        url = url.replace("{person_id}", "P-dean" if own else "P-samuel")
+    if "{series_id}" in url:
+        url = url.replace("{series_id}", "S-N1" if own else south_only_series(site))
     if "{session_pk}" in url:
         holder = site.users[role] if own else site.users["viewer-south"]
         site.accounts.start_session(holder, "matrix", "pytest")
@@ -57,6 +68,18 @@ def fill(site: Site, path: str, role: str, which: str) -> tuple[str, bool]:
         url += "?ids=N1,N2" if own else "?ids=N1,S1"
         return url, True
     return url, bool(params & OBJECT_PARAMS)
+
+
+def south_only_series(site: Site) -> str:
+    """A series all of whose cases belong to the south force (S-S1 also holds north's N4)."""
+    series_id = "S-S3-south"
+    with site.store.transaction() as conn:
+        if not conn.execute(select(AlertRow.pk).where(AlertRow.series_id == series_id)).first():
+            when = datetime(2014, 6, 3)
+            write_alerts(
+                conn, [Alert("S3", "S2", 0.7, "0.5 km apart (x3)", series_id, "starts", when)]
+            )
+    return series_id
 
 
 def test_every_route_declares_a_known_action(shared_site: Site) -> None:

@@ -12,6 +12,7 @@ from caselink.cli import (
     geoprofile,
     linkage,
     records,
+    report,
     synth,
     web,
 )
@@ -28,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for group in (records, synth, linkage, alerts, entities, assurance, geoprofile, demo, web):
+for group in (records, synth, linkage, alerts, entities, assurance, geoprofile, demo, web, report):
     group.register(app)
 
 

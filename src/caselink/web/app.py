@@ -21,7 +21,14 @@ from caselink.service.accounts import Accounts
 from caselink.service.caselink import Caselink
 from caselink.service.errors import NotFoundError
 from caselink.store import Store
-from caselink.web import api, pages
+from caselink.web import (
+    api,
+    checks_pages,
+    pages,
+    person_pages,
+    replay_pages,
+    series_pages,
+)
 from caselink.web.policy import action_of
 from caselink.web.rendering import render
 from caselink.web.routing import Routes
@@ -54,6 +61,8 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # routes go straight onto the app's router (an included router hides them from app.routes)
     pages.register(Routes(app.router, include_in_schema=False, response_class=HTMLResponse))
+    for part2 in (series_pages, replay_pages, checks_pages, person_pages):
+        part2.register(Routes(app.router, include_in_schema=False, response_class=HTMLResponse))
     api.register(Routes(app.router, prefix="/api", tags=["caselink"]))
     _error_handlers(app)
     undeclared = [

@@ -28,6 +28,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "grant.give": frozenset({"reviewer"}),
     "viewers.read": frozenset({"reviewer", "oversight"}),
     "audit.read": frozenset({"oversight", "admin"}),
+    "series.read": frozenset({"viewer", "analyst", "reviewer", "oversight"}),
+    "replay.read": frozenset({"viewer", "analyst", "reviewer", "oversight"}),
 }
 """Each action and the roles allowed it (ASVS 8.2.1: checked on the server for every route)."""
 
