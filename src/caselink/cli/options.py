@@ -63,9 +63,9 @@ DbOption = Annotated[
 def open_store(db: str | None, create: bool = False) -> Store:
     """Open the store named by ``--db`` (or ``$CASELINK_DB``), exiting cleanly on failure.
 
-    Only commands that store cases (``import``, ``add``, ``demo``, ``synth --load``) pass
-    ``create=True``; every other command refuses a missing SQLite store
-    rather than silently creating an empty one.
+    Only commands that store something new (``import``, ``add``, ``demo``,
+    ``synth --load``, ``users add``) pass ``create=True``; every other command
+    refuses a missing SQLite store rather than silently creating an empty one.
     """
     try:
         store = Store.open(db) if create else Store.open_existing(db)

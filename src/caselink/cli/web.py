@@ -35,8 +35,9 @@ def _actor() -> str:
         return "cli"
 
 
-def _accounts(db: str | None) -> Accounts:
-    return Accounts(open_store(db), _secret())
+def _accounts(db: str | None, create: bool = False) -> Accounts:
+    """The accounts of the store; ``create`` for ``users add``, which may set up a new site."""
+    return Accounts(open_store(db, create=create), _secret())
 
 
 def _password_from_stdin(flag: bool) -> str:
@@ -150,7 +151,7 @@ def users_add(
     """Create a user."""
     password = _password_from_stdin(password_stdin)
     try:
-        user = _accounts(db).add_user(name, role, force, password, by=_actor())
+        user = _accounts(db, create=True).add_user(name, role, force, password, by=_actor())
     except (CaselinkError, ValueError) as exc:
         fail(str(exc))
     console.print(f"added {user.name} ({user.role}{', ' + user.force if user.force else ''})")
