@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo.db
 
-.PHONY: demo test lint typecheck venv lock clean
+.PHONY: demo test lint typecheck venv lock clean screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# Re-take the web app's screenshots in docs/screenshots/ (the browser tests, in Debian's chromium).
+screenshots: $(STAMP)
+	CASELINK_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_browser.py tests/web/test_series_browser.py
 
 # Regenerate the pinned constraints from the current environment (after changing pyproject).
 lock: $(STAMP)

@@ -3,13 +3,17 @@
 Never runs ``playwright install``: the browser is /usr/bin/chromium (``.ci/run``
 installs it). Every request that does not go to 127.0.0.1 is aborted and fails
 the test; so does any console error (a CSP violation is one). Screenshots of
-each page go to ``docs/screenshots/``.
+each page go to ``docs/screenshots/`` with ``CASELINK_SCREENSHOTS=1`` (``make
+screenshots``), else to a temporary folder, so that ``make test`` leaves the
+work tree as it was.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +27,11 @@ import uvicorn
 from tests.web.conftest import PASSWORD, Site, build_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("CASELINK_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "caselink-screenshots"
+)
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"

@@ -1,7 +1,7 @@
 """The series and replay pages in Debian's chromium (Playwright): the map draws the cases and
 the profile's bands, the timeline the alert dates, the link chart its cases and links with a
 working probability slider; no console error under the CSP; no request leaves 127.0.0.1.
-Screenshots go to ``docs/screenshots/``."""
+Screenshots go where ``test_browser.SHOTS`` says (``make screenshots``: docs/screenshots/)."""
 
 from __future__ import annotations
 
