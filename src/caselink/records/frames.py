@@ -34,22 +34,9 @@ import pandas as pd
 
 from caselink.records.csv_format import PEOPLE_NAME_PARTS, PEOPLE_OPTIONAL, PEOPLE_REQUIRED
 from caselink.records.model import Action, AttributeKind, AttributeSchema, Case, Mention
+from caselink.records.names import STANDARD_CASE_FIELDS
 
-CASE_COLUMNS: tuple[str, ...] = (
-    "case_id",
-    "case_type",
-    "occurred_from",
-    "occurred_to",
-    "reported_at",
-    "lat",
-    "lon",
-    "victim_age",
-    "victim_sex",
-    "victim_group",
-    "status",
-    "offender_id",
-    "narrative",
-)
+CASE_COLUMNS: tuple[str, ...] = STANDARD_CASE_FIELDS
 MENTION_COLUMNS: tuple[str, ...] = ("mention_id", *PEOPLE_REQUIRED, *PEOPLE_OPTIONAL)
 ACTION_COLUMNS: tuple[str, ...] = (
     "action_id",
