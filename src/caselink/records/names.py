@@ -62,6 +62,14 @@ INTERNAL_NAMES: tuple[str, ...] = (
     "probability",
     "explanation",
     "distance_time_baseline",
+    # comparison columns of compared pairs (tests/linkage/test_reserved_columns.py finds
+    # every column the linkage tables and comparisons make and checks it is reserved here)
+    "days_apart",
+    "distance_km",
+    "same_family",
+    "tod_gap_h",
+    "victim_age_gap",
+    "victim_same_sex",
     # store and frame columns
     "pk",
     "case_pk",
@@ -85,6 +93,7 @@ RESERVED_SUFFIXES: tuple[str, ...] = (
     "_overlap",
     "_rarity",
     "_cosine",
+    "_n",
 )
 """Suffixes of columns caselink derives from an attribute's name."""
 
