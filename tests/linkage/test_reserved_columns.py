@@ -33,5 +33,13 @@ def test_every_column_the_linkage_makes_is_an_attribute_or_a_name_no_attribute_m
 
 
 def test_a_comparison_column_is_refused_as_an_attribute_name() -> None:
-    for name in ("distance_km", "Days_Apart", "victim_age_gap", "tod_gap_h", "drugs_n"):
+    for name in (
+        "distance_km",
+        "Days_Apart",
+        "victim_age_gap",
+        "tod_gap_h",
+        "drugs_n",
+        "weapon__lr_same",  # the bound's per-case log ratio column (linkage.bounds)
+        "bound",
+    ):
         assert name_problem(name) is not None

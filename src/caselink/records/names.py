@@ -70,6 +70,11 @@ INTERNAL_NAMES: tuple[str, ...] = (
     "tod_gap_h",
     "victim_age_gap",
     "victim_same_sex",
+    # column aliases of the linkage SQL (bounds, value and token joins)
+    "bound",
+    "dot",
+    "n_shared",
+    "min_share",
     # store and frame columns
     "pk",
     "case_pk",
@@ -94,6 +99,7 @@ RESERVED_SUFFIXES: tuple[str, ...] = (
     "_rarity",
     "_cosine",
     "_n",
+    "_lr_same",
 )
 """Suffixes of columns caselink derives from an attribute's name."""
 
