@@ -139,6 +139,23 @@ def test_force_column_imports_and_round_trips_on_export(tmp_path: Path) -> None:
     plain.write_text("case_id,case_type,occurred_from,lat,lon\nA1,assault,2014-10-01,51.6,0.1\n")
     assert runner.invoke(app, ["import", str(plain), "--db", db, "--no-alert"]).exit_code == 0
     assert {c.case_id: c.force for c in store.case_records()}["A1"] == "south"
+    # --force fills only cases with no force given or stored, in the import's one transaction
+    more = tmp_path / "more.csv"
+    more.write_text(
+        "case_id,case_type,occurred_from,lat,lon,force\n"
+        "A1,assault,2014-10-01,51.6,0.1,\n"
+        "A3,assault,2014-10-03,51.5,0.1,\n"
+    )
+    result = runner.invoke(app, ["import", str(more), "--db", db, "--force", "west", "--no-alert"])
+    assert result.exit_code == 0, result.output
+    forces = {c.case_id: c.force for c in store.case_records()}
+    assert forces == {"A1": "south", "A2": "north", "A3": "west"}
+    bad = tmp_path / "bad.csv"  # an invalid row: nothing written, no force given to anything
+    bad.write_text(
+        "case_id,case_type,occurred_from,lat,lon\nA4,assault,2014-10-04,51.5,0.1\nA5,assault,not-a-date,51.5,0.1\n"
+    )
+    assert runner.invoke(app, ["import", str(bad), "--db", db, "--force", "east"]).exit_code == 1
+    assert {c.case_id: c.force for c in store.case_records()} == forces
     store.close()
 
 

@@ -39,6 +39,13 @@ from caselink.store import Store
 Progress = Callable[[int, int], None]
 """progress(done_pairs, total_pairs) as the batch link advances."""
 
+NO_ALERT_NOTE = (
+    "imported with --no-alert: no alerts raised on arrival (`caselink link` links it in "
+    "batch); compared with every case added later"
+)
+"""The linkage note of cases imported without alerting (state ``scored``, so that
+every case added later is compared with them)."""
+
 BULK_SHARE = 0.05
 """Share of pending cases among the stored ones from which the batch path is faster."""
 

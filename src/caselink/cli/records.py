@@ -11,20 +11,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from caselink.alerts import AddReport, rescore_pending
-from caselink.alerts.bulk import pending_share, prefers_batch, raise_bulk_alerts
+from caselink.alerts.bulk import NO_ALERT_NOTE, pending_share, prefers_batch, raise_bulk_alerts
 from caselink.alerts.ledger import mark_cases
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.cli.output import checked_output
 from caselink.records.errors import CaselinkError
-from caselink.service import Caselink
 from caselink.store import Store
 from caselink.store.exporter import export_store
 from caselink.views.case_detail import case_detail, json_ready, list_cases
 
-BULK_NOTE = (
-    "imported with --no-alert: no alerts raised on arrival (`caselink link` links it in "
-    "batch); compared with every case added later"
-)
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 
 
@@ -97,13 +92,11 @@ def import_(
 
         try:
             report = store.import_files(
-                cases, people, actions, schema, skip_invalid, progress, replace=replace
+                cases, people, actions, schema, skip_invalid, progress, replace=replace, force=force
             )
         except CaselinkError as exc:
             bar.stop()
             fail(exc)
-    if force is not None:
-        Caselink(store).assign_force(report.case_ids, force)
     for note in report.schema_notes:
         console.print(f"schema: {note}")
     console.print(
@@ -124,7 +117,7 @@ def import_(
         )
     else:  # comparable with later cases: "scored", with the note that no alerts were raised
         with store.transaction() as conn:
-            mark_cases(conn, report.case_ids, "scored", BULK_NOTE)
+            mark_cases(conn, report.case_ids, "scored", NO_ALERT_NOTE)
 
 
 def _raise_alerts(store: Store) -> AddReport:

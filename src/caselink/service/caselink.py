@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from caselink.alerts import add_case, rescore_pending
 from caselink.alerts.alerting import AddReport
+from caselink.alerts.bulk import NO_ALERT_NOTE
 from caselink.alerts.ledger import mark_cases, now
 from caselink.assurance.checks import check_states
 from caselink.assurance.standard import Standard, default_standard
@@ -563,13 +564,15 @@ class Caselink:
                 paths[name].write_bytes(data)
             rejects = Path(tmp) / "rejected.csv" if skip_invalid else None
             report = self.store.import_files(
-                paths["cases"], paths.get("people"), paths.get("actions"), skip_invalid=rejects
+                paths["cases"],
+                paths.get("people"),
+                paths.get("actions"),
+                skip_invalid=rejects,
+                force=force,
             )
-        if force is not None:
-            self.assign_force(report.case_ids, force)
-        if not alert:
+        if not alert:  # comparable with later cases, as `caselink import --no-alert`
             with self.store.transaction() as conn:
-                mark_cases(conn, report.case_ids, "not_scored", "imported without alerting")
+                mark_cases(conn, report.case_ids, "scored", NO_ALERT_NOTE)
             return report, None
         return report, rescore_pending(self.store)
 

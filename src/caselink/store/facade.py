@@ -136,6 +136,7 @@ class Store:
         skip_invalid: Path | None = None,
         progress: Progress = _no_progress,
         replace: bool = False,
+        force: str | None = None,
     ) -> ImportReport:
         """Import the open CSV files in one transaction.
 
@@ -153,6 +154,9 @@ class Store:
             stored case keeps the values of the columns the file does not have
             (a correction file may carry only the required columns and
             ``status``).
+        force
+            The police force of the cases whose row gives none and that have
+            none stored (``import --force``), set in the same transaction.
 
         Raises
         ------
@@ -175,6 +179,8 @@ class Store:
             if updated:
                 stored = {c.case_id: c for c in self.case_records(updated)}
                 keep_stored_values(parsed_cases, stored, stored_schema)
+        if force is not None:
+            _fill_force(parsed_cases.records, force, known, self)
         errors = [
             *parsed_cases.errors,
             *(parsed_people.errors if parsed_people else []),
@@ -507,3 +513,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _fill_force(cases: list[Case], force: str, known: set[str], store: Store) -> None:
+    """Give ``force`` to the cases whose row has none and that have none stored."""
+    blank = [i for i, c in enumerate(cases) if not c.force]
+    stored = {
+        c.case_id: c.force
+        for c in store.case_records([cases[i].case_id for i in blank if cases[i].case_id in known])
+    }
+    for i in blank:
+        if not stored.get(cases[i].case_id):
+            cases[i] = cases[i].model_copy(update={"force": force})
