@@ -69,10 +69,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Site]]
     site.store.close()
 
 
-def test_an_analysts_session_in_the_browser(
-    live: tuple[str, Site], page: Any, tmp_path: Path
-) -> None:
-    base, site = live
+def guard(page: Any) -> tuple[list[str], list[str]]:
+    """Abort (and record) every request off 127.0.0.1; record console and page errors."""
     left: list[str] = []
     errors: list[str] = []
 
@@ -87,6 +85,14 @@ def test_an_analysts_session_in_the_browser(
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_viewport_size({"width": 1280, "height": 900})
+    return left, errors
+
+
+def test_an_analysts_session_in_the_browser(
+    live: tuple[str, Site], page: Any, tmp_path: Path
+) -> None:
+    base, site = live
+    left, errors = guard(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     page.goto(f"{base}/login")

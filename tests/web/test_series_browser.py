@@ -6,33 +6,15 @@ Screenshots go where ``test_browser.SHOTS`` says (``make screenshots``: docs/scr
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 from tests.web.conftest import PASSWORD, Site
 from tests.web.test_browser import (  # noqa: F401  (fixtures)
     SHOTS,
     browser_type_launch_args,
+    guard,
     live,
     pytestmark,
 )
-
-
-def _guard(page: Any) -> tuple[list[str], list[str]]:
-    left: list[str] = []
-    errors: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        if urlparse(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            left.append(route.request.url)
-            route.abort()
-
-    page.context.route("**/*", only_loopback)
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_viewport_size({"width": 1280, "height": 900})
-    return left, errors
 
 
 def test_series_and_replay_pages_in_the_browser(
@@ -40,7 +22,7 @@ def test_series_and_replay_pages_in_the_browser(
     page: Any,
 ) -> None:
     base, _site = live
-    left, errors = _guard(page)
+    left, errors = guard(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{base}/login?next=/series/S-N1")
     page.fill("input[name=name]", "reviewer")
