@@ -49,9 +49,9 @@ from caselink.synth.generator import (
     _ids,
     _moment,
     _Pool,
-    _series_labels,
     _validate,
     _where,
+    truth_frames,
 )
 from caselink.synth.geography import Area
 from caselink.synth.narrative_b import describe_b
@@ -729,21 +729,14 @@ def generate_b(
             cases[spec.name] = pd.Series(written[spec.name], dtype=object)
     assert list(cases.columns[: len(CASE_COLUMNS)]) == list(CASE_COLUMNS)
 
-    truth_cases = _frame(
-        {
-            "case_id": case_ids,
-            "series_id": _series_labels(series, series_ids),
-            "offender_id": offender_ids[offender],
-        }
-    )
-    home_lat, home_lon = area.to_latlon(home_x, home_y)
-    truth_offenders = _frame(
-        {
-            "offender_id": offender_ids,
-            "home_lat": np.round(home_lat, 6),
-            "home_lon": np.round(home_lon, 6),
-            "person_id": person_ids[:n_offenders],
-        }
+    truth_cases, truth_offenders = truth_frames(
+        case_ids,
+        series,
+        series_ids,
+        offender,
+        offender_ids,
+        *area.to_latlon(home_x, home_y),
+        person_ids,
     )
     report("done", 1.0)
     params: dict[str, Any] = {

@@ -385,6 +385,35 @@ class _Pool:
         return np.asarray(np.where(found, local, anywhere), dtype=np.int64)
 
 
+def truth_frames(
+    case_ids: np.ndarray,
+    series: np.ndarray,
+    series_ids: np.ndarray,
+    offender: np.ndarray,
+    offender_ids: np.ndarray,
+    home_lat: np.ndarray,
+    home_lon: np.ndarray,
+    person_ids: np.ndarray,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """truth_cases.csv (each case's series and offender) and truth_offenders.csv (homes)."""
+    truth_cases = _frame(
+        {
+            "case_id": case_ids,
+            "series_id": _series_labels(series, series_ids),
+            "offender_id": offender_ids[offender],
+        }
+    )
+    truth_offenders = _frame(
+        {
+            "offender_id": offender_ids,
+            "home_lat": np.round(home_lat, 6),
+            "home_lon": np.round(home_lon, 6),
+            "person_id": person_ids[: len(offender_ids)],
+        }
+    )
+    return truth_cases, truth_offenders
+
+
 def generate(
     n_cases: int,
     seed: int,
@@ -936,21 +965,14 @@ def generate(
             cases[spec.name] = pd.Series(values[spec.name], dtype=object)
     assert list(cases.columns[: len(CASE_COLUMNS)]) == list(CASE_COLUMNS)
 
-    truth_cases = _frame(
-        {
-            "case_id": case_ids,
-            "series_id": _series_labels(series, series_ids),
-            "offender_id": offender_ids[offender],
-        }
-    )
-    home_lat, home_lon = area.to_latlon(off_x, off_y)
-    truth_offenders = _frame(
-        {
-            "offender_id": offender_ids,
-            "home_lat": np.round(home_lat, 6),
-            "home_lon": np.round(home_lon, 6),
-            "person_id": person_ids[:n_offenders],
-        }
+    truth_cases, truth_offenders = truth_frames(
+        case_ids,
+        series,
+        series_ids,
+        offender,
+        offender_ids,
+        *area.to_latlon(off_x, off_y),
+        person_ids,
     )
     report("done", 1.0)
     params: dict[str, Any] = {
