@@ -14,7 +14,7 @@ from caselink.geoprofile import (
     NotFittedError,
     make_profiler,
 )
-from caselink.geoprofile.bayesian import radial_log_density
+from caselink.geoprofile.bayesian import radial_log_density, range_log_likelihood
 from caselink.geoprofile.decay import reflected_kde, silverman_bandwidth
 from caselink.geoprofile.simulation import simulate_series
 
@@ -133,6 +133,66 @@ class TestBayesian:
     def test_invalid_prior(self) -> None:
         with pytest.raises(ValueError, match="prior must be one of"):
             BayesianJourneyToCrime(prior="population").fit(solved_at([1.0, 2.0]))
+
+
+def solved_with_ranges(range_sigma: float, n_series: int = 150, crimes: int = 5) -> pd.DataFrame:
+    """Series whose crimes lie Gamma(2, 0.5 km) x the offender's own range from home.
+
+    Each offender's range is ``exp(N(0, range_sigma))``, shared by his crimes;
+    bearings are uniform.
+    """
+    rng = np.random.default_rng(11)
+    ranges = np.exp(rng.normal(0.0, range_sigma, n_series)) if range_sigma else np.ones(n_series)
+    d = rng.gamma(2.0, 0.5, (n_series, crimes)) * ranges[:, None]
+    bearing = rng.uniform(0.0, 2.0 * np.pi, d.shape)
+    lat, lon = PROJ.to_latlon((d * np.cos(bearing)).ravel(), (d * np.sin(bearing)).ravel())
+    return pd.DataFrame(
+        {
+            "series_id": np.repeat([f"S{i}" for i in range(n_series)], crimes),
+            "lat": lat,
+            "lon": lon,
+            "home_lat": 51.5,
+            "home_lon": 0.0,
+        }
+    )
+
+
+class TestOffenderRange:
+    """The offender's own range, shared by his crimes, integrated out (a scale mixture)."""
+
+    def test_offenders_who_travel_alike_keep_crimes_independent(self) -> None:
+        bayes = BayesianJourneyToCrime().fit(solved_with_ranges(0.0))
+        assert bayes.range_sigma_ <= 0.2
+
+    def test_a_spread_of_ranges_is_found_by_marginal_likelihood(self) -> None:
+        bayes = BayesianJourneyToCrime().fit(solved_with_ranges(0.7))
+        assert 0.4 <= bayes.range_sigma_ <= 1.0
+
+    def test_a_given_range_sigma_is_used(self) -> None:
+        bayes = BayesianJourneyToCrime(range_sigma=0.0).fit(solved_with_ranges(0.7))
+        assert bayes.range_sigma_ == 0.0
+        with pytest.raises(ValueError, match="range_sigma"):
+            BayesianJourneyToCrime(range_sigma=-0.5).fit(solved_with_ranges(0.7))
+
+    def test_no_spread_is_the_product_of_independent_crimes(self) -> None:
+        d = [np.array([0.5, 1.0, 3.0]), np.array([2.0, 0.1, 1.0])]
+
+        def log_density(r: np.ndarray) -> np.ndarray:
+            return -r  # any log density
+
+        assert range_log_likelihood(d, log_density, 0.0) == pytest.approx(-(d[0] + d[1]))
+
+    def test_a_shared_range_lets_one_long_journey_vouch_for_the_others(self) -> None:
+        # Three crimes 3 km from a home: under independent crimes each far journey is
+        # penalised on its own; with a shared range they are read as one far-travelling
+        # offender, so the home 3 km away loses less against a cell amid the crimes.
+        solved = solved_with_ranges(0.7)
+        grid = Grid(PROJ, np.arange(-4.25, 4.5, 0.5), np.arange(-4.25, 4.5, 0.5))
+        x, y = [2.75, 3.25, 3.0], [0.25, -0.25, 0.75]
+        flat = BayesianJourneyToCrime(range_sigma=0.0).fit(solved).surface(x, y, grid).scores
+        mixed = BayesianJourneyToCrime(range_sigma=0.7).fit(solved).surface(x, y, grid).scores
+        home, amid = (8, 8), (8, 14)  # (row, col): the origin, and near (3, 0) km
+        assert mixed[home] - mixed[amid] > flat[home] - flat[amid]
 
 
 def test_simulation_distances_follow_the_gamma() -> None:
