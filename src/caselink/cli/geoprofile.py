@@ -5,22 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from caselink.cli.engines import ModelOption, linkage_engine
+from caselink.cli.engines import ModelOption
 from caselink.cli.options import DbOption, console, fail, open_store
 from caselink.cli.output import checked_output, write_report
-from caselink.geoprofile.evaluation import available_methods, evaluate_series, summarise
-from caselink.geoprofile.mapping import draw_profile
 from caselink.geoprofile.methods import FITTED_METHODS, METHODS, PRIOR_METHODS
-from caselink.geoprofile.profile import AUTO, SeriesProfile, profile_series
-from caselink.geoprofile.residential import ResidentialDensity, from_mentions, read_population
-from caselink.geoprofile.selection import leave_one_out_auto, rank_methods
-from caselink.geoprofile.solved import read_homes, solved_series
-from caselink.records.errors import InvalidInputError
-from caselink.store import Store
+from caselink.geoprofile.profile import AUTO, SeriesProfile
+from caselink.records.errors import CaselinkError
+from caselink.service import profiling
+from caselink.service.profiling import ProfileRequest
 
 HomesOption = Annotated[
     Path | None,
@@ -52,35 +47,6 @@ MarginOption = Annotated[
 ]
 
 
-def _series_cases(store: Store, series: str, cases: pd.DataFrame, model: Path | None) -> list[str]:
-    """Case ids of a series found by case linkage (``caselink series`` ids).
-
-    A solved series can also be named by its ``offender_id``.
-    """
-    named = cases.loc[cases["offender_id"] == series, "case_id"].tolist()
-    if named:
-        return [str(c) for c in named]
-    with console.status("finding series (case linkage)..."):
-        members = linkage_engine(store, model).series().members
-    found = members.loc[members["series_id"] == series, "case_id"].tolist()
-    if not found:
-        known = ", ".join(sorted(members["series_id"].unique())[:10])
-        fail(
-            f"--series {series}: no such series (run `caselink series` to list them; "
-            f"some: {known or 'none found'}); or name the cases with --cases A,B,C"
-        )
-    return [str(c) for c in found]
-
-
-def _homes(path: Path | None) -> pd.DataFrame | None:
-    if path is None:
-        return None
-    try:
-        return read_homes(str(path))
-    except ValueError as exc:
-        fail(f"--homes: {exc}")
-
-
 def _bounds(text: str | None) -> tuple[float, float, float, float] | None:
     if text is None:
         return None
@@ -90,15 +56,6 @@ def _bounds(text: str | None) -> tuple[float, float, float, float] | None:
     except ValueError:
         fail(f"--bounds must be four numbers south,west,north,east; got {text!r}")
     return south, west, north, east
-
-
-def _population(path: Path | None) -> ResidentialDensity | None:
-    if path is None:
-        return None
-    try:
-        return read_population(path)
-    except (InvalidInputError, ValueError) as exc:
-        fail(f"--population: {exc}")
 
 
 def geoprofile(
@@ -141,60 +98,62 @@ def geoprofile(
     linked_only: Annotated[
         bool, typer.Option("--linked-only", help="Rank only persons mentioned in the series.")
     ] = False,
+    series_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--series-file",
+            exists=True,
+            dir_okay=False,
+            help="series.csv (case_id,series_id) to find --series in, instead of the "
+            "stored series.",
+        ),
+    ] = None,
+    run: Annotated[
+        int | None,
+        typer.Option("--run", help="The stored link run whose series to use (default: newest)."),
+    ] = None,
 ) -> None:
-    """Profile where the offender of a series probably lives; rank persons of interest."""
-    if (series is None) == (cases is None):
-        fail("give exactly one of --series ID or --cases A,B,C")
-    if method != AUTO and method not in METHODS:
-        fail(f"--method must be auto or one of {', '.join(METHODS)}; got {method!r}")
-    if not 0 < top_pct <= 100:
-        fail(f"--top-pct must be in (0, 100]; got {top_pct}")
-    if not first_pct > 0:
-        fail(f"--first-pct must be > 0; got {first_pct}")
-    checked_output(out, db, [homes, model, population])
-    checked_output(png, db, [homes, model, population, out], option="--png")
+    """Profile where the offender of a series probably lives; rank persons of interest.
+
+    ``--series`` names a solved series by its offender_id, or a series of the
+    newest stored link run (``caselink link``/``series`` store them); linkage
+    runs only when nothing is stored. The profile is stored too.
+    """
+    request = ProfileRequest(
+        series=series,
+        cases=[c.strip() for c in (cases or "").split(",") if c.strip()],
+        method=method,
+        cells=cells,
+        margin_km=margin_km,
+        bounds=_bounds(bounds),
+        params={"buffer_km": buffer_km, "f": f, "g": g},
+        homes=homes,
+        population=population,
+        use_store_prior=not no_prior,
+        top_pct=top_pct,
+        first_pct=first_pct,
+        linked_only=linked_only,
+        model=model,
+        series_file=series_file,
+        run_id=run,
+    )
+    try:
+        request.check()
+    except CaselinkError as exc:
+        fail(exc)
+    checked_output(out, db, [homes, model, population, series_file])
+    checked_output(png, db, [homes, model, population, series_file, out], option="--png")
     store = open_store(db)
-    all_cases = store.cases_frame()
-    if series is not None:
-        ids = _series_cases(store, series, all_cases, model)
-    else:
-        ids = [c.strip() for c in (cases or "").split(",") if c.strip()]
-    unknown = sorted(set(ids) - set(all_cases["case_id"]))
-    if unknown:
-        fail(f"--cases: no such case(s): {', '.join(unknown)}")
-    crimes = all_cases[all_cases["case_id"].isin(ids)]
-    grid_prior = _population(population)
     with console.status("profiling (choosing the method on the solved series)..."):
         try:
-            result = profile_series(
-                all_cases,
-                store.mentions_frame(),
-                ids,
-                method=method,
-                resolution=store.resolution_frame("person"),
-                homes=_homes(homes),
-                population=grid_prior,
-                use_store_prior=not no_prior,
-                cells=cells,
-                margin_km=margin_km,
-                bounds=_bounds(bounds),
-                top_pct=top_pct,
-                first_pct=first_pct,
-                linked_only=linked_only,
-                params={"buffer_km": buffer_km, "f": f, "g": g},
-            )
-        except ValueError as exc:
-            fail(str(exc))
-    _print_profile(result, len(crimes), cells, top_pct, first_pct)
-    surface = result.surface
-    if out is not None:
-        write_report(surface.to_frame(), out)
-        console.print(f"wrote {out}")
-    if png is not None:
-        ranked = result.ranked
-        drawn = ranked[ranked["linked"] | (ranked["hit_score_pct"] <= top_pct)]
-        draw_profile(surface, crimes, png, persons=drawn)
-        console.print(f"wrote {png}")
+            done = profiling.profile(store, request)
+        except CaselinkError as exc:
+            fail(exc)
+    _print_profile(done.profile, len(done.crimes), cells, top_pct, first_pct)
+    profiling.export_profile(done, out, png, top_pct)
+    for path in (out, png):
+        if path is not None:
+            console.print(f"wrote {path}")
 
 
 def _print_profile(
@@ -267,48 +226,28 @@ def evaluate_geoprofile(
 ) -> None:
     """Hit score, search area and error distance of each method on the store's solved series."""
     store = open_store(db)
-    prior = _population(population)
-    if prior is None and not no_prior:
-        prior = from_mentions(store.mentions_frame(), store.resolution_frame("person"))
-    chosen = (
-        [m.strip() for m in methods.split(",") if m.strip()]
-        if methods is not None
-        else list(available_methods(prior))
-    )
-    bad = [m for m in chosen if m not in METHODS]
-    if bad:
-        fail(f"--methods: unknown {', '.join(bad)}; choose from {', '.join(METHODS)}")
-    checked_output(out, db, [homes, population])
-    if prior is None and any(m in PRIOR_METHODS for m in chosen):
-        fail(
-            f"--methods: {', '.join(m for m in chosen if m in PRIOR_METHODS)} need where people "
-            "live: give --population FILE (too few geocoded homes in the store)"
-        )
-    console.print(f"prior: {prior.describe() if prior is not None else 'none'}")
-    table = _homes(homes)
-    solved = solved_series(
-        store.cases_frame(), store.mentions_frame(), table, min_crimes=min_crimes
-    )
-    n = solved.frame["series_id"].nunique()
-    console.print(f"{n} solved series with a known home; {len(solved.skipped)} left out")
-    if n < 2:
-        fail("need at least 2 solved series with known homes (cases with offender_id)")
     try:
-        results = evaluate_series(
-            solved.frame,
-            chosen,
-            prior=prior,
-            cells=cells,
-            margin_km=margin_km,
-            min_crimes=min_crimes,
-        )
-    except ValueError as exc:
-        fail(str(exc))
+        prior = profiling.prior_for(store, population, not no_prior)
+        chosen = profiling.chosen_methods(methods, prior)
+    except CaselinkError as exc:
+        fail(exc)
+    checked_output(out, db, [homes, population])
+    console.print(f"prior: {prior.describe() if prior is not None else 'none'}")
+    try:
+        done = profiling.evaluate(store, chosen, prior, homes, cells, margin_km, min_crimes)
+    except CaselinkError as exc:
+        fail(exc)
+    console.print(f"{done.n_series} solved series with a known home; {done.n_skipped} left out")
     if out is not None:
-        write_report(results, out)
+        write_report(done.results, out)
         console.print(f"wrote {out}")
-    summary = summarise(results)
-    view = Table(title=f"Geographic profiling on {n} solved series ({cells}x{cells} cells)")
+    _print_evaluation(done, cells)
+
+
+def _print_evaluation(done: profiling.Evaluated, cells: int) -> None:
+    view = Table(
+        title=f"Geographic profiling on {done.n_series} solved series ({cells}x{cells} cells)"
+    )
     for col in (
         "method",
         "series",
@@ -320,7 +259,7 @@ def evaluate_geoprofile(
         "median error km",
     ):
         view.add_column(col)
-    for _, r in summary.iterrows():
+    for _, r in done.summary.iterrows():
         view.add_row(
             r["method"],
             str(r["series"]),
@@ -332,14 +271,12 @@ def evaluate_geoprofile(
             f"{r['median_error_km']:.2f}",
         )
     console.print(view)
-    if results["series_id"].nunique() >= 3 and len(chosen) > 1:
-        best = rank_methods(results).iloc[0]
-        auto = leave_one_out_auto(results)
-        hit = auto["hit_score_pct"].where(auto["home_in_area"], 100.0)
+    if done.auto_choice is not None:
+        best, best_median, auto_median = done.auto_choice
         console.print(
-            f"--method auto would choose {best['method']} here (median "
-            f"{best['median_hit_pct']:.1f}%); choosing on the other series only, auto's own "
-            f"median hit score is {hit.median():.1f}%"
+            f"--method auto would choose {best} here (median "
+            f"{best_median:.1f}%); choosing on the other series only, auto's own "
+            f"median hit score is {auto_median:.1f}%"
         )
     console.print(
         "Rossmo (2000, Table 10.1) CGT hit scores: Chase 1.7% (0.1 km²), Berkowitz 4.7% "

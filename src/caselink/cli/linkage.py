@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,31 +9,30 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from caselink.cli.engines import MemoryLimitOption, ModelOption, RulesOption, linkage_engine
+from caselink.cli.engines import MemoryLimitOption, ModelOption, RulesOption
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.cli.output import checked_output, write_report
-from caselink.linkage.engine import LINK_FLOOR, LinkageEngine, NotEnoughLabelsError
-from caselink.linkage.evaluation import evaluate as run_evaluation
+from caselink.linkage.engine import LINK_FLOOR
 from caselink.linkage.explain import format_multiplier
-from caselink.linkage.persistence import save_model
 from caselink.records.errors import CaselinkError
+from caselink.service import linking
+from caselink.settings import LINK_THRESHOLD
+
+RunOption = Annotated[
+    int | None,
+    typer.Option("--run", help="A stored link run's id (default: the newest of these cases)."),
+]
 
 
-def _engine(
-    db: str | None, model: Path | None, rules: str | None = None, memory_limit: str | None = None
-) -> LinkageEngine:
-    return linkage_engine(open_store(db), model, rules, memory_limit)
-
-
-def blocking_line(engine: LinkageEngine, min_probability: float) -> str:
+def blocking_line(done: linking.Linked, min_probability: float) -> str:
     """What blocking kept, per case: the rule set, the candidate pairs and those compared."""
-    n = len(engine.cases)
-    report = engine.blocking_report
-    rules = engine.rules_name
+    n = done.n_cases
+    report = done.blocking
+    rules = done.rules_name
     named = f"{rules} rules"
     if rules in ("wide", "national"):
         named += f" (chosen for {n:,} cases)"
-    parts = [f"blocking: {named}, {len(engine.rules)} rules"]
+    parts = [f"blocking: {named}, {done.n_rules} rules"]
     if "candidate_pairs" in report:
         pairs = int(report["candidate_pairs"])
         parts.append(f"{pairs:,} candidate pairs ({pairs / n:,.1f} per case)")
@@ -66,13 +64,13 @@ def train(
     The model keeps its blocking rules (``--rules``), so it links as it was trained.
     """
     checked_output(model, db, option="--model")
-    engine = _engine(db, None, rules, memory_limit)
+    store = open_store(db)
     with console.status("training (offender-grouped cross-validation)..."):
         try:
-            saved = engine.train(label=label)
-        except (NotEnoughLabelsError, ValueError, CaselinkError) as exc:
-            fail(str(exc))
-    meta = save_model(saved, model)
+            trained = linking.train(store, model, label, rules, memory_limit)
+        except CaselinkError as exc:
+            fail(exc)
+    saved, meta = trained.model, trained.metadata_path
     table = Table("model", "ROC AUC", "average precision", "ECE", title="offender-grouped CV")
     for name, cv in saved.summary["cv"].items():
         mark = " (chosen)" if name == saved.name else ""
@@ -90,12 +88,16 @@ def train(
     )
     console.print(
         f"saved {model} ({saved.summary['pairs']} pairs, "
-        f"{saved.summary['linked_pairs']} linked); metadata {meta}"
+        f"{saved.summary['linked_pairs']} linked); metadata {meta}; "
+        f"stored as model {trained.model_id}"
     )
 
 
 def link(
-    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="links.csv to write.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", dir_okay=False, help="links.csv to write (stored anyway)."),
+    ] = None,
     db: DbOption = None,
     model: ModelOption = None,
     min_probability: Annotated[
@@ -122,9 +124,10 @@ def link(
     rules: RulesOption = None,
     memory_limit: MemoryLimitOption = None,
 ) -> None:
-    """Write case_a,case_b,probability of the links at or above --min-probability."""
+    """Store a link run (links at or above --min-probability); --out also writes
+    case_a,case_b,probability."""
     checked_output(out, db, [model])
-    engine = _engine(db, model, rules, memory_limit)
+    store = open_store(db)
     floor = 0.0 if all_candidates else min_probability
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("comparing and scoring candidate pairs", total=None)
@@ -133,37 +136,68 @@ def link(
             bar.update(task, completed=done, total=total)
 
         try:
-            links = engine.link(
-                min_probability=floor, explain=explain, progress=advance, prune=not all_candidates
+            done = linking.link(
+                store,
+                model,
+                min_probability=min_probability,
+                all_candidates=all_candidates,
+                explain=explain,
+                rules=rules,
+                memory_limit=memory_limit,
+                progress=advance,
             )
         except CaselinkError as exc:
             bar.stop()
-            fail(str(exc))
-    write_report(links, out, float_format="%.6f")
-    console.print(blocking_line(engine, floor), highlight=False)
+            fail(exc)
+    console.print(blocking_line(done, floor), highlight=False)
     what = "every candidate pair" if all_candidates else f"links at p >= {floor:g}"
-    console.print(f"wrote {len(links)} {what} to {out} (model: {engine.model.name})")
+    if out is not None:
+        write_report(done.links, out, float_format="%.6f")
+        console.print(f"wrote {len(done.links)} {what} to {out} (model: {done.model_name})")
+    console.print(
+        f"stored link run {done.run.run_id}: {len(done.links)} {what} (model: {done.model_name})"
+    )
 
 
 def series(
-    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="series.csv to write.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", dir_okay=False, help="series.csv to write (stored anyway)."),
+    ] = None,
     db: DbOption = None,
     model: ModelOption = None,
     threshold: Annotated[
         float,
         typer.Option("--threshold", min=0.01, max=0.99, help="Link probability to join a series."),
-    ] = 0.5,
+    ] = LINK_THRESHOLD,
     memory_limit: MemoryLimitOption = None,
+    links: Annotated[
+        Path | None,
+        typer.Option(
+            "--links",
+            exists=True,
+            dir_okay=False,
+            help="links.csv (case_a,case_b,probability) to find series in, instead of "
+            "the stored run.",
+        ),
+    ] = None,
+    run: RunOption = None,
 ) -> None:
-    """Write case_id,series_id for every case in a series of two or more."""
-    checked_output(out, db, [model])
-    engine = _engine(db, model, None, memory_limit)
+    """Find series (case_id,series_id for every case in a series of two or more).
+
+    Reads the newest stored link run of the same cases and model (or --run,
+    or --links FILE); links only when none is stored. The series are stored.
+    """
+    checked_output(out, db, [model, links])
+    store = open_store(db)
     with console.status("finding series..."):
         try:
-            result = engine.series(threshold=threshold)
+            found = linking.series(store, model, threshold, links, run, memory_limit)
         except CaselinkError as exc:
-            fail(str(exc))
-    write_report(result.members, out)
+            fail(exc)
+    result = found.result
+    if out is not None:
+        write_report(result.members, out)
     table = Table("series", "cases", "first", "span (days)", "shared MO", title="series")
     for row in result.summary.head(20).itertuples():
         table.add_row(
@@ -174,7 +208,13 @@ def series(
             str(row.shared_mo),
         )
     console.print(table)
-    console.print(f"wrote {len(result.members)} cases in {len(result.summary)} series to {out}")
+    origin = "linked now, " if found.linked_now else ""
+    console.print(
+        f"{len(result.members)} cases in {len(result.summary)} series "
+        f"(links: {origin}{found.source})"
+    )
+    if out is not None:
+        console.print(f"wrote {len(result.members)} cases in {len(result.summary)} series to {out}")
 
 
 def explain(
@@ -184,14 +224,15 @@ def explain(
     model: ModelOption = None,
 ) -> None:
     """Print the link probability of two cases and the evidence for and against."""
-    engine = _engine(db, model)
     try:
-        prob, evidence = engine.explain(case_a, case_b)
-    except KeyError as exc:
-        fail(str(exc.args[0]))
-    console.print(f"{case_a} - {case_b}: link probability {prob:.3f} (model: {engine.model.name})")
+        done = linking.explain(open_store(db), case_a, case_b, model)
+    except CaselinkError as exc:
+        fail(exc)
+    console.print(
+        f"{case_a} - {case_b}: link probability {done.probability:.3f} (model: {done.model_name})"
+    )
     table = Table("evidence", "multiplier")
-    for item in evidence:
+    for item in done.evidence:
         table.add_row(item.phrase, "x" + format_multiplier(item.multiplier))
     console.print(table)
 
@@ -207,15 +248,15 @@ def evaluate(
         ),
     ] = None,
     label: Annotated[str, typer.Option("--label")] = "offender_id",
-    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=0.99)] = 0.5,
+    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=0.99)] = LINK_THRESHOLD,
 ) -> None:
     """Offender-grouped CV: ROC AUC, average precision, precision@K, calibration, series."""
-    engine = _engine(db, None)
+    store = open_store(db)
     with console.status("evaluating (offender-grouped cross-validation)..."):
         try:
-            report = run_evaluation(engine, label=label, threshold=threshold, out_dir=out_dir)
-        except ValueError as exc:
-            fail(str(exc))
+            report = linking.evaluate(store, label, threshold, out_dir)
+        except CaselinkError as exc:
+            fail(exc)
     table = Table(
         "model",
         "pairs",
@@ -250,9 +291,6 @@ def evaluate(
         f"completeness {s['completeness']:.3f}, adjusted Rand {s['adjusted_rand']:.3f}"
     )
     if out_dir is not None:
-        (out_dir / "evaluation.json").write_text(
-            json.dumps(report.as_dict(), indent=2, default=str)
-        )
         err_console.print(f"figures: {', '.join(str(p) for p in report.figures)}")
 
 
