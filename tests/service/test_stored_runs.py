@@ -15,6 +15,10 @@ from typer.testing import CliRunner
 
 from caselink.cli.main import app
 from caselink.linkage.engine import LinkageEngine
+from caselink.service.caselink import Caselink
+from caselink.service.errors import NotFoundError
+from caselink.service.scope import Scope
+from caselink.service.stored import StoredResults
 from caselink.store import Store
 from caselink.store.results import Results
 from caselink.synth import generate, write
@@ -138,3 +142,31 @@ def test_the_latest_run_is_of_the_same_cases_and_model(db: str) -> None:
     assert run is not None
     assert results.latest_link_run("0" * 64) is None
     assert results.latest_link_run(run.data_fingerprint, "f" * 64) is None
+
+
+def test_pages_read_a_cases_links_and_a_series_from_the_stored_runs(db: str) -> None:
+    store = Store.open(db)
+    stored = StoredResults(Caselink(store))
+    everyone = Scope.everything()
+    run = stored.link_runs(1)[0]
+    links = Results(store.engine).links_frame(run.run_id)
+    top = links.iloc[0]
+    page = stored.links_of(everyone, str(top["case_a"]), limit=2)
+    assert page.items[0].other_case_id == top["case_b"]
+    assert page.items[0].probability == pytest.approx(top["probability"])
+    assert page.total == int(
+        ((links["case_a"] == top["case_a"]) | (links["case_b"] == top["case_a"])).sum()
+    )
+    assert page.items[0].probability < 0.5 or page.items[0].factors
+    with pytest.raises(NotFoundError):
+        stored.links_of(Scope.nothing(), str(top["case_a"]))
+
+    members = Results(store.engine).series_members(1)
+    first = str(members["series_id"].iloc[0])
+    view = stored.series(everyone, first)
+    assert view.case_ids == members.loc[members["series_id"] == first, "case_id"].tolist()
+    assert view.size == len(view.case_ids) and view.hidden_members == 0
+    with pytest.raises(NotFoundError):
+        stored.series(Scope.nothing(), first)
+    with pytest.raises(NotFoundError):
+        stored.series(everyone, "no-such-series")
