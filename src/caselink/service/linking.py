@@ -274,13 +274,13 @@ def read_links_file(path: Path) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype={"case_a": str, "case_b": str})
     except (OSError, ValueError) as exc:
         raise InputError(f"--links {path}: cannot read it ({exc})", file=str(path)) from None
-    require_columns(frame, ["case_a", "case_b", "probability"], str(path))
+    require_columns(frame, ["case_a", "case_b", "probability"], f"--links {path}:")
     probs = pd.to_numeric(frame["probability"], errors="coerce")
     bad = probs.isna() | (probs < 0) | (probs > 1)
     if bad.any():
         row = int(bad.to_numpy().argmax())
         raise InputError(
-            f"{path} row {row + 1}: probability must be a number in [0, 1]",
+            f"--links {path} row {row + 1}: probability must be a number in [0, 1]",
             file=str(path),
             row=row + 1,
             field="probability",
