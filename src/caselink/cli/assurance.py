@@ -212,16 +212,9 @@ def death_clusters(
     """Space-time clusters of unexplained/drug deaths of a victim profile (Kulldorff scan)."""
     checked_output(out, db)
     scan = ClusterScan(
-        case_types=tuple(case_type or ()),
-        profile=tuple(profile or ()),
-        min_age=min_age,
-        max_age=max_age,
-        radius_m=radius_m,
-        bin_days=bin_days,
-        max_bins=max_bins,
-        simulations=simulations,
-        seed=seed,
-    )
+        tuple(case_type or ()), tuple(profile or ()), min_age, max_age,
+        radius_m, bin_days, max_bins, simulations, seed,
+    )  # fmt: skip
     try:
         found = assurance.death_clusters(open_store(db), scan)
     except CaselinkError as exc:

@@ -1,5 +1,7 @@
-"""The linkage options shared by every command that needs links (the engine is built in
-:func:`caselink.service.linking.open_engine`)."""
+"""Options shared by several commands: linkage (model, rules, memory) and geoprofiling.
+
+The engine itself is built in :func:`caselink.service.linking.open_engine`.
+"""
 
 from __future__ import annotations
 
@@ -37,4 +39,34 @@ MemoryLimitOption = Annotated[
         help="DuckDB's memory limit, e.g. 4GB or 512MiB (default: a quarter of the RAM); "
         "beyond it DuckDB spills to a temporary directory.",
     ),
+]
+
+
+HomesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--homes",
+        exists=True,
+        dir_okay=False,
+        help="offender_id,home_lat,home_lon of solved series (e.g. truth_offenders.csv); "
+        "default: offender/suspect addresses in the store.",
+    ),
+]
+CellsOption = Annotated[int, typer.Option("--cells", help="Grid cells along each axis.")]
+PopulationOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--population",
+        exists=True,
+        dir_okay=False,
+        help="Population grid lat,lon,weight as the prior of where offenders can live; "
+        "default: the home addresses of the persons in the store.",
+    ),
+]
+NoPriorOption = Annotated[
+    bool, typer.Option("--no-prior", help="Do not build a prior from the persons in the store.")
+]
+MarginOption = Annotated[
+    float | None,
+    typer.Option("--margin-km", help="Widen the crimes' box by this (default: Rossmo's rule)."),
 ]

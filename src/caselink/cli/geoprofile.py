@@ -8,43 +8,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from caselink.cli.engines import ModelOption
+from caselink.cli.engines import (
+    CellsOption,
+    HomesOption,
+    MarginOption,
+    ModelOption,
+    NoPriorOption,
+    PopulationOption,
+)
+from caselink.cli.evaluation import evaluate_geoprofile
 from caselink.cli.options import DbOption, console, fail, open_store
-from caselink.cli.output import checked_output, write_report
-from caselink.geoprofile.methods import FITTED_METHODS, METHODS, PRIOR_METHODS
+from caselink.cli.output import checked_output
+from caselink.geoprofile.methods import METHODS
 from caselink.geoprofile.profile import AUTO, SeriesProfile
 from caselink.records.errors import CaselinkError
 from caselink.service import profiling
 from caselink.service.profiling import ProfileRequest
-
-HomesOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--homes",
-        exists=True,
-        dir_okay=False,
-        help="offender_id,home_lat,home_lon of solved series (e.g. truth_offenders.csv); "
-        "default: offender/suspect addresses in the store.",
-    ),
-]
-CellsOption = Annotated[int, typer.Option("--cells", help="Grid cells along each axis.")]
-PopulationOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--population",
-        exists=True,
-        dir_okay=False,
-        help="Population grid lat,lon,weight as the prior of where offenders can live; "
-        "default: the home addresses of the persons in the store.",
-    ),
-]
-NoPriorOption = Annotated[
-    bool, typer.Option("--no-prior", help="Do not build a prior from the persons in the store.")
-]
-MarginOption = Annotated[
-    float | None,
-    typer.Option("--margin-km", help="Widen the crimes' box by this (default: Rossmo's rule)."),
-]
 
 
 def _bounds(text: str | None) -> tuple[float, float, float, float] | None:
@@ -160,35 +139,8 @@ def _print_profile(
     result: SeriesProfile, n_crimes: int, cells: int, top_pct: float, first_pct: float
 ) -> None:
     """The method and why, the prior, the estimate, the uncertainty, the persons."""
-    choice, surface = result.choice, result.surface
-    console.print(f"method: {choice.method} — {choice.reason}")
-    if result.prior is not None and choice.method in PRIOR_METHODS:
-        console.print(f"prior: {result.prior.describe()}")
-    elif result.prior is not None:
-        console.print(f"prior: not used by {choice.method} (available: {result.prior.source})")
-    else:
-        console.print("prior: none (no population grid and too few geocoded homes in the store)")
-    if choice.method in FITTED_METHODS:
-        console.print(f"fitted on {result.n_solved} solved series")
-    lat, lon = surface.point_latlon
-    console.print(
-        f"{choice.method}: {n_crimes} cases, study area {surface.grid.area_km2:.2f} km² "
-        f"({cells}x{cells} cells); estimate {lat:.5f}, {lon:.5f}"
-    )
-    parts = []
-    for a in result.search_areas:
-        mass = f" (posterior {100 * a.probability:.0f}%)" if a.probability is not None else ""
-        parts.append(f"first {a.pct:g}% = {a.area_km2:.3f} km²{mass}")
-    console.print("search areas: " + "; ".join(parts))
-    spread = choice.spread()
-    if spread is not None:
-        q1, q2, q3 = spread
-        console.print(
-            f"{choice.method} on {choice.n_series} solved series (leave-one-series-out): hit "
-            f"score median {q2:.1f}%, quartiles {q1:.1f}–{q3:.1f}%"
-        )
-    else:
-        console.print(f"{choice.method}: no hit-score spread (fewer than 3 solved series)")
+    for line in profiling.describe(result, n_crimes, cells):
+        console.print(line)
     table_out = Table(
         title=f"Persons of interest: home in the first {top_pct:g}% of the search "
         f"(mentioned in the series and within {first_pct:g}% first)"
@@ -206,82 +158,6 @@ def _print_profile(
             str(p["roles"]),
         )
     console.print(table_out)
-
-
-def evaluate_geoprofile(
-    db: DbOption = None,
-    homes: HomesOption = None,
-    methods: Annotated[
-        str | None,
-        typer.Option("--methods", help="Comma-separated methods (default: all that can run)."),
-    ] = None,
-    population: PopulationOption = None,
-    no_prior: NoPriorOption = False,
-    cells: CellsOption = 200,
-    margin_km: MarginOption = None,
-    min_crimes: Annotated[int, typer.Option("--min-crimes", help="Smallest series scored.")] = 3,
-    out: Annotated[
-        Path | None, typer.Option("--out", dir_okay=False, help="Write per-series results CSV.")
-    ] = None,
-) -> None:
-    """Hit score, search area and error distance of each method on the store's solved series."""
-    store = open_store(db)
-    try:
-        prior = profiling.prior_for(store, population, not no_prior)
-        chosen = profiling.chosen_methods(methods, prior)
-    except CaselinkError as exc:
-        fail(exc)
-    checked_output(out, db, [homes, population])
-    console.print(f"prior: {prior.describe() if prior is not None else 'none'}")
-    try:
-        done = profiling.evaluate(store, chosen, prior, homes, cells, margin_km, min_crimes)
-    except CaselinkError as exc:
-        fail(exc)
-    console.print(f"{done.n_series} solved series with a known home; {done.n_skipped} left out")
-    if out is not None:
-        write_report(done.results, out)
-        console.print(f"wrote {out}")
-    _print_evaluation(done, cells)
-
-
-def _print_evaluation(done: profiling.Evaluated, cells: int) -> None:
-    view = Table(
-        title=f"Geographic profiling on {done.n_series} solved series ({cells}x{cells} cells)"
-    )
-    for col in (
-        "method",
-        "series",
-        "homes outside",
-        "mean hit %",
-        "median hit %",
-        "≤5 % share",
-        "median search km²",
-        "median error km",
-    ):
-        view.add_column(col)
-    for _, r in done.summary.iterrows():
-        view.add_row(
-            r["method"],
-            str(r["series"]),
-            str(r["homes_outside"]),
-            f"{r['mean_hit_pct']:.1f}",
-            f"{r['median_hit_pct']:.1f}",
-            f"{r['top5_share']:.2f}",
-            f"{r['median_search_km2']:.2f}",
-            f"{r['median_error_km']:.2f}",
-        )
-    console.print(view)
-    if done.auto_choice is not None:
-        best, best_median, auto_median = done.auto_choice
-        console.print(
-            f"--method auto would choose {best} here (median "
-            f"{best_median:.1f}%); choosing on the other series only, auto's own "
-            f"median hit score is {auto_median:.1f}%"
-        )
-    console.print(
-        "Rossmo (2000, Table 10.1) CGT hit scores: Chase 1.7% (0.1 km²), Berkowitz 4.7% "
-        "(38.2 km²), Ramirez 9.8% (625 km²), DeSalvo 17.8% (223 km²)."
-    )
 
 
 def register(app: typer.Typer) -> None:

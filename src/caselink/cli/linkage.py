@@ -10,7 +10,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from caselink.cli.engines import MemoryLimitOption, ModelOption, RulesOption
-from caselink.cli.options import DbOption, console, err_console, fail, open_store
+from caselink.cli.evaluation import evaluate
+from caselink.cli.options import DbOption, console, fail, open_store
 from caselink.cli.output import checked_output, write_report
 from caselink.linkage.engine import LINK_FLOOR
 from caselink.linkage.explain import format_multiplier
@@ -22,32 +23,6 @@ RunOption = Annotated[
     int | None,
     typer.Option("--run", help="A stored link run's id (default: the newest of these cases)."),
 ]
-
-
-def blocking_line(done: linking.Linked, min_probability: float) -> str:
-    """What blocking kept, per case: the rule set, the candidate pairs and those compared."""
-    n = done.n_cases
-    report = done.blocking
-    rules = done.rules_name
-    named = f"{rules} rules"
-    if rules in ("wide", "national"):
-        named += f" (chosen for {n:,} cases)"
-    parts = [f"blocking: {named}, {done.n_rules} rules"]
-    if "candidate_pairs" in report:
-        pairs = int(report["candidate_pairs"])
-        parts.append(f"{pairs:,} candidate pairs ({pairs / n:,.1f} per case)")
-    elif "rule_pairs" in report:
-        pairs = int(report["rule_pairs"])
-        parts.append(
-            f"at most {pairs:,} candidate pairs ({pairs / n:,.1f} per case; "
-            "a pair kept by two rules counts twice)"
-        )
-    if "linkable_pairs" in report:
-        parts.append(
-            f"{int(report['linkable_pairs']):,} compared "
-            f"(could reach p >= {min_probability:g} under the model)"
-        )
-    return "; ".join(parts)
 
 
 def train(
@@ -149,7 +124,7 @@ def link(
         except CaselinkError as exc:
             bar.stop()
             fail(exc)
-    console.print(blocking_line(done, floor), highlight=False)
+    console.print(done.blocking_text(), highlight=False)
     what = "every candidate pair" if all_candidates else f"links at p >= {floor:g}"
     if out is not None:
         write_report(done.links, out, float_format="%.6f")
@@ -235,63 +210,6 @@ def explain(
     for item in done.evidence:
         table.add_row(item.phrase, "x" + format_multiplier(item.multiplier))
     console.print(table)
-
-
-def evaluate(
-    db: DbOption = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out-dir",
-            file_okay=False,
-            help="Write roc.png, reliability.png, evaluation.json here.",
-        ),
-    ] = None,
-    label: Annotated[str, typer.Option("--label")] = "offender_id",
-    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=0.99)] = LINK_THRESHOLD,
-) -> None:
-    """Offender-grouped CV: ROC AUC, average precision, precision@K, calibration, series."""
-    store = open_store(db)
-    with console.status("evaluating (offender-grouped cross-validation)..."):
-        try:
-            report = linking.evaluate(store, label, threshold, out_dir)
-        except CaselinkError as exc:
-            fail(exc)
-    table = Table(
-        "model",
-        "pairs",
-        "linked",
-        "ROC AUC",
-        "avg precision",
-        "P@10",
-        "P@50",
-        "P@100",
-        title="out-of-fold",
-    )
-    for name, row in report.measures.iterrows():
-        table.add_row(
-            str(name),
-            f"{row['pairs']:.0f}",
-            f"{row['linked']:.0f}",
-            f"{row['roc_auc']:.3f}",
-            f"{row['average_precision']:.3f}",
-            f"{row['precision_at_10']:.2f}",
-            f"{row['precision_at_50']:.2f}",
-            f"{row['precision_at_100']:.2f}",
-        )
-    console.print(table)
-    at = report.at_threshold
-    console.print(
-        f"chosen: {report.chosen}; at p >= {report.threshold}: precision {at['precision']:.3f}, "
-        f"recall {at['recall']:.3f}, Brier {at['brier']:.4f}"
-    )
-    s = report.series
-    console.print(
-        f"series: {s['series_found']:.0f} found; purity {s['purity']:.3f}, "
-        f"completeness {s['completeness']:.3f}, adjusted Rand {s['adjusted_rand']:.3f}"
-    )
-    if out_dir is not None:
-        err_console.print(f"figures: {', '.join(str(p) for p in report.figures)}")
 
 
 def register(app: typer.Typer) -> None:

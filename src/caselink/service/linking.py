@@ -26,6 +26,7 @@ from caselink.linkage.evaluation import EvaluationReport
 from caselink.linkage.evaluation import evaluate as run_evaluation
 from caselink.linkage.explain import Evidence, explain_pair
 from caselink.linkage.persistence import (
+    ModelFileError,
     ModelSchemaError,
     SavedModel,
     load_model,
@@ -84,15 +85,15 @@ def open_engine(
     try:
         saved = load_model(model, schema) if model is not None else None
     except FileNotFoundError as exc:
-        raise NotFoundError(str(exc), field="--model", value=str(model)) from None
-    except ModelSchemaError as exc:
-        raise ModelMismatchError(str(exc), field="--model", value=str(model)) from None
+        raise NotFoundError(str(exc)) from None
+    except (ModelSchemaError, ModelFileError) as exc:
+        raise ModelMismatchError(str(exc)) from None
     try:
         config = saved.config if saved is not None else LinkageConfig()
         chosen = named_rules(rules, config, schema, len(cases)) if rules is not None else None
         engine = LinkageEngine(cases, schema, model=saved, rules=chosen, memory_limit=memory_limit)
     except ModelSchemaError as exc:
-        raise ModelMismatchError(str(exc), field="--model", value=str(model)) from None
+        raise ModelMismatchError(str(exc)) from None
     except CaselinkError:
         raise
     except (LinkageDataError, ValueError) as exc:
@@ -156,6 +157,30 @@ class Linked:
     n_cases: int
     blocking: dict[str, Any]
     floor: float
+
+    def blocking_text(self) -> str:
+        """What blocking kept, per case: the rule set, the candidate pairs and those compared."""
+        n = self.n_cases
+        report = self.blocking
+        named = f"{self.rules_name} rules"
+        if self.rules_name in ("wide", "national"):
+            named += f" (chosen for {n:,} cases)"
+        parts = [f"blocking: {named}, {self.n_rules} rules"]
+        if "candidate_pairs" in report:
+            pairs = int(report["candidate_pairs"])
+            parts.append(f"{pairs:,} candidate pairs ({pairs / n:,.1f} per case)")
+        elif "rule_pairs" in report:
+            pairs = int(report["rule_pairs"])
+            parts.append(
+                f"at most {pairs:,} candidate pairs ({pairs / n:,.1f} per case; "
+                "a pair kept by two rules counts twice)"
+            )
+        if "linkable_pairs" in report:
+            parts.append(
+                f"{int(report['linkable_pairs']):,} compared "
+                f"(could reach p >= {self.floor:g} under the model)"
+            )
+        return "; ".join(parts)
 
 
 def link(

@@ -18,7 +18,7 @@ import pandas as pd
 
 from caselink.geoprofile.evaluation import available_methods, evaluate_series, summarise
 from caselink.geoprofile.mapping import draw_profile
-from caselink.geoprofile.methods import METHODS, PRIOR_METHODS
+from caselink.geoprofile.methods import FITTED_METHODS, METHODS, PRIOR_METHODS
 from caselink.geoprofile.profile import AUTO, SeriesProfile, profile_series
 from caselink.geoprofile.residential import ResidentialDensity, from_mentions, read_population
 from caselink.geoprofile.selection import leave_one_out_auto, rank_methods
@@ -215,6 +215,40 @@ def profile(store: Store, request: ProfileRequest, settings: Settings | None = N
         }
     )
     return Profiled(result, crimes, found.source, profile_id)
+
+
+def describe(result: SeriesProfile, n_crimes: int, cells: int) -> list[str]:
+    """The method and why, the prior, the estimate and the uncertainty, as lines."""
+    choice, surface = result.choice, result.surface
+    lines = [f"method: {choice.method} — {choice.reason}"]
+    if result.prior is not None and choice.method in PRIOR_METHODS:
+        lines.append(f"prior: {result.prior.describe()}")
+    elif result.prior is not None:
+        lines.append(f"prior: not used by {choice.method} (available: {result.prior.source})")
+    else:
+        lines.append("prior: none (no population grid and too few geocoded homes in the store)")
+    if choice.method in FITTED_METHODS:
+        lines.append(f"fitted on {result.n_solved} solved series")
+    lat, lon = surface.point_latlon
+    lines.append(
+        f"{choice.method}: {n_crimes} cases, study area {surface.grid.area_km2:.2f} km² "
+        f"({cells}x{cells} cells); estimate {lat:.5f}, {lon:.5f}"
+    )
+    parts = []
+    for a in result.search_areas:
+        mass = f" (posterior {100 * a.probability:.0f}%)" if a.probability is not None else ""
+        parts.append(f"first {a.pct:g}% = {a.area_km2:.3f} km²{mass}")
+    lines.append("search areas: " + "; ".join(parts))
+    spread = choice.spread()
+    if spread is not None:
+        q1, q2, q3 = spread
+        lines.append(
+            f"{choice.method} on {choice.n_series} solved series (leave-one-series-out): hit "
+            f"score median {q2:.1f}%, quartiles {q1:.1f}–{q3:.1f}%"
+        )
+    else:
+        lines.append(f"{choice.method}: no hit-score spread (fewer than 3 solved series)")
+    return lines
 
 
 def export_profile(profiled: Profiled, out: Path | None, png: Path | None, top_pct: float) -> None:
