@@ -35,6 +35,7 @@ import pandas as pd
 
 from caselink.records.frames import require_columns
 from caselink.records.model import Action
+from caselink.settings import LINK_THRESHOLD
 
 DEATHS: frozenset[str] = frozenset({"unexplained_death", "drug_related_death"})
 _SERIOUS: frozenset[str] = DEATHS | {"sexual_offence", "drugging"}
@@ -263,7 +264,7 @@ def raise_prompts(
     links: pd.DataFrame | None = None,
     series: pd.DataFrame | None = None,
     recurrences: pd.DataFrame | None = None,
-    threshold: float = 0.5,
+    threshold: float = LINK_THRESHOLD,
     all_recurrences: bool = False,
 ) -> list[Prompt]:
     """The new pending checks that links, series and recurring entities call for.
