@@ -170,3 +170,16 @@ def test_pages_read_a_cases_links_and_a_series_from_the_stored_runs(db: str) -> 
         stored.series(Scope.nothing(), first)
     with pytest.raises(NotFoundError):
         stored.series(everyone, "no-such-series")
+
+
+def test_geoprofile_finds_a_series_in_a_series_file(db: str, tmp_path: Path) -> None:
+    series_csv = tmp_path / "series.csv"
+    pd.DataFrame({"case_id": ["C00001", "C00002", "C00003"], "series_id": ["F1"] * 3}).to_csv(
+        series_csv, index=False
+    )
+    args = ["geoprofile", "--db", db, "--series", "F1", "--series-file", str(series_csv)]
+    result = runner.invoke(app, [*args, "--cells", "30"])
+    assert result.exit_code == 0, result.output
+    (stored,) = _results(db).geoprofiles("F1")
+    assert stored["case_ids"] == ["C00001", "C00002", "C00003"]
+    assert stored["series_run_pk"] is None and stored["params"]["source"] == str(series_csv)
