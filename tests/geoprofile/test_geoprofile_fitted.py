@@ -91,7 +91,7 @@ class TestJourneyToCrime:
         bad.loc[1, "home_lon"] = 999.0
         with pytest.raises(ValueError, match=r"row 0: lat=.*row 1: home_lon=999"):
             JourneyToCrime().fit(bad)
-        with pytest.raises(ValueError, match="lacks columns: home_lat"):
+        with pytest.raises(ValueError, match=r"lacks column\(s\) home_lat"):
             JourneyToCrime().fit(bad.drop(columns=["home_lat"]))
         with pytest.raises(ValueError, match="bandwidth_km must be > 0"):
             JourneyToCrime(bandwidth_km=-1).fit(solved_at([1.0, 2.0]))

@@ -8,7 +8,14 @@ import pandas as pd
 
 from caselink.records.geodesy import haversine_km
 from caselink.synth import SynthData, write
-from caselink.synth.demo import DEATH_DATES, DEATH_SITES, OFFENDER_HOME, demo_dir
+from caselink.synth.demo import (
+    DEATH_DATES,
+    DEATH_SITES,
+    OFFENDER_HOME,
+    demo_dir,
+    planted_ids,
+    read_planted,
+)
 
 
 def test_committed_files_are_what_build_demo_makes(demo: SynthData, tmp_path: Path) -> None:
@@ -16,6 +23,13 @@ def test_committed_files_are_what_build_demo_makes(demo: SynthData, tmp_path: Pa
     for path in written:
         shipped = demo_dir() / path.name
         assert shipped.read_bytes() == path.read_bytes(), f"{path.name} differs: regenerate"
+
+
+def test_the_shipped_planted_ids_are_those_build_demo_plants(demo: SynthData) -> None:
+    """The demo story reads them instead of regenerating 2,400 cases to learn them."""
+    shipped = read_planted()
+    assert shipped == planted_ids(demo)
+    assert {"d1", "d2", "d3", "d4", "series_id", "offender_id"} <= set(shipped)
 
 
 def test_demo_is_a_borough_of_a_few_thousand_cases(demo: SynthData) -> None:

@@ -24,14 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_ALERTS_PER_1000 = 40.0
-"""The default workload: 40 alerts per 1,000 cases recorded (a borough
-recording 600 cases a year reads about two alerts a month). Chosen from
-``benchmarks/alerts_workload_demo.py`` and ``benchmarks/alerts_workload.py``
-(docs/alerts.md): the largest workload measured at which alert precision
-stays at or above 0.30 on the demo and on designs A and B (B falls to 0.28
-at 80), and the smallest at which the demo links its second death to the
-first the day it is recorded."""
+# The default workload, 40 alerts per 1,000 cases recorded, is declared in
+# caselink.settings (why 40: docs/alerts.md, benchmarks/alerts_workload*.py).
+from caselink.settings import DEFAULT_ALERTS_PER_1000 as DEFAULT_ALERTS_PER_1000
+
 MIN_THRESHOLD = 0.05
 """A link below one chance in twenty is never an alert, whatever the workload allows."""
 

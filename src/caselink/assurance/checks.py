@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from caselink.assurance.standard import Standard
+from caselink.records.frames import require_columns
 
 CHECK_STATES: tuple[str, ...] = ("done", "pending", "overdue", "not_done", "missing")
 """The states a required check can be in."""
@@ -52,9 +53,7 @@ _ACTION_REQUIRED = ("case_id", "action", "status")
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    absent = [c for c in columns if c not in frame.columns]
-    if absent:
-        raise ValueError(f"{name} frame lacks column(s) {', '.join(absent)}")
+    require_columns(frame, columns, f"{name} frame")
 
 
 def _naive_utc(when: datetime | pd.Timestamp | str | None) -> pd.Timestamp:

@@ -33,7 +33,9 @@ from typing import Any
 
 import pandas as pd
 
+from caselink.records.frames import require_columns
 from caselink.records.model import Action
+from caselink.settings import LINK_THRESHOLD
 
 DEATHS: frozenset[str] = frozenset({"unexplained_death", "drug_related_death"})
 _SERIOUS: frozenset[str] = DEATHS | {"sexual_offence", "drugging"}
@@ -106,9 +108,7 @@ def _values(value: Any) -> tuple[str, ...]:
 def _pairs_from_links(links: pd.DataFrame | None, threshold: float) -> list[tuple[str, str, str]]:
     if links is None or links.empty:
         return []
-    absent = [c for c in ("case_a", "case_b", "probability") if c not in links.columns]
-    if absent:
-        raise ValueError(f"links frame lacks column(s) {', '.join(absent)}")
+    require_columns(links, ("case_a", "case_b", "probability"), "links frame")
     strong = links[links["probability"] >= threshold]
     out = []
     for a, b, p in zip(strong["case_a"], strong["case_b"], strong["probability"], strict=True):
@@ -121,9 +121,7 @@ def _pairs_from_links(links: pd.DataFrame | None, threshold: float) -> list[tupl
 def _pairs_from_series(series: pd.DataFrame | None) -> list[tuple[str, str, str]]:
     if series is None or series.empty:
         return []
-    absent = [c for c in ("case_id", "series_id") if c not in series.columns]
-    if absent:
-        raise ValueError(f"series frame lacks column(s) {', '.join(absent)}")
+    require_columns(series, ("case_id", "series_id"), "series frame")
     out = []
     members = series.dropna(subset=["series_id"])
     for sid, group in members.groupby("series_id", sort=True):
@@ -266,7 +264,7 @@ def raise_prompts(
     links: pd.DataFrame | None = None,
     series: pd.DataFrame | None = None,
     recurrences: pd.DataFrame | None = None,
-    threshold: float = 0.5,
+    threshold: float = LINK_THRESHOLD,
     all_recurrences: bool = False,
 ) -> list[Prompt]:
     """The new pending checks that links, series and recurring entities call for.
@@ -316,9 +314,7 @@ def raise_prompts(
     pairs = _pairs_from_links(links, threshold) + _pairs_from_series(series)
     unknown = sorted({c for a, b, _ in pairs for c in (a, b) if c not in by_id})
     if recurrences is not None and not recurrences.empty:
-        absent = [c for c in ("case_a", "case_b", "kind") if c not in recurrences.columns]
-        if absent:
-            raise ValueError(f"recurrences frame lacks column(s) {', '.join(absent)}")
+        require_columns(recurrences, ("case_a", "case_b", "kind"), "recurrences frame")
         unknown += sorted(
             {str(c) for c in (*recurrences["case_a"], *recurrences["case_b"])} - by_id.keys()
         )
@@ -434,9 +430,7 @@ def recurrences_from_flags(flags: pd.DataFrame, max_cases: int = 10) -> pd.DataF
     DataFrame
         Columns :data:`RECURRENCE_COLUMNS`, ready for :func:`raise_prompts`.
     """
-    absent = [c for c in ("flag", "entity_kind", "cases", "roles") if c not in flags.columns]
-    if absent:
-        raise ValueError(f"flags frame lacks column(s) {', '.join(absent)}")
+    require_columns(flags, ("flag", "entity_kind", "cases", "roles"), "flags frame")
     rows: list[dict[str, Any]] = []
     for flag in flags.to_dict("records"):
         roles = _roles_by_case(flag["roles"])

@@ -1,4 +1,7 @@
-"""Building the linkage engine from CLI options, shared by every command that needs links."""
+"""Options shared by several commands: linkage (model, rules, memory) and geoprofiling.
+
+The engine itself is built in :func:`caselink.service.linking.open_engine`.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
-from caselink.cli.options import fail
-from caselink.linkage.blocking import named_rules
-from caselink.linkage.config import LinkageConfig
-from caselink.linkage.engine import LinkageEngine
-from caselink.linkage.persistence import ModelSchemaError, load_model
-from caselink.linkage.tables import LinkageDataError
-from caselink.records.errors import CaselinkError
-from caselink.store import Store
 
 ModelOption = Annotated[
     Path | None,
@@ -48,24 +42,31 @@ MemoryLimitOption = Annotated[
 ]
 
 
-def linkage_engine(
-    store: Store, model: Path | None, rules: str | None = None, memory_limit: str | None = None
-) -> LinkageEngine:
-    """The engine over every stored case, with a saved model or the default one."""
-    schema = store.attribute_schema()
-    cases = store.cases_frame()
-    if len(cases) < 2:
-        fail(f"the store holds {len(cases)} case(s); linkage needs at least two")
-    try:
-        saved = load_model(model, schema) if model is not None else None
-        config = saved.config if saved is not None else LinkageConfig()
-        chosen = named_rules(rules, config, schema, len(cases)) if rules is not None else None
-        return LinkageEngine(cases, schema, model=saved, rules=chosen, memory_limit=memory_limit)
-    except (
-        ModelSchemaError,
-        LinkageDataError,
-        FileNotFoundError,
-        ValueError,
-        CaselinkError,
-    ) as exc:
-        fail(str(exc))
+HomesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--homes",
+        exists=True,
+        dir_okay=False,
+        help="offender_id,home_lat,home_lon of solved series (e.g. truth_offenders.csv); "
+        "default: offender/suspect addresses in the store.",
+    ),
+]
+CellsOption = Annotated[int, typer.Option("--cells", help="Grid cells along each axis.")]
+PopulationOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--population",
+        exists=True,
+        dir_okay=False,
+        help="Population grid lat,lon,weight as the prior of where offenders can live; "
+        "default: the home addresses of the persons in the store.",
+    ),
+]
+NoPriorOption = Annotated[
+    bool, typer.Option("--no-prior", help="Do not build a prior from the persons in the store.")
+]
+MarginOption = Annotated[
+    float | None,
+    typer.Option("--margin-km", help="Widen the crimes' box by this (default: Rossmo's rule)."),
+]

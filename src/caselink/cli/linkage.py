@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,46 +9,20 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from caselink.cli.engines import MemoryLimitOption, ModelOption, RulesOption, linkage_engine
-from caselink.cli.options import DbOption, console, err_console, fail, open_store
+from caselink.cli.engines import MemoryLimitOption, ModelOption, RulesOption
+from caselink.cli.evaluation import evaluate
+from caselink.cli.options import DbOption, console, fail, open_store
 from caselink.cli.output import checked_output, write_report
-from caselink.linkage.engine import LINK_FLOOR, LinkageEngine, NotEnoughLabelsError
-from caselink.linkage.evaluation import evaluate as run_evaluation
+from caselink.linkage.engine import LINK_FLOOR
 from caselink.linkage.explain import format_multiplier
-from caselink.linkage.persistence import save_model
 from caselink.records.errors import CaselinkError
+from caselink.service import linking
+from caselink.settings import LINK_THRESHOLD
 
-
-def _engine(
-    db: str | None, model: Path | None, rules: str | None = None, memory_limit: str | None = None
-) -> LinkageEngine:
-    return linkage_engine(open_store(db), model, rules, memory_limit)
-
-
-def blocking_line(engine: LinkageEngine, min_probability: float) -> str:
-    """What blocking kept, per case: the rule set, the candidate pairs and those compared."""
-    n = len(engine.cases)
-    report = engine.blocking_report
-    rules = engine.rules_name
-    named = f"{rules} rules"
-    if rules in ("wide", "national"):
-        named += f" (chosen for {n:,} cases)"
-    parts = [f"blocking: {named}, {len(engine.rules)} rules"]
-    if "candidate_pairs" in report:
-        pairs = int(report["candidate_pairs"])
-        parts.append(f"{pairs:,} candidate pairs ({pairs / n:,.1f} per case)")
-    elif "rule_pairs" in report:
-        pairs = int(report["rule_pairs"])
-        parts.append(
-            f"at most {pairs:,} candidate pairs ({pairs / n:,.1f} per case; "
-            "a pair kept by two rules counts twice)"
-        )
-    if "linkable_pairs" in report:
-        parts.append(
-            f"{int(report['linkable_pairs']):,} compared "
-            f"(could reach p >= {min_probability:g} under the model)"
-        )
-    return "; ".join(parts)
+RunOption = Annotated[
+    int | None,
+    typer.Option("--run", help="A stored link run's id (default: the newest of these cases)."),
+]
 
 
 def train(
@@ -66,13 +39,13 @@ def train(
     The model keeps its blocking rules (``--rules``), so it links as it was trained.
     """
     checked_output(model, db, option="--model")
-    engine = _engine(db, None, rules, memory_limit)
+    store = open_store(db)
     with console.status("training (offender-grouped cross-validation)..."):
         try:
-            saved = engine.train(label=label)
-        except (NotEnoughLabelsError, ValueError, CaselinkError) as exc:
-            fail(str(exc))
-    meta = save_model(saved, model)
+            trained = linking.train(store, model, label, rules, memory_limit)
+        except CaselinkError as exc:
+            fail(exc)
+    saved, meta = trained.model, trained.metadata_path
     table = Table("model", "ROC AUC", "average precision", "ECE", title="offender-grouped CV")
     for name, cv in saved.summary["cv"].items():
         mark = " (chosen)" if name == saved.name else ""
@@ -90,12 +63,16 @@ def train(
     )
     console.print(
         f"saved {model} ({saved.summary['pairs']} pairs, "
-        f"{saved.summary['linked_pairs']} linked); metadata {meta}"
+        f"{saved.summary['linked_pairs']} linked); metadata {meta}; "
+        f"stored as model {trained.model_id}"
     )
 
 
 def link(
-    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="links.csv to write.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", dir_okay=False, help="links.csv to write (stored anyway)."),
+    ] = None,
     db: DbOption = None,
     model: ModelOption = None,
     min_probability: Annotated[
@@ -122,9 +99,10 @@ def link(
     rules: RulesOption = None,
     memory_limit: MemoryLimitOption = None,
 ) -> None:
-    """Write case_a,case_b,probability of the links at or above --min-probability."""
+    """Store a link run (links at or above --min-probability); --out also writes
+    case_a,case_b,probability."""
     checked_output(out, db, [model])
-    engine = _engine(db, model, rules, memory_limit)
+    store = open_store(db)
     floor = 0.0 if all_candidates else min_probability
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("comparing and scoring candidate pairs", total=None)
@@ -133,37 +111,68 @@ def link(
             bar.update(task, completed=done, total=total)
 
         try:
-            links = engine.link(
-                min_probability=floor, explain=explain, progress=advance, prune=not all_candidates
+            done = linking.link(
+                store,
+                model,
+                min_probability=min_probability,
+                all_candidates=all_candidates,
+                explain=explain,
+                rules=rules,
+                memory_limit=memory_limit,
+                progress=advance,
             )
         except CaselinkError as exc:
             bar.stop()
-            fail(str(exc))
-    write_report(links, out, float_format="%.6f")
-    console.print(blocking_line(engine, floor), highlight=False)
+            fail(exc)
+    console.print(done.blocking_text(), highlight=False)
     what = "every candidate pair" if all_candidates else f"links at p >= {floor:g}"
-    console.print(f"wrote {len(links)} {what} to {out} (model: {engine.model.name})")
+    if out is not None:
+        write_report(done.links, out, float_format="%.6f")
+        console.print(f"wrote {len(done.links)} {what} to {out} (model: {done.model_name})")
+    console.print(
+        f"stored link run {done.run.run_id}: {len(done.links)} {what} (model: {done.model_name})"
+    )
 
 
 def series(
-    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="series.csv to write.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", dir_okay=False, help="series.csv to write (stored anyway)."),
+    ] = None,
     db: DbOption = None,
     model: ModelOption = None,
     threshold: Annotated[
         float,
         typer.Option("--threshold", min=0.01, max=0.99, help="Link probability to join a series."),
-    ] = 0.5,
+    ] = LINK_THRESHOLD,
     memory_limit: MemoryLimitOption = None,
+    links: Annotated[
+        Path | None,
+        typer.Option(
+            "--links",
+            exists=True,
+            dir_okay=False,
+            help="links.csv (case_a,case_b,probability) to find series in, instead of "
+            "the stored run.",
+        ),
+    ] = None,
+    run: RunOption = None,
 ) -> None:
-    """Write case_id,series_id for every case in a series of two or more."""
-    checked_output(out, db, [model])
-    engine = _engine(db, model, None, memory_limit)
+    """Find series (case_id,series_id for every case in a series of two or more).
+
+    Reads the newest stored link run of the same cases and model (or --run,
+    or --links FILE); links only when none is stored. The series are stored.
+    """
+    checked_output(out, db, [model, links])
+    store = open_store(db)
     with console.status("finding series..."):
         try:
-            result = engine.series(threshold=threshold)
+            found = linking.series(store, model, threshold, links, run, memory_limit)
         except CaselinkError as exc:
-            fail(str(exc))
-    write_report(result.members, out)
+            fail(exc)
+    result = found.result
+    if out is not None:
+        write_report(result.members, out)
     table = Table("series", "cases", "first", "span (days)", "shared MO", title="series")
     for row in result.summary.head(20).itertuples():
         table.add_row(
@@ -174,7 +183,13 @@ def series(
             str(row.shared_mo),
         )
     console.print(table)
-    console.print(f"wrote {len(result.members)} cases in {len(result.summary)} series to {out}")
+    origin = "linked now, " if found.linked_now else ""
+    console.print(
+        f"{len(result.members)} cases in {len(result.summary)} series "
+        f"(links: {origin}{found.source})"
+    )
+    if out is not None:
+        console.print(f"wrote {len(result.members)} cases in {len(result.summary)} series to {out}")
 
 
 def explain(
@@ -184,76 +199,17 @@ def explain(
     model: ModelOption = None,
 ) -> None:
     """Print the link probability of two cases and the evidence for and against."""
-    engine = _engine(db, model)
     try:
-        prob, evidence = engine.explain(case_a, case_b)
-    except KeyError as exc:
-        fail(str(exc.args[0]))
-    console.print(f"{case_a} - {case_b}: link probability {prob:.3f} (model: {engine.model.name})")
+        done = linking.explain(open_store(db), case_a, case_b, model)
+    except CaselinkError as exc:
+        fail(exc)
+    console.print(
+        f"{case_a} - {case_b}: link probability {done.probability:.3f} (model: {done.model_name})"
+    )
     table = Table("evidence", "multiplier")
-    for item in evidence:
+    for item in done.evidence:
         table.add_row(item.phrase, "x" + format_multiplier(item.multiplier))
     console.print(table)
-
-
-def evaluate(
-    db: DbOption = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--out-dir",
-            file_okay=False,
-            help="Write roc.png, reliability.png, evaluation.json here.",
-        ),
-    ] = None,
-    label: Annotated[str, typer.Option("--label")] = "offender_id",
-    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=0.99)] = 0.5,
-) -> None:
-    """Offender-grouped CV: ROC AUC, average precision, precision@K, calibration, series."""
-    engine = _engine(db, None)
-    with console.status("evaluating (offender-grouped cross-validation)..."):
-        try:
-            report = run_evaluation(engine, label=label, threshold=threshold, out_dir=out_dir)
-        except ValueError as exc:
-            fail(str(exc))
-    table = Table(
-        "model",
-        "pairs",
-        "linked",
-        "ROC AUC",
-        "avg precision",
-        "P@10",
-        "P@50",
-        "P@100",
-        title="out-of-fold",
-    )
-    for name, row in report.measures.iterrows():
-        table.add_row(
-            str(name),
-            f"{row['pairs']:.0f}",
-            f"{row['linked']:.0f}",
-            f"{row['roc_auc']:.3f}",
-            f"{row['average_precision']:.3f}",
-            f"{row['precision_at_10']:.2f}",
-            f"{row['precision_at_50']:.2f}",
-            f"{row['precision_at_100']:.2f}",
-        )
-    console.print(table)
-    at = report.at_threshold
-    console.print(
-        f"chosen: {report.chosen}; at p >= {report.threshold}: precision {at['precision']:.3f}, "
-        f"recall {at['recall']:.3f}, Brier {at['brier']:.4f}"
-    )
-    s = report.series
-    console.print(
-        f"series: {s['series_found']:.0f} found; purity {s['purity']:.3f}, "
-        f"completeness {s['completeness']:.3f}, adjusted Rand {s['adjusted_rand']:.3f}"
-    )
-    if out_dir is not None:
-        (out_dir / "evaluation.json").write_text(
-            json.dumps(report.as_dict(), indent=2, default=str)
-        )
-        err_console.print(f"figures: {', '.join(str(p) for p in report.figures)}")
 
 
 def register(app: typer.Typer) -> None:

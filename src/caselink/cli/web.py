@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import getpass
-import ipaddress
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,16 +14,12 @@ from rich.table import Table
 from caselink.cli.options import DbOption, console, fail, open_store
 from caselink.records.errors import CaselinkError
 from caselink.service import audit
-from caselink.service.accounts import DEVELOPMENT_SECRET, ROLES, Accounts
+from caselink.service.accounts import ROLES, Accounts
+from caselink.service.serving import refusal, web_secret
 
-SECRET_ENV = "CASELINK_WEB_SECRET"
 users_app = typer.Typer(help="Accounts of the web app.", no_args_is_help=True)
 sessions_app = typer.Typer(help="Login sessions of the web app.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-
-
-def _secret() -> str:
-    return os.environ.get(SECRET_ENV) or DEVELOPMENT_SECRET
 
 
 def _actor() -> str:
@@ -37,7 +31,7 @@ def _actor() -> str:
 
 def _accounts(db: str | None, create: bool = False) -> Accounts:
     """The accounts of the store; ``create`` for ``users add``, which may set up a new site."""
-    return Accounts(open_store(db, create=create), _secret())
+    return Accounts(open_store(db, create=create), web_secret())
 
 
 def _password_from_stdin(flag: bool) -> str:
@@ -47,35 +41,6 @@ def _password_from_stdin(flag: bool) -> str:
     if not password:
         fail("no password on standard input")
     return password
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is only reachable from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def refusal(host: str, secret: str, forwarded_allow_ips: str | None) -> str | None:
-    """Why the app must not start on ``host`` (None when it may)."""
-    if is_loopback(host):
-        return None
-    problems = []
-    if secret == DEVELOPMENT_SECRET:
-        problems.append(
-            f"the development secret is in use: set {SECRET_ENV} to a long random value"
-        )
-    if not forwarded_allow_ips:
-        problems.append(
-            "no TLS-terminating proxy is configured: put the app behind one and give "
-            "--forwarded-allow-ips with the proxy's address"
-        )
-    if problems:
-        return f"refusing to listen on non-loopback host {host}: " + "; ".join(problems)
-    return None
 
 
 def serve(
@@ -105,7 +70,7 @@ def serve(
     from caselink.web.app import create_app
     from caselink.web.security import WebSettings
 
-    secret = _secret()
+    secret = web_secret()
     why = refusal(host, secret, forwarded_allow_ips)
     if why:
         fail(why)

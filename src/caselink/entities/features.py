@@ -23,6 +23,7 @@ from caselink.entities.normalise import (
     parse_name,
     parse_name_parts,
 )
+from caselink.records.frames import require_columns
 
 PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
     "mention_id",
@@ -177,9 +178,7 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
         When a required column is missing (the message names it), or
         ``mention_id`` repeats.
     """
-    missing = [c for c in _REQUIRED if c not in mentions.columns]
-    if missing:
-        raise ValueError(f"mentions frame lacks column(s) {', '.join(missing)}")
+    require_columns(mentions, _REQUIRED, "mentions frame")
     if mentions["mention_id"].duplicated().any():
         dup = mentions.loc[mentions["mention_id"].duplicated(), "mention_id"].iloc[0]
         raise ValueError(f"mention_id {dup} appears more than once")

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from caselink.entities.features import DEATH_TYPES
+from caselink.records.frames import require_columns
 from caselink.records.geodesy import haversine_km
 
 __all__ = ["DEATH_TYPES", "FLAG_COLUMNS", "recurrence_flags"]
@@ -108,9 +109,7 @@ def recurrence_flags(
             ("case_id", "series_id"),
         ),
     ):
-        missing = [c for c in cols if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{name} frame lacks column(s) {', '.join(missing)}")
+        require_columns(frame, cols, f"{name} frame")
     series = series if series is not None else pd.DataFrame(columns=["case_id", "series_id"])
     series_of = (
         series.dropna().groupby("case_id")["series_id"].apply(lambda s: sorted(set(map(str, s))))

@@ -28,6 +28,7 @@ import pandas as pd
 from caselink.geoprofile.grid import Grid
 from caselink.geoprofile.profiler import Profiler, corner_distance_max, distances_to_cells
 from caselink.geoprofile.projection import FloatArray, distance_km
+from caselink.records.frames import require_columns
 
 SOLVED_COLUMNS: tuple[str, ...] = ("series_id", "lat", "lon", "home_lat", "home_lon")
 TABLE_SIZE = 1024
@@ -48,9 +49,7 @@ def validate_solved(solved: pd.DataFrame) -> pd.DataFrame:
         Naming missing columns, or each row and field with a missing,
         non-numeric or out-of-range coordinate.
     """
-    missing = [c for c in SOLVED_COLUMNS if c not in solved.columns]
-    if missing:
-        raise ValueError(f"solved-series frame lacks columns: {', '.join(missing)}")
+    require_columns(solved, SOLVED_COLUMNS, "solved-series frame")
     problems: list[str] = []
     for col, limit in (("lat", 90.0), ("lon", 180.0), ("home_lat", 90.0), ("home_lon", 180.0)):
         values = pd.to_numeric(solved[col], errors="coerce")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from caselink.geoprofile.surface import Surface
+from caselink.records.frames import require_columns
 
 CANDIDATE_COLUMNS: tuple[str, ...] = ("person_id", "lat", "lon", "label")
 RANKED_COLUMNS: tuple[str, ...] = (
@@ -153,9 +154,7 @@ def rank_persons(surface: Surface, persons: pd.DataFrame) -> pd.DataFrame:
     ValueError
         On missing columns or a non-finite home coordinate (naming the person).
     """
-    missing = [c for c in CANDIDATE_COLUMNS if c not in persons.columns]
-    if missing:
-        raise ValueError(f"persons frame lacks columns: {', '.join(missing)}")
+    require_columns(persons, CANDIDATE_COLUMNS, "persons frame")
     lat = pd.to_numeric(persons["lat"], errors="coerce").to_numpy(dtype=np.float64)
     lon = pd.to_numeric(persons["lon"], errors="coerce").to_numpy(dtype=np.float64)
     bad = ~np.isfinite(lat + lon)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from caselink.records.frames import require_columns
+
 HOME_ROLES: tuple[str, ...] = ("offender", "suspect")
 
 
@@ -44,9 +46,7 @@ def read_homes(path: str) -> pd.DataFrame:
         Naming missing columns or each row with a non-numeric coordinate.
     """
     homes = pd.read_csv(path, dtype={"offender_id": str})
-    missing = [c for c in ("offender_id", "home_lat", "home_lon") if c not in homes.columns]
-    if missing:
-        raise ValueError(f"{path}: missing columns {', '.join(missing)}")
+    require_columns(homes, ("offender_id", "home_lat", "home_lon"), f"{path}:")
     problems = []
     for col in ("home_lat", "home_lon"):
         values = pd.to_numeric(homes[col], errors="coerce")

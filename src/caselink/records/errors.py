@@ -94,6 +94,12 @@ class InputError(CaselinkError, ValueError):
     code = "invalid_input"
 
 
+class MissingColumnsError(InputError):
+    """A frame or file lacks columns its contract requires (``field`` names the first)."""
+
+    code = "missing_columns"
+
+
 class InvalidInputError(InputError):
     """Input files failed validation; nothing was written.
 

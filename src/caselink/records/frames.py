@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from caselink.records.csv_format import PEOPLE_NAME_PARTS, PEOPLE_OPTIONAL, PEOPLE_REQUIRED
+from caselink.records.errors import MissingColumnsError
 from caselink.records.model import Action, AttributeKind, AttributeSchema, Case, Mention
 from caselink.records.names import STANDARD_CASE_FIELDS
 
@@ -165,3 +166,21 @@ def _objects(column: pd.Series) -> pd.Series:
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({c: np.array([], dtype=object) for c in columns})
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    """Refuse a frame (or a file read into one) that lacks any of ``columns``.
+
+    The one check of a frame's contract: ``what`` names the frame or file in the
+    message ("links frame lacks column(s) probability").
+
+    Raises
+    ------
+    MissingColumnsError
+        Naming every absent column (the first also as ``field``).
+    """
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise MissingColumnsError(
+            f"{what} lacks column(s) {', '.join(absent)}", file=what, field=absent[0]
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -40,6 +39,7 @@ from caselink.records.model import (
     Mention,
 )
 from caselink.records.outputs import check_output_path
+from caselink.settings import DEFAULT_DB_URL, database_url
 from caselink.store import migrate
 from caselink.store.importer import (
     ImportReport,
@@ -59,18 +59,13 @@ from caselink.store.tables import (
     ResolvedEntity,
 )
 
-DEFAULT_URL = "sqlite:///caselink.db"
+DEFAULT_URL = DEFAULT_DB_URL
 
 
 def resolve_url(db: str | None = None) -> str:
-    """The database URL: the argument, else ``$CASELINK_DB``, else ``./caselink.db``.
-
-    A bare file path is taken as a SQLite file.
-    """
-    url = db or os.environ.get("CASELINK_DB") or DEFAULT_URL
-    if "://" not in url:
-        url = f"sqlite:///{url}"
-    return url
+    """The database URL: the argument, else ``$CASELINK_DB``, else ``./caselink.db``
+    (:func:`caselink.settings.database_url`, the one place that reads them)."""
+    return database_url(db)
 
 
 class Store:

@@ -26,6 +26,7 @@ ship in ``caselink/demo/`` (``python -m caselink.synth.demo`` regenerates them).
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -766,9 +767,32 @@ def demo_dir() -> Path:
     return Path(str(resources.files("caselink") / "demo"))
 
 
+PLANTED_FILE = "planted.json"
+"""The shipped ids of the planted series (its cases by key, its series and offender)."""
+
+
+def planted_ids(data: SynthData) -> dict[str, str]:
+    """The planted series' ids of a demo data set: ``d1``..``d4``, ``nf1``..``nf6``,
+    ``series_id``, ``offender_id``."""
+    return {str(k): str(v) for k, v in data.params["planted"].items()}
+
+
+def read_planted(folder: Path | None = None) -> dict[str, str]:
+    """The shipped planted ids (no regeneration: the demo story reads them)."""
+    text = ((folder or demo_dir()) / PLANTED_FILE).read_text(encoding="utf-8")
+    data = json.loads(text)
+    return {str(k): str(v) for k, v in data.items()}
+
+
 def write_demo(outdir: str | Path | None = None) -> list[Path]:
-    """Write the demo data set (default: over the shipped files in ``caselink/demo``)."""
-    return write(build_demo(), demo_dir() if outdir is None else Path(outdir))
+    """Write the demo data set (default: over the shipped files in ``caselink/demo``)
+    and the planted ids beside it."""
+    data = build_demo()
+    folder = demo_dir() if outdir is None else Path(outdir)
+    paths = write(data, folder)
+    planted = folder / PLANTED_FILE
+    planted.write_text(json.dumps(planted_ids(data), indent=2, sort_keys=True) + "\n")
+    return [*paths, planted]
 
 
 if __name__ == "__main__":
