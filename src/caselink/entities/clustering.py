@@ -260,8 +260,10 @@ def same_identifier(field: str, a: str, b: str) -> bool:
     """Whether two recorded values of an identifier may be one (equal, or a slip apart).
 
     A phone or a registration one character out is a slip; an address line
-    with a flat number dropped ends with the other, and a house number
-    mistyped is at most two edits from it.
+    with a flat number dropped ends with the other, one with a locality
+    written after the street (or a space typed inside a word) starts with
+    the other once spaces are closed up, and a house number mistyped is at
+    most two edits from it.
 
     Examples
     --------
@@ -274,6 +276,10 @@ def same_identifier(field: str, a: str, b: str) -> bool:
         return True
     if field == "address":
         if a.endswith(" " + b) or b.endswith(" " + a):
+            return True
+        # a locality written on one line only, or a space typed inside a word
+        ca, cb = a.replace(" ", ""), b.replace(" ", "")
+        if min(len(ca), len(cb)) >= 6 and (ca.startswith(cb) or cb.startswith(ca)):
             return True
         return DamerauLevenshtein.distance(a, b, score_cutoff=3) <= 2
     return DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 1

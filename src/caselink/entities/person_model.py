@@ -222,6 +222,17 @@ def address_comparison() -> dict[str, Any]:
     sector = "regexp_extract({c}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9]')"
     sector_l, sector_r = sector.format(c="postcode_l"), sector.format(c="postcode_r")
     both_lines = "address_line_l IS NOT NULL AND address_line_r IS NOT NULL"
+    # the street as written up to the shorter one's length, spaces closed up: a
+    # locality written on one record and not the other ("26 moon place, crower")
+    # and a space typed inside a word ("moon p lace") are not another street
+    compact_l = "replace(address_street_l, ' ', '')"
+    compact_r = "replace(address_street_r, ' ', '')"
+    shorter = f"least(length({compact_l}), length({compact_r}))"
+    similar_street = (
+        "jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
+        f" OR {shorter} >= 5 AND jaro_winkler_similarity("
+        f"left({compact_l}, {shorter}), left({compact_r}, {shorter})) >= 0.9"
+    )
     return {
         "output_column_name": "address",
         "comparison_description": "address line and postcode",
@@ -246,17 +257,14 @@ def address_comparison() -> dict[str, Any]:
                 "disable_tf_exact_match_detection": True,
             },
             {
-                "sql_condition": (
-                    "address_number_l = address_number_r AND "
-                    "jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
-                ),
+                "sql_condition": (f"address_number_l = address_number_r AND ({similar_street})"),
                 "label_for_charts": "same number, similar street",
             },
             {
                 "sql_condition": (
                     "(address_number_l IS NULL OR address_number_r IS NULL"
                     " OR address_number_l = address_number_r)"
-                    " AND jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
+                    f" AND ({similar_street})"
                     " AND (postcode_l = postcode_r"
                     " OR damerau_levenshtein(postcode_l, postcode_r) <= 1)"
                 ),
@@ -277,6 +285,11 @@ def address_comparison() -> dict[str, Any]:
             {
                 "sql_condition": "postcode_l = postcode_r",
                 "label_for_charts": "other line, same postcode",
+            },
+            {
+                # another house in the same street (or the number mistyped)
+                "sql_condition": f"{similar_street}",
+                "label_for_charts": "similar street, other number",
             },
             _else(),
         ],
@@ -448,6 +461,7 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
         "l.surname = r.first_name AND substr(l.first_name, 1, 1) = substr(r.surname, 1, 1)",
         block_on("postcode", first),
         block_on("address_line"),
+        block_on("surname", "address_number"),
         block_on("area", "first_canon", "substr(surname, 1, 1)"),
         block_on("area", "surname", first),
     ]
