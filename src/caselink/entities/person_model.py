@@ -138,6 +138,16 @@ def name_comparison() -> dict[str, Any]:
     }
 
 
+GENERATION_DAYS: int = 15 * 365
+"""Dates of birth this far apart (15 years) are a level of their own: another generation.
+
+A father and son of one name at one address differ only there; a dob
+mistyped by a digit, a day/month swap or a year has levels above. Whether
+a generation apart is a recording error or another person is learnt like
+every level (EM), not assumed.
+"""
+
+
 def dob_comparison() -> dict[str, Any]:
     """The date-of-birth ladder (see module docstring)."""
     return {
@@ -172,7 +182,12 @@ def dob_comparison() -> dict[str, Any]:
                 "sql_condition": "abs(date_diff('day', dob_l, dob_r)) <= 366",
                 "label_for_charts": "within a year",
             },
-            _else(),
+            {
+                # a wrong dob, or a sibling; a generation apart (below) is a parent or child
+                "sql_condition": f"abs(date_diff('day', dob_l, dob_r)) < {GENERATION_DAYS}",
+                "label_for_charts": "different",
+            },
+            {"sql_condition": "ELSE", "label_for_charts": "a generation apart"},
         ],
     }
 

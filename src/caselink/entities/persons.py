@@ -424,13 +424,15 @@ class PersonResolver:
             name = comparison["output_column_name"]
             if name not in fields:
                 continue
-            last = comparison["comparison_levels"][-1]
-            m, u = last.get("m_probability"), last.get("u_probability")
-            if not m or not u:
-                weight = -30.0 if u else 0.0
-            else:
-                weight = max(-30.0, min(0.0, math.log2(float(m) / float(u))))
-            out[name] = weight
+            # the "different" level; for the dob, of the two levels of a dob that differs
+            # ("different", "a generation apart") the milder: a group-level contradiction
+            # does not say which
+            levels = [
+                level
+                for level in comparison["comparison_levels"]
+                if level.get("label_for_charts") in ("different", "a generation apart")
+            ]
+            out[name] = max(_level_weight(level) for level in levels)
         return out
 
     def cluster(
@@ -620,6 +622,14 @@ class PersonResolver:
             .reset_index(drop=True)
         )
         return PersonResolution(assignments, links)
+
+
+def _level_weight(level: dict[str, Any]) -> float:
+    """A level's match weight ``log2(m / u)``, in [-30, 0] (m = 0: -30; untrained: 0)."""
+    m, u = level.get("m_probability"), level.get("u_probability")
+    if not m or not u:
+        return -30.0 if u else 0.0
+    return max(-30.0, min(0.0, math.log2(float(m) / float(u))))
 
 
 def _admits_pairs(features: pd.DataFrame, cols: tuple[str, ...]) -> bool:
