@@ -381,14 +381,18 @@ def place_comparison() -> dict[str, Any]:
             "is_null_level": True,
         }
     ]
+    # one CASE, not "(home left AND d <= km) OR (home right AND d' <= km)": the same
+    # test, but Splink's SQL analysis (sqlglot normalises each condition to
+    # conjunctive normal form before every EM pass) expands the OR of ANDs of these
+    # long distance expressions for seconds per level
+    home_distance = (
+        f"(CASE WHEN {one_home_l} THEN {home_case} WHEN {one_home_r} THEN {case_home} END)"
+    )
     for km in (0.5, 1.0, 2.0):
         for b in range(len(DENSITY_BANDS) - 1, -1, -1):
             levels.append(
                 {
-                    "sql_condition": (
-                        f"{band} = {b} AND (({one_home_l} AND {home_case} <= {km})"
-                        f" OR ({one_home_r} AND {case_home} <= {km}))"
-                    ),
+                    "sql_condition": f"{band} = {b} AND {home_distance} <= {km}",
                     "label_for_charts": f"home within {km:g} km of case ({DENSITY_BANDS[b]} area)",
                 }
             )
