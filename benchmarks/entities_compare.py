@@ -5,7 +5,7 @@ of them no one here designed), beside plain Splink on FEBRL in that run:
 ``entities_febrl.run`` for FEBRL3 and FEBRL4 (caselink and plain Splink,
 P/R/F1 and seconds), ``entities_person_resolution.run`` for the synthetic
 designs (P/R/F1, seconds, and on design B the twin and father/son pairs
-wrongly merged).
+wrongly merged), and on each source the F1 with each contradiction a hard veto.
 
 Usage::
 
@@ -44,7 +44,10 @@ def main() -> None:
             row = entities_febrl.run(name)
         else:
             synth = entities_person_resolution.arguments().parse_args(
-                ["--mentions", str(args.mentions), "--seed", str(args.seed), "--design", name]
+                [
+                    *("--mentions", str(args.mentions), "--seed", str(args.seed)),
+                    *("--design", name, "--vetoes"),
+                ]
             )
             row = entities_person_resolution.run(synth)
             row.pop("machine", None)
