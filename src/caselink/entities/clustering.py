@@ -23,6 +23,10 @@ default, all of them). Two mentions contradict when
 
 Two groups contradict when they record different sexes, or when some date
 of birth (or name) recorded in one agrees with none recorded in the other.
+A weighed contradiction counts once per record corroborating it: the
+smaller of the two groups' numbers of mentions recording the field (a dob
+written wrong once is a slip; the same other dob on three records is
+another person).
 Not every pair across the groups need agree: in a person seen ten times,
 "Aex Ali" (a slip in "Alex") and "Aleaxnder Ali" are each a slip from
 "Alexander Ali" but two slips from each other, and requiring every pair to

@@ -11,10 +11,12 @@ the data. The ladders encode what goes wrong in police records of people:
   close by Jaro-Winkler; same surname and initial; same surname only.
 * **dob**: exact; one digit wrong or two adjacent digits transposed (as
   strings, Damerau-Levenshtein <= 1); day and month swapped (American
-  order); within a year; otherwise different.
+  order); within a year; different; a generation (15 years) or more apart.
 * **address** (line and postcode together): both the same; same line;
   same number on a similar street; same postcode or sector when one line
-  is missing; another line at the same postcode (neighbours).
+  is missing; another line at the same postcode (neighbours); the same
+  street, another number. A street written with its locality, or with a
+  space typed inside a word, is the same street.
   **phone** (E.164): exact, one digit wrong. **vehicle**: same
   registration. **sex**: same or not.
 * **place**: home to case, or case to case, within 0.5 / 1 / 2 (/ 5) km,
