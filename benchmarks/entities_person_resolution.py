@@ -511,7 +511,8 @@ def _print_errors(
             print(rows[[*cols, "person_id", "entity_id"]].to_string(index=False), file=sys.stderr)
 
 
-def main() -> None:
+def arguments() -> argparse.ArgumentParser:
+    """The command line (also used by ``entities_compare.py`` to build a run)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mentions", type=int, default=250_000)
     parser.add_argument("--seed", type=int, default=11)
@@ -539,7 +540,11 @@ def main() -> None:
         help="also cluster the same links with each contradiction (sex, dob, name) a hard veto",
     )
     parser.add_argument("--log", default=None, help="append the JSON line to this file")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = arguments().parse_args()
     result = run(args)
     line = json.dumps(result)
     print(line)

@@ -213,3 +213,18 @@ def test_a_disagreement_weight_must_be_a_known_identifier_at_most_zero() -> None
         constrained_clusters(np.arange(4), _smiths(), _links([]), {"phone": 2.0})
     with pytest.raises(ValueError, match="disagreement must map identifiers"):
         constrained_clusters(np.arange(4), _smiths(), _links([]), {"email": -1.0})
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        # a locality written on one line only, a space typed inside a word
+        ("26 moon p lace crower chinchilla", "26 moon place", True),
+        ("298 meyrickplace tarragindi", "298 meyrick place", True),
+        # another house in the street is another address
+        ("12 abbey road", "112 abbey road barking", False),
+        ("4 mulga street", "40 mulga street north", False),
+    ],
+)
+def test_an_address_line_with_its_locality_is_the_same_address(a: str, b: str, same: bool) -> None:
+    assert same_identifier("address", a, b) is same

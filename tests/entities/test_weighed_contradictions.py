@@ -68,6 +68,23 @@ def test_a_name_contradiction_counts_even_when_the_pair_holds_part_of_it() -> No
     assert _cluster(profiles, [(0, 1, 12.0)]) == [0, 0]
 
 
+def test_a_contradiction_counts_once_per_record_corroborating_it() -> None:
+    # father (0, 1, 2) and son (3, 4, 5) of one name, each recorded three times with his
+    # own dob; one strong cross link (name and address, no dob) would join them
+    father, son = "1960-05-01", "1990-07-12"
+    profiles = [Profile("john", "smith", father, "M")] * 3 + [
+        Profile("john", "smith", son, "M")
+    ] * 3
+    inside = [(0, 1, 30.0), (1, 2, 30.0), (3, 4, 30.0), (4, 5, 30.0)]
+    # one record each side: one dob contradiction (-8) is outweighed by a +12 link
+    assert _cluster(profiles[2:4], [(0, 1, 12.0)]) == [0, 0]
+    # three records each side: three independent contradictions (-24) are not
+    assert _cluster(profiles, [*inside, (2, 3, 12.0)]) == [0, 0, 0, 3, 3, 3]
+    # a slip on one record of a group is still only one contradiction against one record
+    slip = [*profiles[:3], Profile("john", "smith", "1999-09-09", "M")]
+    assert _cluster(slip, [(0, 1, 30.0), (1, 2, 30.0), (2, 3, 12.0)]) == [0, 0, 0, 0]
+
+
 @pytest.mark.parametrize(
     ("field", "xs", "ys", "contradict"),
     [

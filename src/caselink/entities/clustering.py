@@ -23,6 +23,10 @@ default, all of them). Two mentions contradict when
 
 Two groups contradict when they record different sexes, or when some date
 of birth (or name) recorded in one agrees with none recorded in the other.
+A weighed contradiction counts once per record corroborating it: the
+smaller of the two groups' numbers of mentions recording the field (a dob
+written wrong once is a slip; the same other dob on three records is
+another person).
 Not every pair across the groups need agree: in a person seen ten times,
 "Aex Ali" (a slip in "Alex") and "Aleaxnder Ali" are each a slip from
 "Alexander Ali" but two slips from each other, and requiring every pair to
@@ -255,13 +259,24 @@ def _compared(field: str, a: Profile, b: Profile) -> bool:
     return a.identifier(field) is not None and b.identifier(field) is not None
 
 
+def _records(field: str, p: Profile) -> bool:
+    """Whether a mention records one of :data:`CONTRADICTIONS`."""
+    if field == "name":
+        return p.first is not None or p.surname is not None
+    if field == "dob":
+        return p.dob is not None
+    return p.sex is not None
+
+
 @lru_cache(maxsize=1 << 18)
 def same_identifier(field: str, a: str, b: str) -> bool:
     """Whether two recorded values of an identifier may be one (equal, or a slip apart).
 
     A phone or a registration one character out is a slip; an address line
-    with a flat number dropped ends with the other, and a house number
-    mistyped is at most two edits from it.
+    with a flat number dropped ends with the other, one with a locality
+    written after the street (or a space typed inside a word) starts with
+    the other once spaces are closed up, and a house number mistyped is at
+    most two edits from it.
 
     Examples
     --------
@@ -274,6 +289,10 @@ def same_identifier(field: str, a: str, b: str) -> bool:
         return True
     if field == "address":
         if a.endswith(" " + b) or b.endswith(" " + a):
+            return True
+        # a locality written on one line only, or a space typed inside a word
+        ca, cb = a.replace(" ", ""), b.replace(" ", "")
+        if min(len(ca), len(cb)) >= 6 and (ca.startswith(cb) or cb.startswith(ca)):
             return True
         return DamerauLevenshtein.distance(a, b, score_cutoff=3) <= 2
     return DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 1
@@ -393,6 +412,14 @@ def constrained_clusters(
             i = parent[i]
         return i
 
+    counts: dict[int, dict[str, int]] = {}
+
+    def recorded(root: int, field: str) -> int:
+        """How many mentions of the group record ``field``."""
+        if root in counts:
+            return counts[root][field]
+        return int(_records(field, mention_profiles[root]))
+
     def held(root: int) -> dict[str, set[str]]:
         if root in values:
             return values[root]
@@ -416,15 +443,21 @@ def constrained_clusters(
                 if not _compared(field, pa, pb) and _disagree(field, va[field], vb[field]):
                     total += penalty
             for field in weighed:
-                # a contradiction between the groups counts once against the join, unless
-                # the linking pair's own weight holds it: a pair whose sex or dob contradict
-                # sits in that comparison's "different" level; but the name ladder's partial
-                # levels ("surname only", "given name only") reward the part that agrees and
-                # never count the part that differs, so a name contradiction always counts
+                # a contradiction between the groups counts against the join once per
+                # record corroborating it: min(records of the field in either group), each
+                # an independent observation (a dob written wrong once is a slip; the same
+                # other dob on three records of one group is another person's). The
+                # linking pair's own weight holds one of them when the pair itself
+                # contradicts: a pair whose sex or dob contradict sits in that comparison's
+                # "different" level; but the name ladder's partial levels ("surname only",
+                # "given name only") reward the part that agrees and never count the part
+                # that differs, so for names every one counts
                 if not groups_contradict_on(field, ka, kb):
                     continue
-                if field == "name" or not groups_contradict_on(field, {pa}, {pb}):
-                    total += penalties[field]
+                times = min(recorded(ra, field), recorded(rb, field))
+                if field != "name" and groups_contradict_on(field, {pa}, {pb}):
+                    times -= 1
+                total += times * penalties[field]
             if total < min_weight:
                 continue
         if len(ka) < len(kb):
@@ -432,6 +465,9 @@ def constrained_clusters(
         parent[rb] = ra
         kinds[ra] = ka | kb
         kinds.pop(rb, None)
+        if weighed:
+            counts[ra] = {f: recorded(ra, f) + recorded(rb, f) for f in weighed}
+            counts.pop(rb, None)
         values[ra] = {f: va[f] | vb[f] for f in id_penalties}
         values.pop(rb, None)
     roots = np.fromiter((find(i) for i in range(n)), dtype=np.int64, count=n)

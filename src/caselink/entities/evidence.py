@@ -87,6 +87,7 @@ def _phrase(comparison: str, label: str, row: dict[str, Any]) -> str | None:
             "same postcode": "same postcode",
             "same postcode sector": "same postcode sector",
             "other line, same postcode": "other address at the same postcode",
+            "similar street, other number": "same street, another house number",
         }.get(label, f"address {label}")
     return f"{comparison} {label}"
 

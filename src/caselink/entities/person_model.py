@@ -11,10 +11,12 @@ the data. The ladders encode what goes wrong in police records of people:
   close by Jaro-Winkler; same surname and initial; same surname only.
 * **dob**: exact; one digit wrong or two adjacent digits transposed (as
   strings, Damerau-Levenshtein <= 1); day and month swapped (American
-  order); within a year; otherwise different.
+  order); within a year; different; a generation (15 years) or more apart.
 * **address** (line and postcode together): both the same; same line;
   same number on a similar street; same postcode or sector when one line
-  is missing; another line at the same postcode (neighbours).
+  is missing; another line at the same postcode (neighbours); the same
+  street, another number. A street written with its locality, or with a
+  space typed inside a word, is the same street.
   **phone** (E.164): exact, one digit wrong. **vehicle**: same
   registration. **sex**: same or not.
 * **place**: home to case, or case to case, within 0.5 / 1 / 2 (/ 5) km,
@@ -138,6 +140,16 @@ def name_comparison() -> dict[str, Any]:
     }
 
 
+GENERATION_DAYS: int = 15 * 365
+"""Dates of birth this far apart (15 years) are a level of their own: another generation.
+
+A father and son of one name at one address differ only there; a dob
+mistyped by a digit, a day/month swap or a year has levels above. Whether
+a generation apart is a recording error or another person is learnt like
+every level (EM), not assumed.
+"""
+
+
 def dob_comparison() -> dict[str, Any]:
     """The date-of-birth ladder (see module docstring)."""
     return {
@@ -172,7 +184,12 @@ def dob_comparison() -> dict[str, Any]:
                 "sql_condition": "abs(date_diff('day', dob_l, dob_r)) <= 366",
                 "label_for_charts": "within a year",
             },
-            _else(),
+            {
+                # a wrong dob, or a sibling; a generation apart (below) is a parent or child
+                "sql_condition": f"abs(date_diff('day', dob_l, dob_r)) < {GENERATION_DAYS}",
+                "label_for_charts": "different",
+            },
+            {"sql_condition": "ELSE", "label_for_charts": "a generation apart"},
         ],
     }
 
@@ -222,6 +239,17 @@ def address_comparison() -> dict[str, Any]:
     sector = "regexp_extract({c}, '^[A-Z]{{1,2}}[0-9][A-Z0-9]? [0-9]')"
     sector_l, sector_r = sector.format(c="postcode_l"), sector.format(c="postcode_r")
     both_lines = "address_line_l IS NOT NULL AND address_line_r IS NOT NULL"
+    # the street as written up to the shorter one's length, spaces closed up: a
+    # locality written on one record and not the other ("26 moon place, crower")
+    # and a space typed inside a word ("moon p lace") are not another street
+    compact_l = "replace(address_street_l, ' ', '')"
+    compact_r = "replace(address_street_r, ' ', '')"
+    shorter = f"least(length({compact_l}), length({compact_r}))"
+    similar_street = (
+        "jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
+        f" OR {shorter} >= 5 AND jaro_winkler_similarity("
+        f"left({compact_l}, {shorter}), left({compact_r}, {shorter})) >= 0.9"
+    )
     return {
         "output_column_name": "address",
         "comparison_description": "address line and postcode",
@@ -246,17 +274,14 @@ def address_comparison() -> dict[str, Any]:
                 "disable_tf_exact_match_detection": True,
             },
             {
-                "sql_condition": (
-                    "address_number_l = address_number_r AND "
-                    "jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
-                ),
+                "sql_condition": (f"address_number_l = address_number_r AND ({similar_street})"),
                 "label_for_charts": "same number, similar street",
             },
             {
                 "sql_condition": (
                     "(address_number_l IS NULL OR address_number_r IS NULL"
                     " OR address_number_l = address_number_r)"
-                    " AND jaro_winkler_similarity(address_street_l, address_street_r) >= 0.9"
+                    f" AND ({similar_street})"
                     " AND (postcode_l = postcode_r"
                     " OR damerau_levenshtein(postcode_l, postcode_r) <= 1)"
                 ),
@@ -277,6 +302,11 @@ def address_comparison() -> dict[str, Any]:
             {
                 "sql_condition": "postcode_l = postcode_r",
                 "label_for_charts": "other line, same postcode",
+            },
+            {
+                # another house in the same street (or the number mistyped)
+                "sql_condition": f"{similar_street}",
+                "label_for_charts": "similar street, other number",
             },
             _else(),
         ],
@@ -353,14 +383,18 @@ def place_comparison() -> dict[str, Any]:
             "is_null_level": True,
         }
     ]
+    # one CASE, not "(home left AND d <= km) OR (home right AND d' <= km)": the same
+    # test, but Splink's SQL analysis (sqlglot normalises each condition to
+    # conjunctive normal form before every EM pass) expands the OR of ANDs of these
+    # long distance expressions for seconds per level
+    home_distance = (
+        f"(CASE WHEN {one_home_l} THEN {home_case} WHEN {one_home_r} THEN {case_home} END)"
+    )
     for km in (0.5, 1.0, 2.0):
         for b in range(len(DENSITY_BANDS) - 1, -1, -1):
             levels.append(
                 {
-                    "sql_condition": (
-                        f"{band} = {b} AND (({one_home_l} AND {home_case} <= {km})"
-                        f" OR ({one_home_r} AND {case_home} <= {km}))"
-                    ),
+                    "sql_condition": f"{band} = {b} AND {home_distance} <= {km}",
                     "label_for_charts": f"home within {km:g} km of case ({DENSITY_BANDS[b]} area)",
                 }
             )
@@ -448,6 +482,7 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
         "l.surname = r.first_name AND substr(l.first_name, 1, 1) = substr(r.surname, 1, 1)",
         block_on("postcode", first),
         block_on("address_line"),
+        block_on("surname", "address_number"),
         block_on("area", "first_canon", "substr(surname, 1, 1)"),
         block_on("area", "surname", first),
     ]

@@ -214,10 +214,11 @@ class PersonResolver:
         if errors:
             raise ValueError("; ".join(errors))
 
-    def _linker(self, features: pd.DataFrame, settings: Any) -> Linker:
+    def _linker(self, features: pd.DataFrame, settings: Any, validate: bool = True) -> Linker:
+        """A Splink linker on ``features`` (``validate=False``: settings already checked)."""
         db_api = DuckDBAPI(_connection(self.memory_limit, self.threads))
         table = db_api.register(features)
-        return Linker(table, settings, log_level=_SPLINK_LOG_LEVEL)
+        return Linker(table, settings, log_level=_SPLINK_LOG_LEVEL, validate_settings=validate)
 
     def _trained_linker(self, features: pd.DataFrame) -> Linker:
         """A linker with the trained model and the term frequencies learnt at fit.
@@ -226,7 +227,8 @@ class PersonResolver:
         hand) makes a pair's score independent of which other mentions are
         resolved with it: what makes incremental and full runs agree.
         """
-        linker = self._linker(features, self.model_["splink"])
+        # caselink's own settings (rebuilt by trusted_model, never read from a file)
+        linker = self._linker(features, self.model_["splink"], validate=False)
         db_api = linker._db_api
         for col, rows in self.model_["term_frequencies"].items():
             lookup = pd.DataFrame(rows, columns=[col, f"tf_{col}"])
@@ -274,6 +276,9 @@ class PersonResolver:
                 self.u_max_pairs, max(U_MIN_PAIRS, U_PAIRS_PER_MENTION * len(features)), n_pairs
             ),
             seed=self.seed,
+            # one pass over the sample: early stopping in chunks re-runs the comparison
+            # SQL ten times and never stops where levels are never seen (no place)
+            num_chunks=1,
         )
         self.skipped_em_passes_: list[str] = []
         learnt_name = False
@@ -361,7 +366,7 @@ class PersonResolver:
                 raise
             self.skipped_em_passes_.append(name)
             _LOG.warning("EM pass blocked on %s abandoned: %s", name, error)
-            return self._linker(features, before), False
+            return self._linker(features, before, validate=False), False
         return linker, True
 
     @classmethod
@@ -424,13 +429,15 @@ class PersonResolver:
             name = comparison["output_column_name"]
             if name not in fields:
                 continue
-            last = comparison["comparison_levels"][-1]
-            m, u = last.get("m_probability"), last.get("u_probability")
-            if not m or not u:
-                weight = -30.0 if u else 0.0
-            else:
-                weight = max(-30.0, min(0.0, math.log2(float(m) / float(u))))
-            out[name] = weight
+            # the "different" level; for the dob, of the two levels of a dob that differs
+            # ("different", "a generation apart") the milder: a group-level contradiction
+            # does not say which
+            levels = [
+                level
+                for level in comparison["comparison_levels"]
+                if level.get("label_for_charts") in ("different", "a generation apart")
+            ]
+            out[name] = max(_level_weight(level) for level in levels)
         return out
 
     def cluster(
@@ -484,7 +491,10 @@ class PersonResolver:
             :data:`LINK_COLUMNS`, one row per pair, ``mention_id_l < mention_id_r``.
         """
         self._check_fitted()
-        features = self._features(mentions, cases)
+        return self._score_features(self._features(mentions, cases), threshold)
+
+    def _score_features(self, features: pd.DataFrame, threshold: float | None) -> pd.DataFrame:
+        """:meth:`score` on features already made (resolve makes them once for both steps)."""
         linker = self._trained_linker(features)
         thr = self.threshold if threshold is None else threshold
         predictions = linker.inference.predict(
@@ -513,8 +523,9 @@ class PersonResolver:
         -------
         PersonResolution
         """
-        links = self.score(mentions, cases)
+        self._check_fitted()
         features = self._features(mentions, cases)
+        links = self._score_features(features, None)
         ids = features["mention_id"].to_numpy(dtype=np.int64)
         labels = self.cluster(features, links)
         return PersonResolution(_assignments(ids, labels, links), links)
@@ -620,6 +631,14 @@ class PersonResolver:
             .reset_index(drop=True)
         )
         return PersonResolution(assignments, links)
+
+
+def _level_weight(level: dict[str, Any]) -> float:
+    """A level's match weight ``log2(m / u)``, in [-30, 0] (m = 0: -30; untrained: 0)."""
+    m, u = level.get("m_probability"), level.get("u_probability")
+    if not m or not u:
+        return -30.0 if u else 0.0
+    return max(-30.0, min(0.0, math.log2(float(m) / float(u))))
 
 
 def _admits_pairs(features: pd.DataFrame, cols: tuple[str, ...]) -> bool:
