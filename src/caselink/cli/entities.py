@@ -24,6 +24,7 @@ from caselink.entities import (
 )
 from caselink.entities.people_file import read_people_file
 from caselink.records.errors import CaselinkError
+from caselink.service.person_review import store_resolution
 from caselink.store import Store
 from caselink.store.facade import resolve_url
 
@@ -92,8 +93,8 @@ def resolve(
         path.write_text(json.dumps(resolver.model_))
         result = resolver.resolve(mentions, cases)
         new = len(mentions)
-    store.replace_resolution("person", result.assignments)
-    counts = {"person": result.assignments["entity_id"].nunique()}
+    stored = store_resolution(store, result.assignments)  # reviewers' merges and splits kept
+    counts = {"person": stored["entity_id"].nunique()}
     for kind in KEY_KINDS:
         frame = resolve_keys(mentions, kind)
         store.replace_resolution(kind, frame)

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from caselink.alerts import pending_case_ids, rescore_pending
 from caselink.service.accounts import ROLES, Accounts
+from caselink.service.replay_store import compute_run, latest_run, store_state
 
 DEMO = Path(__file__).resolve().parent.parent / "demo"
 
 
 def load_demo(accounts: Accounts, say: Callable[[str], None]) -> list[tuple[str, str, str]]:
-    """Import the demo borough into an empty store (alerts raised), add one user per role.
+    """Import the demo borough into an empty store (alerts raised), walk it day by day for the
+    replay page (stored), add one user per role.
 
     Returns (name, role, password) of each user created; an existing user is
     left as it is (and not returned).
@@ -31,6 +33,11 @@ def load_demo(accounts: Accounts, say: Callable[[str], None]) -> list[tuple[str,
         say("comparing each case with the others to raise the alerts (about a minute)...")
         report = rescore_pending(store)
         say(f"{len(report.alerts)} alert(s) raised")
+    run = latest_run(store)
+    if run is None or run.store_state != store_state(store):
+        say("replaying the store day by day for the replay page (a few minutes, once)...")
+        run = compute_run(store)
+        say(f"replay stored: {run.provenance}")
     known = {u.name for u in accounts.users()}
     created = []
     for role in ROLES:
