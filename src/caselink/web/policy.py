@@ -31,6 +31,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "series.read": frozenset({"viewer", "analyst", "reviewer", "oversight"}),
     "replay.read": frozenset({"viewer", "analyst", "reviewer", "oversight"}),
     "person.decide": frozenset({"reviewer"}),
+    "disparity.read": frozenset({"reviewer", "oversight"}),
+    "calibration.read": frozenset({"reviewer", "oversight"}),
 }
 """Each action and the roles allowed it (ASVS 8.2.1: checked on the server for every route)."""
 
