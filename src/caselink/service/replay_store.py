@@ -17,6 +17,7 @@ shows only the alerts between two cases the caller may see.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ class ReplayRun:
     provenance: str
     cases: int
     finished_at: datetime
+    summary: str | None = None
+    """JSON (:func:`caselink.service.calibration_view.calibration_summary`)."""
 
 
 def store_state(store: Store) -> str:
@@ -81,6 +84,7 @@ def latest_run(store: Store, model: ReplayModel | None = None) -> ReplayRun | No
             ReplayRunRow.provenance,
             ReplayRunRow.cases,
             ReplayRunRow.finished_at,
+            ReplayRunRow.summary,
         )
         .where(ReplayRunRow.model_key == model.key, ReplayRunRow.status == "done")
         .order_by(ReplayRunRow.pk.desc())
@@ -90,8 +94,10 @@ def latest_run(store: Store, model: ReplayModel | None = None) -> ReplayRun | No
         row = conn.execute(stmt).first()
     if row is None:
         return None
-    pk, state, provenance, cases, finished = row
-    return ReplayRun(int(pk), str(state), str(provenance), int(cases), finished or datetime.min)
+    pk, state, provenance, cases, finished, summary = row
+    return ReplayRun(
+        int(pk), str(state), str(provenance), int(cases), finished or datetime.min, summary
+    )
 
 
 def compute_run(store: Store, model: ReplayModel | None = None) -> ReplayRun:
@@ -109,6 +115,11 @@ def compute_run(store: Store, model: ReplayModel | None = None) -> ReplayRun:
         min_cases=model.min_cases,
         alerts_per_1000=model.alerts_per_1000,
     )
+    # the calibration page's figures come from this same walk (imported here: that module
+    # reads the runs this one writes)
+    from caselink.service.calibration_view import calibration_summary
+
+    summary = json.dumps(calibration_summary(result, frame))
     alerts = result.alerts
     with store.transaction() as conn:
         pks = case_pks(conn, [*alerts["case_id"], *alerts["linked_case_id"]])
@@ -123,6 +134,7 @@ def compute_run(store: Store, model: ReplayModel | None = None) -> ReplayRun:
                 started_at=started,
                 finished_at=now(),
                 note=f"{len(alerts)} alert(s); {len(result.not_scored)} case(s) not scored",
+                summary=summary,
             )
             .returning(ReplayRunRow.pk)
         ).scalar_one()

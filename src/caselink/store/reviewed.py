@@ -63,6 +63,8 @@ class ReplayRunRow(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     note: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    """JSON: the model's reliability and the workload trade-off measured on this walk."""
 
 
 class ReplayAlertRow(Base):

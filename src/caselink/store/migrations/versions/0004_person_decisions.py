@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime, nullable=False),
         sa.Column("finished_at", sa.DateTime),
         sa.Column("note", sa.Text),
+        sa.Column("summary", sa.Text),
     )
     op.create_index("ix_replay_runs_state", "replay_runs", ["store_state", "model_key"])
     op.create_table(
