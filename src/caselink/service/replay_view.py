@@ -185,3 +185,24 @@ class ReplayService:
 def day_at(first: date, offset: int) -> date:
     """The slider's day ``offset`` days after ``first``."""
     return first + timedelta(days=max(0, offset))
+
+
+def replayed_between(
+    service: Caselink, scope: Scope, case_ids: list[str], model: ReplayModel | None = None
+) -> list[ReplayAlert]:
+    """The stored replay's alerts between two of ``case_ids`` (both visible): the day each
+    link would have been raised had caselink been running (empty before a walk is stored)."""
+    run = latest_run(service.store, model or ReplayModel())
+    if run is None or not case_ids:
+        return []
+    a, b = aliased(CaseRow), aliased(CaseRow)
+    stmt = (
+        select(ReplayAlertRow.alerted_at, a.case_id, b.case_id, ReplayAlertRow.probability)
+        .join(a, a.pk == ReplayAlertRow.case_pk)
+        .join(b, b.pk == ReplayAlertRow.linked_case_pk)
+        .where(ReplayAlertRow.run_pk == run.pk, a.case_id.in_(case_ids), b.case_id.in_(case_ids))
+        .order_by(ReplayAlertRow.alerted_at, a.case_id)
+    )
+    with service.store.engine.connect() as conn:
+        rows = conn.execute(scoped(scope, scoped(scope, stmt, a), b)).all()
+    return [ReplayAlert(when, str(x), str(y), float(p)) for when, x, y, p in rows]
