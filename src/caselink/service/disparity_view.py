@@ -127,7 +127,7 @@ class Dashboard:
             "description": "Completion rate per victim group with 95% intervals",
             "data": {"values": rows},
             "width": 420,
-            "height": {"step": 14},
+            "height": 26 * len({r["check"] for r in rows}),
             "encoding": {
                 "y": {"field": "check", "type": "nominal", "title": None, "sort": None},
                 "yOffset": {"field": "group"},
@@ -158,7 +158,7 @@ class Dashboard:
             "description": f"Each group against {self.reference}, adjusted for {self.by}",
             "data": {"values": ratios},
             "width": 420,
-            "height": {"step": 14},
+            "height": 26 * len({r["check"] for r in ratios}),
             "encoding": {
                 "y": {"field": "check", "type": "nominal", "title": None, "sort": None},
                 "yOffset": {"field": "group"},
