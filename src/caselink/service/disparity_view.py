@@ -153,21 +153,22 @@ class Dashboard:
                 },
             ],
         }
+        by_group = {
+            "y": {"field": "check", "type": "nominal", "title": None, "sort": None},
+            "yOffset": {"field": "group"},
+            "color": {"field": "group", "type": "nominal", "title": "victim group"},
+        }
         odds = {
             "$schema": schema,
             "description": f"Each group against {self.reference}, adjusted for {self.by}",
-            "data": {"values": ratios},
             "width": 420,
             "height": 26 * len({r["check"] for r in ratios}),
-            "encoding": {
-                "y": {"field": "check", "type": "nominal", "title": None, "sort": None},
-                "yOffset": {"field": "group"},
-                "color": {"field": "group", "type": "nominal", "title": "victim group"},
-            },
             "layer": [
                 {
+                    "data": {"values": ratios},
                     "mark": "rule",
                     "encoding": {
+                        **by_group,
                         "x": {
                             "field": "low",
                             "type": "quantitative",
@@ -178,10 +179,11 @@ class Dashboard:
                     },
                 },
                 {
+                    "data": {"values": ratios},
                     "mark": {"type": "point", "filled": True},
-                    "encoding": {"x": {"field": "estimate", "type": "quantitative"}},
+                    "encoding": {**by_group, "x": {"field": "estimate", "type": "quantitative"}},
                 },
-                {
+                {  # no difference: a ratio of 1 (its own data, so no group or check)
                     "data": {"values": [{"one": 1}]},
                     "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#888"},
                     "encoding": {"x": {"field": "one", "type": "quantitative"}},
