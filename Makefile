@@ -38,7 +38,7 @@ test: lint typecheck
 
 # Re-take the web app's screenshots in docs/screenshots/ (the browser tests, in Debian's chromium).
 screenshots: $(STAMP)
-	CASELINK_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_browser.py tests/web/test_series_browser.py
+	CASELINK_SCREENSHOTS=1 $(BIN)/pytest tests/web/test_browser.py tests/web/test_series_browser.py tests/web/test_demo_browser.py
 
 # Regenerate the pinned constraints from the current environment (after changing pyproject).
 lock: $(STAMP)

@@ -40,6 +40,14 @@ FILES: dict[str, list[str]] = {
         "LICENSE.Apache-2.0.txt",
         "LICENSE.MIT.txt",
     ],
+    # Vega-Lite charts compiled to Vega and rendered by vega-embed with {ast: true}: the
+    # expressions are interpreted, never eval'd, so the CSP needs no 'unsafe-eval'.
+    "vega": ["build/vega.min.js", "LICENSE"],
+    "vega-lite": ["build/vega-lite.min.js", "LICENSE"],
+    "vega-embed": ["build/vega-embed.min.js", "LICENSE"],
+    # vega-embed.min.js bundles vega-interpreter (its `expressionInterpreter`); the package's
+    # own build is an ES module importing vega-util by bare name, so only its licence is copied.
+    "vega-interpreter": ["LICENSE"],
 }
 
 
@@ -69,8 +77,8 @@ def _patch(dest: Path) -> str | None:
 
 
 def _flat(name: str) -> str:
-    """Where a package file goes: ``dist/``, ``standalone/umd/`` and ``styles/`` dropped."""
-    for prefix in ("dist/", "standalone/umd/", "styles/"):
+    """Where a file goes: ``dist/``, ``standalone/umd/``, ``styles/``, ``build/`` dropped."""
+    for prefix in ("dist/", "standalone/umd/", "styles/", "build/"):
         name = name.removeprefix(prefix)
     return name
 

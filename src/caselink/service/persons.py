@@ -29,6 +29,20 @@ class PersonMention:
     evidence: str | None
     hidden: bool
     """The victim's identifying fields are withheld from this caller."""
+    mention_pk: int = 0
+    """The mention's store key (a reviewer's split names mentions)."""
+
+    @property
+    def weight_in_words(self) -> str:
+        """The match weight said plainly: how much likelier the agreements are for one person."""
+        if self.match_weight is None:
+            return "no link scored (first mention of the person)"
+        times = 2.0**self.match_weight
+        if times >= 1:
+            return (
+                f"these details are about {times:,.0f} times likelier for one person than for two"
+            )
+        return f"these details are about {1 / times:,.0f} times likelier for two people than one"
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ def person(service: Caselink, scope: Scope, person_id: str) -> PersonDetail:
             MentionRow.address,
             ResolvedEntity.match_weight,
             ResolvedEntity.evidence,
+            MentionRow.pk,
         )
         .join(MentionRow, MentionRow.pk == ResolvedEntity.mention_pk)
         .join(CaseRow, CaseRow.pk == MentionRow.case_pk)
@@ -76,7 +91,7 @@ def person(service: Caselink, scope: Scope, person_id: str) -> PersonDetail:
     if not rows:
         raise NotFoundError(f"no person {person_id!r}")
     mentions = []
-    for case_id, case_type, when, role, name, dob, address, weight, evidence in rows:
+    for case_id, case_type, when, role, name, dob, address, weight, evidence, pk in rows:
         hidden = scope.hide_victims and role in VICTIM_ROLES
         mentions.append(
             PersonMention(
@@ -90,6 +105,7 @@ def person(service: Caselink, scope: Scope, person_id: str) -> PersonDetail:
                 None if weight is None else float(weight),
                 None if hidden else evidence,
                 hidden,
+                int(pk),
             )
         )
     return PersonDetail(person_id, mentions)

@@ -1,30 +1,35 @@
 """The replay as the web app shows it: for a chosen day, the alerts raised by then and the
-series as they stood, using :func:`caselink.replay.replay` (no information from the future).
+series as they stood, read from the stored replay (:mod:`caselink.service.replay_store`).
 
-The replay walks only the cases the caller may see (their ids come from the
-scoped SQL query), so neither the alerts nor the model's value shares draw on
-another force's cases. One walk over the visible store answers every day: an
-alert of day *d* is computed from cases recorded before it and a model fitted
-on cases recorded before its month, so cutting the walk's alerts at *d* gives
-exactly the alerts a walk ending on *d* raises. Walks are kept per visible set
-and store state, since a slider moves day by day.
+The walk (:func:`caselink.replay.replay`, no information from the future) is
+computed once per store state and model and stored with the day each alert
+would have been raised; a day is then read with SQL: the alerts raised by its
+end between two cases the caller may see, the cases recorded by then, and
+the series those alerts make. Nothing here walks the store.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import networkx as nx
-import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
-from caselink.replay import ReplayResult, replay
-from caselink.replay.walk import recording_order
 from caselink.service.caselink import Caselink
+from caselink.service.replay_store import (
+    ReplayModel,
+    ReplayRun,
+    computing,
+    ensure_current,
+    failure,
+    latest_run,
+    store_state,
+)
 from caselink.service.scope import Scope, scoped
+from caselink.store.reviewed import ReplayAlertRow
 from caselink.store.tables import AlertRow, CaseRow
 
 
@@ -60,6 +65,13 @@ class ReplayDay:
     model: str
     """The model used, and what it knew (the replay's provenance)."""
     cases_known: int
+    run: ReplayRun | None = None
+    """The stored walk read (None: not computed yet)."""
+    current: bool = True
+    """The stored walk covers every case now stored."""
+    computing: bool = False
+    """A walk of the current store is being computed."""
+    failure: str | None = None
 
     @property
     def span_days(self) -> int:
@@ -72,97 +84,125 @@ class ReplayDay:
         return (self.day - self.first_day).days
 
 
-_CACHE: dict[tuple[str, int, int, int], ReplayResult] = {}
-_LOCK = threading.Lock()
+def recorded_at(case: Any = CaseRow) -> ColumnElement[datetime]:
+    """When a case was recorded, as the replay orders cases: reported, else the end of its
+    window, else its start (:func:`caselink.replay.recording_order`)."""
+    return func.coalesce(case.reported_at, case.occurred_to, case.occurred_from)
 
 
 class ReplayService:
-    """Scoped replay for the web app."""
+    """Scoped replay days for the web app, read from the stored walk."""
 
-    def __init__(self, service: Caselink) -> None:
+    def __init__(self, service: Caselink, model: ReplayModel | None = None) -> None:
         self.service = service
         self.store = service.store
-
-    def _visible_ids(self, scope: Scope) -> list[str]:
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(scoped(scope, select(CaseRow.case_id)).order_by(CaseRow.case_id))
-            return [str(c) for (c,) in rows]
-
-    def _walk(self, scope: Scope, ids: list[str]) -> ReplayResult:
-        with self.store.engine.connect() as conn:
-            seq = conn.execute(select(func.max(CaseRow.import_seq))).scalar() or 0
-        key = (str(self.store.engine.url), hash(tuple(ids)), len(ids), int(seq))
-        with _LOCK:  # one walk at a time: it is CPU-bound and the machine is shared
-            if key not in _CACHE:
-                frame = self.store.cases_frame()
-                frame = frame[frame["case_id"].isin(ids)].reset_index(drop=True)
-                _CACHE[key] = replay(frame, self.store.attribute_schema())
-            return _CACHE[key]
+        self.model = model or ReplayModel()
 
     def day(self, scope: Scope, day: date | None = None, offset: int | None = None) -> ReplayDay:
         """Alerts and series as they stood at the end of ``day``, or of the day ``offset``
-        days after the first recording (the slider); default: the last day."""
-        ids = self._visible_ids(scope)
-        frame = self.store.cases_frame()
-        frame = frame[frame["case_id"].isin(ids)]
-        if frame.empty:
+        days after the first recording (the slider); default: the last day. Starts the walk
+        of the current store in the background when it is not stored yet."""
+        with self.store.engine.connect() as conn:
+            first_at, last_at = conn.execute(
+                scoped(scope, select(func.min(recorded_at()), func.max(recorded_at())))
+            ).one()
+        if first_at is None:
             raise ValueError("no case you may see: nothing to replay")
-        recorded = recording_order(frame)["recorded_at"]
-        first, last = recorded.min().date(), recorded.max().date()
+        first, last = first_at.date(), last_at.date()
         if offset is not None:
             day = day_at(first, offset)
         chosen = min(max(day or last, first), last)
-        result = self._walk(scope, ids)
-        cut = pd.Timestamp(datetime.combine(chosen, time.max))
-        raised = result.alerts[result.alerts["alerted_at"] <= cut]
-        alerts = [
-            ReplayAlert(pd.Timestamp(when).to_pydatetime(), str(a), str(b), float(p))
-            for when, a, b, p in zip(
-                raised["alerted_at"].tolist(),
-                raised["case_id"],
-                raised["linked_case_id"],
-                raised["probability"].tolist(),
-                strict=True,
-            )
-        ]
-        known = int((recorded <= cut).sum())
+        cut = datetime.combine(chosen, time.max)
+        with self.store.engine.connect() as conn:
+            known = conn.execute(
+                scoped(scope, select(func.count()).where(recorded_at() <= cut))
+            ).scalar_one()
+        current = ensure_current(self.store, self.model)
+        run = latest_run(self.store, self.model)
+        alerts = self._alerts(scope, run, cut) if run is not None else []
         return ReplayDay(
             chosen,
             first,
             last,
             alerts,
             self._series(scope, alerts),
-            result.provenance,
-            known,
+            run.provenance if run is not None else "not computed yet",
+            int(known),
+            run,
+            current and run is not None and run.store_state == store_state(self.store),
+            computing(self.store, self.model),
+            failure(self.store, self.model),
         )
+
+    def _alerts(self, scope: Scope, run: ReplayRun, cut: datetime) -> list[ReplayAlert]:
+        a, b = aliased(CaseRow), aliased(CaseRow)
+        stmt = (
+            select(ReplayAlertRow.alerted_at, a.case_id, b.case_id, ReplayAlertRow.probability)
+            .join(a, a.pk == ReplayAlertRow.case_pk)
+            .join(b, b.pk == ReplayAlertRow.linked_case_pk)
+            .where(ReplayAlertRow.run_pk == run.pk, ReplayAlertRow.alerted_at <= cut)
+            .order_by(ReplayAlertRow.alerted_at, a.case_id, ReplayAlertRow.probability.desc())
+        )
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(scoped(scope, scoped(scope, stmt, a), b)).all()
+        return [ReplayAlert(when, str(x), str(y), float(p)) for when, x, y, p in rows]
 
     def _series(self, scope: Scope, alerts: list[ReplayAlert]) -> list[ReplaySeries]:
         graph: nx.Graph = nx.Graph()
         first: dict[frozenset[str], datetime] = {}
         for a in alerts:
             graph.add_edge(a.case_id, a.linked_case_id)
-            pair = frozenset((a.case_id, a.linked_case_id))
-            first.setdefault(pair, a.alerted_at)
+            first.setdefault(frozenset((a.case_id, a.linked_case_id)), a.alerted_at)
+        linked = self._stored_links(scope, sorted(graph.nodes))
         out = []
         for part in nx.connected_components(graph):
             members = sorted(part)
             dates = [d for pair, d in first.items() if pair <= part]
-            out.append(ReplaySeries(members, min(dates), self._linked_at(scope, members)))
+            stored = [d for pair, d in linked.items() if pair <= part]
+            out.append(ReplaySeries(members, min(dates), min(stored) if stored else None))
         return sorted(out, key=lambda s: (s.first_alert, s.members))
 
-    def _linked_at(self, scope: Scope, members: list[str]) -> datetime | None:
+    def _stored_links(self, scope: Scope, ids: list[str]) -> dict[frozenset[str], datetime]:
+        """When the store raised an alert between two of ``ids`` (both visible), per pair."""
+        if not ids:
+            return {}
         a, b = aliased(CaseRow), aliased(CaseRow)
-        stmt = (
-            select(func.min(AlertRow.raised_at))
-            .join(a, a.pk == AlertRow.case_pk)
-            .join(b, b.pk == AlertRow.linked_case_pk)
-            .where(a.case_id.in_(members), b.case_id.in_(members))
-        )
+        out: dict[frozenset[str], datetime] = {}
         with self.store.engine.connect() as conn:
-            value = conn.execute(scoped(scope, scoped(scope, stmt, a), b)).scalar()
-        return value if isinstance(value, datetime) else None
+            for start in range(0, len(ids), 2000):
+                chunk = ids[start : start + 2000]
+                stmt = (
+                    select(a.case_id, b.case_id, AlertRow.raised_at)
+                    .join(a, a.pk == AlertRow.case_pk)
+                    .join(b, b.pk == AlertRow.linked_case_pk)
+                    .where(a.case_id.in_(chunk), b.case_id.in_(ids))
+                )
+                for x, y, when in conn.execute(scoped(scope, scoped(scope, stmt, a), b)):
+                    out[frozenset((str(x), str(y)))] = when
+        return out
 
 
 def day_at(first: date, offset: int) -> date:
     """The slider's day ``offset`` days after ``first``."""
     return first + timedelta(days=max(0, offset))
+
+
+def replayed_between(
+    service: Caselink, scope: Scope, case_ids: list[str], model: ReplayModel | None = None
+) -> list[ReplayAlert]:
+    """The stored replay's alerts between two of ``case_ids`` (both visible): the day each
+    link would have been raised had caselink been running (empty before a walk is stored)."""
+    run = latest_run(service.store, model or ReplayModel())
+    if run is None or not case_ids:
+        return []
+    a, b = aliased(CaseRow), aliased(CaseRow)
+    stmt = (
+        select(ReplayAlertRow.alerted_at, a.case_id, b.case_id, ReplayAlertRow.probability)
+        .join(a, a.pk == ReplayAlertRow.case_pk)
+        .join(b, b.pk == ReplayAlertRow.linked_case_pk)
+        .where(ReplayAlertRow.run_pk == run.pk, a.case_id.in_(case_ids), b.case_id.in_(case_ids))
+        .order_by(ReplayAlertRow.alerted_at, a.case_id)
+    )
+    with service.store.engine.connect() as conn:
+        rows = conn.execute(scoped(scope, scoped(scope, stmt, a), b)).all()
+    return [ReplayAlert(when, str(x), str(y), float(p)) for when, x, y, p in rows]

@@ -27,6 +27,7 @@ from caselink.entities import (
 from caselink.entities.people_file import read_people_file
 from caselink.records.errors import CaselinkError, InputError, ModelMismatchError, NotFoundError
 from caselink.service.linking import series_members
+from caselink.service.person_review import store_resolution
 from caselink.settings import Settings, database_url
 from caselink.store import Store
 from caselink.store.results import Results, utcnow
@@ -97,8 +98,8 @@ def resolve(
         model_path.write_text(json.dumps(resolver.model_))
         result = resolver.resolve(mentions, cases)
         new = len(mentions)
-    store.replace_resolution("person", result.assignments)
-    counts = {"person": int(result.assignments["entity_id"].nunique())}
+    stored = store_resolution(store, result.assignments)  # reviewers' merges and splits kept
+    counts = {"person": int(stored["entity_id"].nunique())}
     for kind in KEY_KINDS:
         frame = resolve_keys(mentions, kind)
         store.replace_resolution(kind, frame)

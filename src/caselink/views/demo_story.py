@@ -26,6 +26,7 @@ from caselink.geoprofile.persons import candidate_persons, rank_persons
 from caselink.linkage.engine import LinkageEngine, NotEnoughLabelsError
 from caselink.records.geodesy import haversine_km
 from caselink.replay import replay
+from caselink.service.person_review import store_resolution
 from caselink.settings import LINK_THRESHOLD
 from caselink.store import Store
 from caselink.synth.demo import demo_dir, read_planted
@@ -109,8 +110,7 @@ def run_demo(store: Store, outdir: Path, say: Say) -> DemoFindings:
     mentions = store.mentions_frame()
     resolver = PersonResolver().fit(mentions, cases)
     persons = resolver.resolve(mentions, cases)
-    store.replace_resolution("person", persons.assignments)
-    resolutions = {"person": persons.assignments}
+    resolutions = {"person": store_resolution(store, persons.assignments)}
     for kind in KEY_KINDS:
         resolutions[kind] = resolve_keys(mentions, kind)
         store.replace_resolution(kind, resolutions[kind])

@@ -23,6 +23,7 @@ from caselink.service.errors import NotFoundError
 from caselink.store import Store
 from caselink.web import (
     api,
+    assurance_pages,
     checks_pages,
     pages,
     person_pages,
@@ -61,7 +62,7 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # routes go straight onto the app's router (an included router hides them from app.routes)
     pages.register(Routes(app.router, include_in_schema=False, response_class=HTMLResponse))
-    for part2 in (series_pages, replay_pages, checks_pages, person_pages):
+    for part2 in (series_pages, replay_pages, checks_pages, person_pages, assurance_pages):
         part2.register(Routes(app.router, include_in_schema=False, response_class=HTMLResponse))
     api.register(Routes(app.router, prefix="/api", tags=["caselink"]))
     _error_handlers(app)

@@ -7,13 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from caselink.alerts import pending_case_ids, rescore_pending
+from caselink.entities import KEY_KINDS, PersonResolver, resolve_keys
 from caselink.service.accounts import ROLES, Accounts
+from caselink.service.person_review import store_resolution
+from caselink.service.replay_store import compute_run, latest_run, store_state
 
 DEMO = Path(__file__).resolve().parent.parent / "demo"
 
 
 def load_demo(accounts: Accounts, say: Callable[[str], None]) -> list[tuple[str, str, str]]:
-    """Import the demo borough into an empty store (alerts raised), add one user per role.
+    """Import the demo borough into an empty store (alerts raised), resolve its people unless
+    resolved, walk it day by day for the replay page (stored), add one user per role.
 
     Returns (name, role, password) of each user created; an existing user is
     left as it is (and not returned).
@@ -31,6 +35,18 @@ def load_demo(accounts: Accounts, say: Callable[[str], None]) -> list[tuple[str,
         say("comparing each case with the others to raise the alerts (about a minute)...")
         report = rescore_pending(store)
         say(f"{len(report.alerts)} alert(s) raised")
+    if store.resolution_frame("person").empty:  # `make demo` has resolved them already
+        say("resolving the people across cases (persons, addresses, phones, vehicles)...")
+        mentions, cases = store.mentions_frame(), store.cases_frame()
+        resolved = PersonResolver().fit(mentions, cases).resolve(mentions, cases)
+        store_resolution(store, resolved.assignments)
+        for kind in KEY_KINDS:
+            store.replace_resolution(kind, resolve_keys(mentions, kind))
+    run = latest_run(store)
+    if run is None or run.store_state != store_state(store):
+        say("replaying the store day by day for the replay page (a few minutes, once)...")
+        run = compute_run(store)
+        say(f"replay stored: {run.provenance}")
     known = {u.name for u in accounts.users()}
     created = []
     for role in ROLES:

@@ -30,6 +30,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"oversight", "admin"}),
     "series.read": frozenset({"viewer", "analyst", "reviewer", "oversight"}),
     "replay.read": frozenset({"viewer", "analyst", "reviewer", "oversight"}),
+    "person.decide": frozenset({"reviewer"}),
+    "disparity.read": frozenset({"reviewer", "oversight"}),
+    "calibration.read": frozenset({"reviewer", "oversight"}),
 }
 """Each action and the roles allowed it (ASVS 8.2.1: checked on the server for every route)."""
 

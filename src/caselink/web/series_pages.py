@@ -8,6 +8,7 @@ Same mechanisms as part 1's pages: every route declares its action
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -15,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from caselink.service import audit
+from caselink.service.replay_view import ReplayAlert, replayed_between
 from caselink.service.series import SeriesDecision, SeriesDetail, SeriesService
 from caselink.web import review_pack
 from caselink.web.rendering import render
@@ -116,15 +118,26 @@ def _series_page(request: Request, series_id: str, message: str | None = None) -
         "series.html",
         s=detail,
         profile=profile,
-        data=page_data(detail, profile, service.outline(detail), service.chart(scope, detail)),
+        data=page_data(
+            detail,
+            profile,
+            service.outline(detail),
+            service.chart(scope, detail),
+            replayed_between(app.service, scope, detail.case_ids),
+        ),
         message=message,
     )
 
 
 def page_data(
-    detail: SeriesDetail, profile: Any, outline: list[list[float]], chart: list[dict[str, Any]]
+    detail: SeriesDetail,
+    profile: Any,
+    outline: list[list[float]],
+    chart: list[dict[str, Any]],
+    replayed: Sequence[ReplayAlert] = (),
 ) -> dict[str, Any]:
-    """What series.js draws (JSON in a data block: no inline script)."""
+    """What series.js draws (JSON in a data block: no inline script); ``replayed``: the
+    stored replay's alerts between members (the day each link would have been raised)."""
     return {
         "series_id": detail.series_id,
         "members": [
@@ -150,6 +163,15 @@ def page_data(
                 "status": link.status,
             }
             for link in detail.links
+        ],
+        "replayed": [
+            {
+                "a": r.case_id,
+                "b": r.linked_case_id,
+                "p": r.probability,
+                "at": r.alerted_at.isoformat(),
+            }
+            for r in replayed
         ],
         "outline": outline,
         "bands": profile.bands if profile else [],

@@ -69,6 +69,7 @@ function drawSeriesTimeline(data) {
     { id: "cases", content: "case window" },
     { id: "recorded", content: "recorded" },
     { id: "links", content: "links" },
+    { id: "replay", content: "replay" },
   ];
   const items = [];
   for (const m of data.members) {
@@ -98,6 +99,18 @@ function drawSeriesTimeline(data) {
     if (l.linkable.slice(0, 10) !== day) {
       items.push({ id: "c:" + l.id, group: "links", content: "linkable " + l.a + "~" + l.b, start: l.linkable, type: "point", className: "tl-linkable" });
     }
+  }
+  // the day each link would have been raised had caselink been running (the stored replay)
+  for (const r of data.replayed || []) {
+    items.push({
+      id: "p:" + r.a + "~" + r.b,
+      group: "replay",
+      content: "replay alert " + r.at.slice(0, 10) + " " + r.a + "~" + r.b,
+      title: "the replay (no information from the future) raises this link on " + r.at + " (p = " + r.p.toFixed(2) + ")",
+      start: r.at,
+      type: "point",
+      className: "tl-replay",
+    });
   }
   // room either side so the last alert's label is not cut off at the edge
   const times = items.map(function (i) { return Date.parse(i.end || i.start); }).concat(items.map(function (i) { return Date.parse(i.start); }));

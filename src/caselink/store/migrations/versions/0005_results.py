@@ -10,15 +10,14 @@ what made them: a link run names its model, blocking rules, probability floor,
 a fingerprint of the cases it linked, when it started and finished and who ran
 it; its links keep their explanation factors; series keep their members and
 the link run they came from. Model files stay an export format: a model's
-content is stored as the same JSON data. (``down_revision`` is 0003 on this
-branch; the integrator re-chains it after the web app's 0004.)
+content is stored as the same JSON data.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
