@@ -110,7 +110,7 @@ def level_ratio_sql(comp: Comparison, lr: np.ndarray, given: str | None = None) 
     """
     if not is_cheap(comp):
         raise ValueError(f"comparison {comp.name!r} needs a join; it has only an upper bound")
-    first = given or comp.columns[0][1]
+    first = given or comp.columns[0][1].sql()
     if comp.kind == "closeness":
         return _bins_sql(first, comp.edges, lr)
     if comp.kind == "binary":
