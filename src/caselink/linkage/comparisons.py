@@ -34,7 +34,7 @@ Kinds of comparison:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,6 +44,7 @@ import pandas as pd
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.formulas import (
     NULL,
+    Case,
     Coalesce,
     Col,
     Columns,
@@ -148,26 +149,65 @@ class Comparison:
 
     def levels(self, frame: pd.DataFrame) -> np.ndarray:
         """The level (0..n_levels-1) of each row of a comparison frame."""
-        first = frame[self.columns[0][0]].to_numpy(dtype=float)
-        if self.kind == "closeness":
-            out = 1 + np.searchsorted(np.asarray(self.edges), first, side="right")
-            return np.where(np.isnan(first), 0, out).astype(np.int64)
-        if self.kind == "similarity":
-            out = 1 + np.searchsorted(np.asarray(self.edges), first, side="right")
-            return np.where(np.isnan(first), 0, out).astype(np.int64)
+        values = [Col("frame", c) for c in self.column_names]
+        level = self.level_formula(values).evaluate(
+            lambda _alias, name: frame[name].to_numpy(dtype=float)
+        )
+        return np.broadcast_to(level, len(frame)).astype(np.int64)
+
+    def level_formula(
+        self,
+        values: Sequence[Formula],
+        outcome: Callable[[int], Formula] = Lit,
+        shared: Formula | None = None,
+    ) -> Formula:
+        """How the comparison's values fall into levels: the one declaration of its levels.
+
+        Parameters
+        ----------
+        values
+            A formula of each output column (the columns of a comparison
+            frame, or the comparison's own formulas in SQL).
+        outcome
+            What each level gives: the level number (default), or e.g. the
+            model's log ratio of the level (the bound's SQL,
+            :mod:`caselink.linkage.bounds`).
+        shared
+            For ``agreement``/``case_type``: what sharing a value gives, when
+            it is known otherwise (a column holding the outcome of the
+            value's rarity class); default :meth:`rarity_class_formula`.
+        """
+        first = values[0]
+        if self.kind in ("closeness", "similarity"):
+            bins = [
+                (Compare("<", first, Lit(e, True)), outcome(i + 1))
+                for i, e in enumerate(self.edges)
+            ]
+            return Case(((IsNull(first), outcome(0)), *bins), outcome(len(self.edges) + 1))
         if self.kind == "binary":
-            return np.where(np.isnan(first), 0, np.where(first > 0.5, 2, 1)).astype(np.int64)
-        rare, uncommon = self.edges
-        rarity = frame[self.columns[1][0]].to_numpy(dtype=float)
-        share = np.exp(-rarity)
-        shared_level = np.where(share <= rare + 1e-12, 4, np.where(share <= uncommon + 1e-12, 3, 2))
+            return when((IsNull(first), outcome(0)), (Compare(">", first, Lit(0.5)), outcome(2)),
+                        otherwise=outcome(1))  # fmt: skip
+        rarity = shared if shared is not None else self.rarity_class_formula(values[1], outcome)
         if self.kind == "case_type":
-            family = frame[self.columns[2][0]].to_numpy(dtype=float)
-            same_type = first > 0.5
-            return np.where(same_type, shared_level, np.where(family > 0.5, 1, 0)).astype(np.int64)
-        shared = first > 0
-        level = np.where(np.isnan(first), 0, np.where(shared, shared_level, 1))
-        return level.astype(np.int64)
+            same_type, same_family = (
+                Compare(">", first, Lit(0.5)),
+                Compare(">", values[2], Lit(0.5)),
+            )
+            return when((same_type, rarity), (same_family, outcome(1)), otherwise=outcome(0))
+        return when((IsNull(first), outcome(0)), (Compare(">", first, Lit(0)), rarity),
+                    otherwise=outcome(1))  # fmt: skip
+
+    def rarity_class_formula(
+        self, rarity: Formula, outcome: Callable[[int], Formula] = Lit
+    ) -> Formula:
+        """Level of sharing a value by its rarity (-ln share): rare 4, uncommon 3, common 2."""
+        rare, uncommon = self.edges
+        share = fn("EXP", -rarity)
+        return when(
+            (Compare("<=", share, Lit(rare + 1e-12, True)), outcome(4)),
+            (Compare("<=", share, Lit(uncommon + 1e-12, True)), outcome(3)),
+            otherwise=outcome(2),
+        )
 
 
 def distance_formula(config: LinkageConfig) -> Formula:

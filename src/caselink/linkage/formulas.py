@@ -107,18 +107,35 @@ class Col(Formula):
 
 @dataclass(frozen=True)
 class Lit(Formula):
-    """A number (``None`` is SQL's NULL)."""
+    """A number (``None`` is SQL's NULL); ``double`` writes it as a DOUBLE literal
+    that round-trips exactly (a plain decimal is a DECIMAL in DuckDB)."""
 
     value: float | int | None
+    double: bool = False
 
     def sql(self) -> str:
-        return "NULL" if self.value is None else repr(self.value)
+        if self.value is None:
+            return "NULL"
+        return format(float(self.value), ".17e") if self.double else repr(self.value)
 
     def _eval(self, columns: Columns) -> np.ndarray:
         return np.asarray(np.nan if self.value is None else float(self.value))
 
 
 NULL = Lit(None)
+
+
+@dataclass(frozen=True)
+class Sql(Formula):
+    """A value already computed in SQL (a column of an outer query): SQL only."""
+
+    text: str
+
+    def sql(self) -> str:
+        return f"({self.text})"
+
+    def _eval(self, columns: Columns) -> np.ndarray:
+        raise TypeError(f"{self.text!r} is SQL text; it has no value on arrays")
 
 
 def lit(value: Formula | float) -> Formula:
