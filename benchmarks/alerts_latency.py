@@ -3,7 +3,7 @@
 For N stored synthetic cases (``caselink.synth.generate``; the city grows with
 N), the model is the default model fitted on a 3,000-case city with the same
 generator (fitting it on N cases is the batch job, not the alert path). The
-:class:`caselink.alerts.index.CaseIndex` is built once from the N cases
+:class:`caselink.linkage.case_index.CaseIndex` is built once from the N cases
 (warm-up, timed), then 200 further cases arrive one at a time; each is indexed
 and scored against all before it: candidates (grid, rare-value and victim-group
 look-ups + exact filters), comparisons, model, and explanations of the links
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from caselink.alerts.index import CaseIndex
+from caselink.linkage.case_index import CaseIndex
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
 from caselink.synth import generate

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from caselink.alerts.index import CaseIndex
 from caselink.linkage.blocking import BlockingRule, candidate_pairs
+from caselink.linkage.case_index import CaseIndex
 from caselink.linkage.config import SERIOUS_TYPES, LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.synth import generate

@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from caselink.linkage import LinkageEngine
+from caselink.linkage.case_index import CaseIndex
 from caselink.linkage.evaluation import evaluate
 from caselink.synth import generate
 
@@ -39,27 +40,33 @@ def test_trained_model_on_unsolved_pairs(city: tuple[LinkageEngine, pd.DataFrame
     solved = set(engine.cases.loc[engine.cases["offender_id"].notna(), "case_id"])
     unsolved = links[~links["case_a"].isin(solved) & ~links["case_b"].isin(solved)]
     assert roc_auc_score(_truth(unsolved, truth), unsolved["probability"]) > 0.9
-    # one case scored alone gets the same probabilities as in the batch
+    # one case scored alone (the case index: alerts' and replay's path) gets
+    # the same candidates and probabilities as in the batch, with the trained model
     cid = unsolved["case_a"].iloc[0]
-    alone = engine.score_case(engine.cases.set_index("case_id", drop=False).loc[cid].to_dict())
+    alone = _score_one(engine, engine.cases, cid)
     batch = links[(links["case_a"] == cid) | (links["case_b"] == cid)]
-    merged = alone.merge(batch, on=["case_a", "case_b"], suffixes=("_alone", "_batch"))
-    assert len(merged) == len(batch) == len(alone)
-    assert np.allclose(merged["probability_alone"], merged["probability_batch"])
+    batch_pairs = {(b if a == cid else a): p for a, b, p in batch.itertuples(index=False)}
+    assert set(alone) == set(batch_pairs)
+    assert np.allclose([alone[c] for c in batch_pairs], list(batch_pairs.values()))
+
+
+def _score_one(engine: LinkageEngine, cases: pd.DataFrame, case_id: str) -> dict[str, float]:
+    """Probability of every candidate of one case, scored by the case index."""
+    model = engine.model
+    index = CaseIndex.from_frame(cases, engine.schema, model.config, model.rules, model.comparisons)
+    pos = index.position[case_id]
+    compared = index.compare(pos, index.candidates(pos))
+    probs = model.estimator.predict_proba(compared)[:, 1]
+    return dict(zip(compared["case_b"], probs, strict=True))
 
 
 def test_new_case_is_scored_against_the_store(city: tuple[LinkageEngine, pd.DataFrame]) -> None:
     engine, _ = city
-    row = engine.cases.iloc[0].to_dict()
-    row["case_id"] = "NEW-1"
-    scored = engine.score_case(row, explain=True)
-    assert (scored["case_a"].eq("NEW-1") | scored["case_b"].eq("NEW-1")).all()
-    twin = scored[
-        (scored["case_a"] == engine.cases.iloc[0]["case_id"])
-        | (scored["case_b"] == engine.cases.iloc[0]["case_id"])
-    ]
-    assert len(twin) == 1 and twin["probability"].iloc[0] == scored["probability"].max()
-    assert "NEW-1" not in set(engine.candidates()["case_a"])  # the store is unchanged
+    twin = engine.cases.iloc[[0]].assign(case_id="NEW-1")
+    scored = _score_one(engine, pd.concat([engine.cases, twin], ignore_index=True), "NEW-1")
+    original = str(engine.cases.iloc[0]["case_id"])
+    assert original in scored
+    assert scored[original] == max(scored.values())
 
 
 def test_evaluation_reports_out_of_fold_measures(

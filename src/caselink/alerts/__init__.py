@@ -16,13 +16,14 @@ from caselink.alerts.alerting import (
     rescore_pending,
     warm_alerter,
 )
-from caselink.alerts.index import CaseIndex, NotScorableError, UnsupportedComparisonError
 from caselink.alerts.ledger import (
     linkage_states,
     list_alerts,
     pending_case_ids,
     review_alert,
 )
+from caselink.linkage.case_index import CaseIndex, UnsupportedComparisonError
+from caselink.records.errors import NotScorableError
 
 __all__ = [
     "DEFAULT_THRESHOLD",

@@ -1,8 +1,8 @@
 """Alert on arrival: store a case, compare it at once with the stored cases, raise links.
 
 The comparison is the one ``caselink link`` makes (same blocking rules,
-comparisons and model: :class:`caselink.alerts.index.CaseIndex` computes the
-engine's comparison columns for one case's candidates, and the model's own
+comparisons and model: :class:`caselink.linkage.case_index.CaseIndex` evaluates
+the comparisons' formulas for one case's candidates, and the model's own
 ``predict_proba`` and ``factors`` score and explain them). Every link at or
 above the threshold becomes an :class:`Alert`, written to the ``alerts`` table
 once per pair and published to :mod:`caselink.alerts.events` subscribers.
@@ -32,7 +32,6 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from caselink.alerts import events
-from caselink.alerts.index import CaseIndex, NotScorableError, scoring_problems
 from caselink.alerts.ledger import list_alerts, mark_cases, now, pending_case_ids, write_alerts
 from caselink.alerts.workload import (
     DEFAULT_ALERTS_PER_1000,
@@ -40,10 +39,12 @@ from caselink.alerts.workload import (
     check_workload,
     threshold_for,
 )
+from caselink.linkage.case_index import CaseIndex, scoring_problems
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
 from caselink.linkage.persistence import SavedModel
+from caselink.records.errors import NotScorableError, scoring_note
 from caselink.records.frames import cases_frame
 from caselink.records.model import Action, Case, Mention
 from caselink.store import Store
@@ -78,10 +79,16 @@ class Alert:
     explanation
         The evidence, strongest first ("0.4 km apart (x12); both drugs ghb (x30)").
     series_id
-        The series the link makes: ``S-`` + the earliest member's case_id.
+        The *alert group* the link makes: the connected component of the
+        non-dismissed alert links holding both cases, named ``S-`` + its
+        earliest member's case_id. The name ``series_id`` is kept (the
+        ``alerts`` table and every alerts file have this column); an alert
+        group is not a series of ``caselink series`` (average-linkage
+        clusters of the batch links, :mod:`caselink.linkage.series`), though
+        both name a group after its earliest member.
     series_event
-        ``starts`` (neither case was in a series), ``joins`` (one was) or
-        ``merges`` (both were, in different series).
+        ``starts`` (neither case was in an alert group), ``joins`` (one was)
+        or ``merges`` (both were, in different groups).
     raised_at
         When it was raised.
     alert_id
@@ -120,6 +127,9 @@ class AddReport:
     stored: list[str] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     not_scored: dict[str, str] = field(default_factory=dict)
+    """case_id -> its reasons as one line (the ``linkage_note`` stored with it)."""
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    """case_id -> every reason it was not scored (the same cases as ``not_scored``)."""
     swept: list[str] = field(default_factory=list)
     threshold: float | None = None
     """The alert threshold used (None when nothing was scored)."""
@@ -127,12 +137,15 @@ class AddReport:
     """The workload it was chosen from (None when a threshold was given)."""
 
 
-class SeriesTracker:
-    """Series formed by alert links (connected components, union-find).
+class AlertGroups:
+    """Alert groups: the connected components of the alert links (union-find).
 
-    A series id is ``S-`` + the case_id of its earliest member (by start of
-    the time window, then case_id), the convention of
-    :mod:`caselink.linkage.series`; dismissed alerts do not link.
+    An alert group's id is ``S-`` + the case_id of its earliest member (by
+    start of the time window, then case_id), the naming convention of
+    :mod:`caselink.linkage.series`; dismissed alerts do not link. Any chain
+    of alerts joins a group (no clustering): a *series* of ``caselink
+    series`` is an average-linkage cluster, which one weak link does not
+    join; that is why the two have different names.
     """
 
     def __init__(self, start_of: Callable[[str], float]) -> None:
@@ -150,14 +163,14 @@ class SeriesTracker:
             c = nxt
         return root
 
-    def series_of(self, case_id: str) -> str | None:
-        """The series id of a case, or None when it is in no series."""
+    def group_of(self, case_id: str) -> str | None:
+        """The alert group id of a case, or None when it is in no group."""
         if case_id not in self._parent:
             return None
         return "S-" + self._first[self._find(case_id)][1]
 
     def link(self, a: str, b: str) -> tuple[str, Literal["starts", "joins", "merges"]]:
-        """Join the series of ``a`` and ``b``; returns the series id and what happened."""
+        """Join the groups of ``a`` and ``b``; returns the group id and what happened."""
         in_a, in_b = a in self._parent, b in self._parent
         for c in (a, b):
             if c not in self._parent:
@@ -181,7 +194,7 @@ class SeriesTracker:
 
 
 class Alerter:
-    """The warm state of alerting for one store: index, model and series.
+    """The warm state of alerting for one store: case index, model and alert groups.
 
     Parameters
     ----------
@@ -243,19 +256,19 @@ class Alerter:
         )
         if len(self._frame):
             self.index.add(self._frame)
-        self.series = SeriesTracker(self._start_of)
+        self.groups = AlertGroups(self._start_of)
         stored = list_alerts(store)
         for a, b, status in zip(
             stored["case_id"], stored["linked_case_id"], stored["status"], strict=True
         ):
             if status != "dismissed":
-                self.series.link(str(a), str(b))
+                self.groups.link(str(a), str(b))
         self._seen_seq = _max_seq(store)
 
     # ------------------------------------------------------------- helpers
     def _start_of(self, case_id: str) -> float:
         pos = self.index.position.get(case_id)
-        return float(self.index._num["t_from"].values[pos]) if pos is not None else math.inf
+        return self.index.start_of(pos) if pos is not None else math.inf
 
     def record(self, case_id: str) -> dict[str, Any]:
         """The cases-frame row of an indexed case, as a dict (for explanations)."""
@@ -308,32 +321,34 @@ class Alerter:
         return threshold_for(seen, n, rate, n / (2.0 * len(positions)), len(positions))
 
     # -------------------------------------------------------------- scoring
-    def problems(self, frame: pd.DataFrame) -> dict[str, str]:
+    def problems(self, frame: pd.DataFrame) -> dict[str, list[str]]:
         """case_id -> why it cannot be scored, for the cases of ``frame`` that cannot."""
-        out: dict[str, str] = {}
         config = self.model.config if hasattr(self, "model") else LinkageConfig()
-        for msg in scoring_problems(frame, config):
-            cid = msg.split("'")[1] if msg.startswith("case '") else ""
-            out[cid] = (out[cid] + "; " if cid in out else "") + msg
+        out = scoring_problems(frame, config)
         for col in self.required_fields:
             if col not in frame.columns:
                 raise ValueError(f"required field {col!r} is not a cases-frame column")
             bad = frame[col].isna() | frame[col].map(lambda v: v == () or v == "")
             for cid in frame.loc[bad, "case_id"].astype(str):
-                msg = f"case {cid!r}: {col} is not recorded (alerting requires it)"
-                out[cid] = (out[cid] + "; " if cid in out else "") + msg
+                out.setdefault(cid, []).append(f"{col} is not recorded (alerting requires it)")
         return out
 
-    def index_cases(self, frame: pd.DataFrame) -> dict[str, str]:
-        """Index the scorable cases of ``frame``; returns the not-scorable ones with reasons."""
+    def index_cases(self, frame: pd.DataFrame) -> dict[str, list[str]]:
+        """Index the scorable cases of ``frame``; returns the not-scorable ones with reasons.
+
+        Raises
+        ------
+        NotScorableError
+            A scorable case of ``frame`` is already indexed (re-build the
+            alert state to re-score an updated case); nothing is indexed.
+        """
         bad = self.problems(frame)
         fresh = frame[~frame["case_id"].astype(str).isin(bad)]
-        known = fresh["case_id"].astype(str).isin(self.index.position)
-        if known.any():
-            raise NotScorableError(
-                f"case {fresh.loc[known, 'case_id'].iloc[0]!r} is already indexed: "
-                "re-build the alert state to re-score an updated case"
-            )
+        known = fresh["case_id"].astype(str)
+        known = known[known.isin(self.index.position)]
+        if len(known):
+            why = "already indexed: re-build the alert state to re-score an updated case"
+            raise NotScorableError({cid: [why] for cid in known})
         if len(fresh):
             self.index.add(fresh.reset_index(drop=True))
             self._rows.extend({str(k): v for k, v in r.items()} for r in fresh.to_dict("records"))
@@ -369,7 +384,7 @@ class Alerter:
         out.sort(key=lambda t: (-t[0], t[1]))
         alerts = []
         for p, other, text in out:
-            series_id, event = self.series.link(case_id, other)
+            series_id, event = self.groups.link(case_id, other)
             alerts.append(Alert(case_id, other, p, text, series_id, event, when))
         return alerts
 
@@ -534,9 +549,10 @@ def _score_pending(
     frame = cases_frame([records[c] for c in todo], alerter.schema)
     bad = alerter.index_cases(frame)
     with alerter.store.transaction() as conn:
-        for cid, why in bad.items():
-            mark_cases(conn, [cid], "not_scored", why)
-    report.not_scored.update(bad)
+        for cid, reasons in bad.items():
+            mark_cases(conn, [cid], "not_scored", scoring_note(cid, reasons))
+    report.reasons.update(bad)
+    report.not_scored.update({cid: scoring_note(cid, r) for cid, r in bad.items()})
     ids = [c for c in todo if c not in bad]
     if ids:
         report.threshold = alerter.threshold

@@ -20,19 +20,19 @@ scores.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import pandas as pd
 
 from caselink.alerts import events
-from caselink.alerts.alerting import AddReport, Alert, Alerter, SeriesTracker, _states
-from caselink.alerts.index import scoring_problems
+from caselink.alerts.alerting import AddReport, Alert, Alerter, AlertGroups, _states
 from caselink.alerts.ledger import list_alerts, mark_cases, now, pending_case_ids, write_alerts
 from caselink.alerts.workload import DEFAULT_ALERTS_PER_1000, check_workload
+from caselink.linkage.case_index import scoring_problems
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
 from caselink.linkage.persistence import SavedModel
+from caselink.records.errors import scoring_note
 from caselink.records.frames import cases_frame
 from caselink.store import Store
 
@@ -56,14 +56,6 @@ WRITE_CHUNK = 500
 def prefers_batch(n_pending: int, n_stored: int) -> bool:
     """Whether one batch link beats scoring ``n_pending`` cases one by one."""
     return n_pending >= 50 and n_pending >= BULK_SHARE * n_stored
-
-
-def _problems(frame: pd.DataFrame, engine_config: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for msg in scoring_problems(frame, engine_config):
-        cid = msg.split("'")[1] if msg.startswith("case '") else ""
-        out[cid] = (out[cid] + "; " if cid in out else "") + msg
-    return out
 
 
 def raise_bulk_alerts(
@@ -110,16 +102,16 @@ def raise_bulk_alerts(
     states = _states(store)
     left_out = states.get("not_scored", set())
     frame = frame[~frame["case_id"].isin(left_out)].reset_index(drop=True)
-    bad = _problems(frame, model.config if model is not None else LinkageConfig())
-    bad = {c: why for c, why in bad.items() if c}
-    new_bad = {c: why for c, why in bad.items() if c in set(todo)}
+    bad = scoring_problems(frame, model.config if model is not None else LinkageConfig())
+    new_bad = {c: reasons for c, reasons in bad.items() if c in set(todo)}
     scorable = frame[~frame["case_id"].isin(bad)].reset_index(drop=True)
     order = {c: i for i, c in enumerate(c for c in todo if c not in new_bad)}
     if new_bad:
         with store.transaction() as conn:
-            for cid, why in new_bad.items():
-                mark_cases(conn, [cid], "not_scored", why)
-        report.not_scored.update(new_bad)
+            for cid, reasons in new_bad.items():
+                mark_cases(conn, [cid], "not_scored", scoring_note(cid, reasons))
+        report.reasons.update(new_bad)
+        report.not_scored.update({c: scoring_note(c, r) for c, r in new_bad.items()})
     if not order:
         return report
     if model is None and len(scorable) < 2:
@@ -206,13 +198,13 @@ def _oriented_alerts(
     return out
 
 
-def _tracker(store: Store, cases: pd.DataFrame) -> SeriesTracker:
-    """The series of the stored (not dismissed) alerts, as the alerter rebuilds them."""
+def _tracker(store: Store, cases: pd.DataFrame) -> AlertGroups:
+    """The alert groups of the stored (not dismissed) alerts, as the alerter rebuilds them."""
     days = (
         pd.to_datetime(cases["occurred_from"]).astype("datetime64[us]") - pd.Timestamp("1970-01-01")
     ) / pd.Timedelta(days=1)
     start = dict(zip(cases["case_id"].astype(str), days.astype(float), strict=True))
-    tracker = SeriesTracker(lambda c: start.get(c, float("inf")))
+    tracker = AlertGroups(lambda c: start.get(c, float("inf")))
     stored = list_alerts(store)
     for a, b, status in zip(
         stored["case_id"], stored["linked_case_id"], stored["status"], strict=True

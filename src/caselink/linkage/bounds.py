@@ -22,12 +22,13 @@ Models without additive log ratios (the boosted model) have no such bound;
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from caselink.linkage.comparisons import Comparison, q
+from caselink.linkage.formulas import Col, Formula, Lit, Sql, fn
 from caselink.linkage.models.base import LinkageModelBase
 from caselink.linkage.models.default import PriorLinkage
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
@@ -75,64 +76,38 @@ def is_cheap(comp: Comparison) -> bool:
 
 def _num(x: float) -> str:
     """A DOUBLE literal that round-trips exactly (a plain decimal is a DECIMAL in DuckDB)."""
-    return format(float(x), ".17e")
+    return Lit(x, True).sql()
 
 
-def _bins_sql(expr: str, edges: Sequence[float], lr: np.ndarray) -> str:
-    """Log ratio of a closeness/similarity level: level = 1 + #(edges <= x), 0 when NULL."""
-    whens = "".join(
-        f" WHEN ({expr}) < {_num(e)} THEN {_num(lr[i + 1])}" for i, e in enumerate(edges)
-    )
-    return f"CASE WHEN ({expr}) IS NULL THEN {_num(lr[0])}{whens} ELSE {_num(lr[-1])} END"
+def _log_ratio(lr: np.ndarray) -> Callable[[int], Formula]:
+    """Outcome of each level: the model's log ratio of it."""
+    return lambda level: Lit(float(lr[level]), True)
 
 
 def _same_column(comp: Comparison) -> str:
-    return q(comp.name + "__lr_same")
-
-
-def _shared_class_sql(rarity: str, edges: Sequence[float], lr: np.ndarray) -> str:
-    """Log ratio of sharing a value, by the rarity class of its share (as ``Comparison.levels``)."""
-    rare, uncommon = edges
-    share = f"EXP(-({rarity}))"
-    return (
-        f"CASE WHEN {share} <= {_num(rare + 1e-12)} THEN {_num(lr[4])} "
-        f"WHEN {share} <= {_num(uncommon + 1e-12)} THEN {_num(lr[3])} ELSE {_num(lr[2])} END"
-    )
+    return comp.name + "__lr_same"
 
 
 def level_ratio_sql(comp: Comparison, lr: np.ndarray, given: str | None = None) -> str:
     """SQL (over aliases ``a``, ``b``) of the exact log ratio of a cheap comparison's level.
 
-    Mirrors :meth:`caselink.linkage.comparisons.Comparison.levels` on the same
-    column expressions, so the SQL and numpy agree level for level (tested).
-    ``given`` is the comparison's value already computed by the same
-    expression (e.g. the distance a blocking rule computed).
+    The comparison's own level declaration
+    (:meth:`caselink.linkage.comparisons.Comparison.level_formula`) over its
+    own formulas, each level giving its log ratio; so the SQL and numpy agree
+    level for level (tested). ``given`` is the comparison's value already
+    computed by the same formula (e.g. the distance a blocking rule computed).
     """
     if not is_cheap(comp):
         raise ValueError(f"comparison {comp.name!r} needs a join; it has only an upper bound")
-    first = given or comp.columns[0][1]
-    if comp.kind == "closeness":
-        return _bins_sql(first, comp.edges, lr)
-    if comp.kind == "binary":
-        return (
-            f"CASE WHEN ({first}) IS NULL THEN {_num(lr[0])} "
-            f"WHEN ({first}) > 0.5 THEN {_num(lr[2])} ELSE {_num(lr[1])} END"
-        )
+    if comp.kind in ("closeness", "binary"):
+        first = Sql(given) if given else comp.columns[0][1]
+        return comp.level_formula([first], _log_ratio(lr)).sql()
     # A cheap agreement or case-type comparison reads single-valued columns
     # (``is_cheap``); the log ratio of sharing a case's own value is a column
     # of the case (bounded_cases_sql): one equality test per pair, no EXP/LN.
-    v_a, v_b = f"a.{q(comp.name + '_value')}", f"b.{q(comp.name + '_value')}"
-    shared = f"a.{_same_column(comp)}"
-    n_a, n_b = f"a.{q(comp.name + '_n')}", f"b.{q(comp.name + '_n')}"
-    if comp.kind == "case_type":
-        return (
-            f"CASE WHEN {n_a} <> 0 AND {n_b} <> 0 AND {v_a} = {v_b} THEN {shared} "
-            f"WHEN a.family = b.family THEN {_num(lr[1])} ELSE {_num(lr[0])} END"
-        )
-    return (
-        f"CASE WHEN {n_a} = 0 OR {n_b} = 0 THEN {_num(lr[0])} "
-        f"WHEN {v_a} = {v_b} THEN {shared} ELSE {_num(lr[1])} END"
-    )
+    values = [f for _, f in comp.columns]
+    shared = Col("a", _same_column(comp))
+    return comp.level_formula(values, _log_ratio(lr), shared).sql()
 
 
 def bounded_cases_sql(comparisons: Sequence[Comparison], weights: AdditiveWeights) -> str:
@@ -142,8 +117,9 @@ def bounded_cases_sql(comparisons: Sequence[Comparison], weights: AdditiveWeight
     extra = []
     for comp, lr in zip(comparisons, weights.log_ratios, strict=True):
         if comp.kind in ("agreement", "case_type") and comp.source == "columns":
-            rarity = f"-LN({q(comp.name + '_share')})"
-            extra.append(f"{_shared_class_sql(rarity, comp.edges, lr)} AS {_same_column(comp)}")
+            rarity = -fn("LN", Sql(q(comp.name + "_share")))
+            same = comp.rarity_class_formula(rarity, _log_ratio(lr)).sql()
+            extra.append(f"{same} AS {q(_same_column(comp))}")
     return "SELECT *" + "".join(f",\n  {e}" for e in extra) + "\nFROM cases"
 
 

@@ -1,10 +1,13 @@
 """The comparisons of a candidate pair, declared once.
 
-Each :class:`Comparison` names its output columns and the SQL expression of
-each (over the aliases ``a``/``b`` for the two cases, ``s`` for the values they
-share and ``t`` for their shared text tokens; see :mod:`caselink.linkage.sqlgen`),
-and how its raw values fall into the discrete *levels* that the naive Bayes
-models weigh and the explanations name.
+Each :class:`Comparison` names its output columns and the formula of each
+(:mod:`caselink.linkage.formulas`, over the aliases ``a``/``b`` for the two
+cases, ``s`` for the values they share and ``t`` for their shared text
+tokens), and how its raw values fall into the discrete *levels* that the
+naive Bayes models weigh and the explanations name. The formula is the one
+declaration both scoring paths read: the batch path renders it as SQL
+(:mod:`caselink.linkage.sqlgen`), the one-case path evaluates it on the arrays
+of :class:`caselink.linkage.case_index.CaseIndex`.
 
 Kinds of comparison:
 
@@ -31,7 +34,7 @@ Kinds of comparison:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +42,22 @@ import numpy as np
 import pandas as pd
 
 from caselink.linkage.config import LinkageConfig
+from caselink.linkage.formulas import (
+    NULL,
+    Case,
+    Coalesce,
+    Col,
+    Columns,
+    Compare,
+    Double,
+    Formula,
+    IsNull,
+    Lit,
+    eq,
+    fn,
+    quote,
+    when,
+)
 from caselink.linkage.tables import text_fields
 from caselink.records.geodesy import EARTH_RADIUS_KM
 from caselink.records.model import AttributeKind, AttributeSchema
@@ -50,9 +69,8 @@ CASE_TYPE_LEVELS = ("different family", "same family", "common", "uncommon", "ra
 BINARY_LEVELS = ("missing", "different", "same")
 
 
-def q(name: str) -> str:
-    """A quoted SQL identifier (MO attribute names may be SQL keywords)."""
-    return '"' + name.replace('"', '""') + '"'
+q = quote
+"""A quoted SQL identifier (MO attribute names may be SQL keywords)."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +84,10 @@ class Comparison:
     kind
         See the module docstring.
     columns
-        ``(column, SQL expression)`` pairs; the first column drives the levels
-        of ``closeness``/``similarity``/``binary`` comparisons.
+        ``(column, formula)`` pairs (:class:`~caselink.linkage.formulas.Formula`:
+        rendered as SQL by the batch path, evaluated on arrays by the one-case
+        path); the first column drives the levels of
+        ``closeness``/``similarity``/``binary`` comparisons.
     edges
         Bin edges of ``closeness``/``similarity`` levels; for ``agreement`` and
         ``case_type`` the (rare, uncommon) share thresholds.
@@ -77,7 +97,7 @@ class Comparison:
 
     name: str
     kind: ComparisonKind
-    columns: tuple[tuple[str, str], ...]
+    columns: tuple[tuple[str, Formula], ...]
     edges: tuple[float, ...] = ()
     label: str = ""
     source: Literal["values", "columns"] = "values"
@@ -85,6 +105,14 @@ class Comparison:
     ``case_values`` join (multi-valued attributes), or the ``<name>_value`` and
     ``<name>_share`` columns of ``cases`` (single-valued ones; no join, same
     numbers)."""
+
+    def sql_columns(self) -> list[tuple[str, str]]:
+        """``(column, SQL expression)`` of each output column (aliases a, b, s, t)."""
+        return [(c, f.sql()) for c, f in self.columns]
+
+    def evaluate(self, columns: Columns) -> dict[str, np.ndarray]:
+        """Each output column computed on arrays (see :mod:`caselink.linkage.formulas`)."""
+        return {c: f.evaluate(columns) for c, f in self.columns}
 
     @property
     def column_names(self) -> list[str]:
@@ -121,44 +149,97 @@ class Comparison:
 
     def levels(self, frame: pd.DataFrame) -> np.ndarray:
         """The level (0..n_levels-1) of each row of a comparison frame."""
-        first = frame[self.columns[0][0]].to_numpy(dtype=float)
-        if self.kind == "closeness":
-            out = 1 + np.searchsorted(np.asarray(self.edges), first, side="right")
-            return np.where(np.isnan(first), 0, out).astype(np.int64)
-        if self.kind == "similarity":
-            out = 1 + np.searchsorted(np.asarray(self.edges), first, side="right")
-            return np.where(np.isnan(first), 0, out).astype(np.int64)
+        values = [Col("frame", c) for c in self.column_names]
+        level = self.level_formula(values).evaluate(
+            lambda _alias, name: frame[name].to_numpy(dtype=float)
+        )
+        return np.broadcast_to(level, len(frame)).astype(np.int64)
+
+    def level_formula(
+        self,
+        values: Sequence[Formula],
+        outcome: Callable[[int], Formula] = Lit,
+        shared: Formula | None = None,
+    ) -> Formula:
+        """How the comparison's values fall into levels: the one declaration of its levels.
+
+        Parameters
+        ----------
+        values
+            A formula of each output column (the columns of a comparison
+            frame, or the comparison's own formulas in SQL).
+        outcome
+            What each level gives: the level number (default), or e.g. the
+            model's log ratio of the level (the bound's SQL,
+            :mod:`caselink.linkage.bounds`).
+        shared
+            For ``agreement``/``case_type``: what sharing a value gives, when
+            it is known otherwise (a column holding the outcome of the
+            value's rarity class); default :meth:`rarity_class_formula`.
+        """
+        first = values[0]
+        if self.kind in ("closeness", "similarity"):
+            bins = [
+                (Compare("<", first, Lit(e, True)), outcome(i + 1))
+                for i, e in enumerate(self.edges)
+            ]
+            return Case(((IsNull(first), outcome(0)), *bins), outcome(len(self.edges) + 1))
         if self.kind == "binary":
-            return np.where(np.isnan(first), 0, np.where(first > 0.5, 2, 1)).astype(np.int64)
-        rare, uncommon = self.edges
-        rarity = frame[self.columns[1][0]].to_numpy(dtype=float)
-        share = np.exp(-rarity)
-        shared_level = np.where(share <= rare + 1e-12, 4, np.where(share <= uncommon + 1e-12, 3, 2))
+            return when((IsNull(first), outcome(0)), (Compare(">", first, Lit(0.5)), outcome(2)),
+                        otherwise=outcome(1))  # fmt: skip
+        rarity = shared if shared is not None else self.rarity_class_formula(values[1], outcome)
         if self.kind == "case_type":
-            family = frame[self.columns[2][0]].to_numpy(dtype=float)
-            same_type = first > 0.5
-            return np.where(same_type, shared_level, np.where(family > 0.5, 1, 0)).astype(np.int64)
-        shared = first > 0
-        level = np.where(np.isnan(first), 0, np.where(shared, shared_level, 1))
-        return level.astype(np.int64)
+            same_type, same_family = (
+                Compare(">", first, Lit(0.5)),
+                Compare(">", values[2], Lit(0.5)),
+            )
+            return when((same_type, rarity), (same_family, outcome(1)), otherwise=outcome(0))
+        return when((IsNull(first), outcome(0)), (Compare(">", first, Lit(0)), rarity),
+                    otherwise=outcome(1))  # fmt: skip
+
+    def rarity_class_formula(
+        self, rarity: Formula, outcome: Callable[[int], Formula] = Lit
+    ) -> Formula:
+        """Level of sharing a value by its rarity (-ln share): rare 4, uncommon 3, common 2."""
+        rare, uncommon = self.edges
+        share = fn("EXP", -rarity)
+        return when(
+            (Compare("<=", share, Lit(rare + 1e-12, True)), outcome(4)),
+            (Compare("<=", share, Lit(uncommon + 1e-12, True)), outcome(3)),
+            otherwise=outcome(2),
+        )
+
+
+def distance_formula(config: LinkageConfig) -> Formula:
+    """Distance in km between ``a`` and ``b`` (great-circle or planar)."""
+    if config.geometry == "planar":
+        dx, dy = Col("a", "x") - Col("b", "x"), Col("a", "y") - Col("b", "y")
+        return fn("SQRT", fn("POWER", dx, 2) + fn("POWER", dy, 2)) / 1000.0
+    lat_a, lat_b, lon_a, lon_b = Col("a", "lat"), Col("b", "lat"), Col("a", "lon"), Col("b", "lon")
+    h = fn("POWER", fn("SIN", fn("RADIANS", lat_b - lat_a) / 2.0), 2) + fn(
+        "COS", fn("RADIANS", lat_a)
+    ) * fn("COS", fn("RADIANS", lat_b)) * fn(
+        "POWER", fn("SIN", fn("RADIANS", lon_b - lon_a) / 2.0), 2
+    )
+    return 2.0 * Lit(EARTH_RADIUS_KM) * fn("ASIN", fn("LEAST", 1.0, fn("SQRT", h)))
 
 
 def distance_sql(config: LinkageConfig) -> str:
     """SQL of the distance in km between ``a`` and ``b`` (great-circle or planar)."""
-    if config.geometry == "planar":
-        return "SQRT(POWER(a.x - b.x, 2) + POWER(a.y - b.y, 2)) / 1000.0"
-    return (
-        f"2.0 * {EARTH_RADIUS_KM} * ASIN(LEAST(1.0, SQRT("
-        "POWER(SIN(RADIANS(b.lat - a.lat) / 2.0), 2) + "
-        "COS(RADIANS(a.lat)) * COS(RADIANS(b.lat)) * "
-        "POWER(SIN(RADIANS(b.lon - a.lon) / 2.0), 2))))"
-    )
+    return distance_formula(config).sql()
 
 
-DAYS_SQL = "GREATEST(0.0, GREATEST(a.t_from, b.t_from) - LEAST(a.t_to, b.t_to))"
+DAYS = fn(
+    "GREATEST",
+    0.0,
+    fn("GREATEST", Col("a", "t_from"), Col("b", "t_from"))
+    - fn("LEAST", Col("a", "t_to"), Col("b", "t_to")),
+)
+"""Days between the two time windows (0 when they overlap)."""
+DAYS_SQL = DAYS.sql()
 
 
-def _agreement_columns(name: str, single: bool = False) -> tuple[tuple[str, str], ...]:
+def _agreement_columns(name: str, single: bool = False) -> tuple[tuple[str, Formula], ...]:
     """Overlap (Jaccard) and rarity columns of an attribute.
 
     A single-valued attribute is compared on the ``cases`` columns
@@ -166,30 +247,23 @@ def _agreement_columns(name: str, single: bool = False) -> tuple[tuple[str, str]
     value): the same numbers the ``case_values`` join gives, without the join
     and its GROUP BY, which dominate the cost at scale.
     """
-    n_a, n_b = f"a.{q(name + '_n')}", f"b.{q(name + '_n')}"
+    n_a, n_b = Col("a", name + "_n"), Col("b", name + "_n")
+    either_empty = eq(n_a, 0) | eq(n_b, 0)
     if single:
-        v_a, v_b = f"a.{q(name + '_value')}", f"b.{q(name + '_value')}"
+        same = eq(Col("a", name + "_value"), Col("b", name + "_value"))
         return (
-            (
-                f"{name}_overlap",
-                f"CASE WHEN {n_a} = 0 OR {n_b} = 0 THEN NULL "
-                f"WHEN {v_a} = {v_b} THEN 1.0 ELSE 0.0 END",
-            ),
-            (
-                f"{name}_rarity",
-                f"CASE WHEN {v_a} = {v_b} THEN -LN(a.{q(name + '_share')}) ELSE NULL END",
-            ),
+            (f"{name}_overlap", when((either_empty, NULL), (same, 1.0), otherwise=0.0)),
+            (f"{name}_rarity", when((same, -fn("LN", Col("a", name + "_share"))))),
         )
-    shared = f"COALESCE(s.{q(name + '_shared')}, 0)"
+    shared = Coalesce(Col("s", name + "_shared"), Lit(0))
     return (
         (
             f"{name}_overlap",
-            f"CASE WHEN {n_a} = 0 OR {n_b} = 0 THEN NULL "
-            f"ELSE CAST({shared} AS DOUBLE) / ({n_a} + {n_b} - {shared}) END",
+            when((either_empty, NULL), otherwise=Double(shared) / (n_a + n_b - shared)),
         ),
         (
             f"{name}_rarity",
-            f"CASE WHEN {shared} > 0 THEN -LN(s.{q(name + '_share')}) ELSE NULL END",
+            when((Compare(">", shared, Lit(0)), -fn("LN", Col("s", name + "_share")))),
         ),
     )
 
@@ -213,23 +287,29 @@ def build_comparisons(
         it, edges at 1, 2 and 4 units are used.
     """
     rare_uncommon = (config.rare_value_share, config.uncommon_value_share)
+    tod_a, tod_b = Col("a", "tod"), Col("b", "tod")
+    sex_a, sex_b = Col("a", "victim_sex"), Col("b", "victim_sex")
     comps = [
         Comparison(
             "distance",
             "closeness",
-            (("distance_km", distance_sql(config)),),
+            (("distance_km", distance_formula(config)),),
             config.distance_edges_km,
             "km apart",
         ),
-        Comparison("days", "closeness", (("days_apart", DAYS_SQL),), config.days_edges, "days"),
+        Comparison("days", "closeness", (("days_apart", DAYS),), config.days_edges, "days"),
         Comparison(
             "time_of_day",
             "closeness",
             (
                 (
                     "tod_gap_h",
-                    "CASE WHEN a.tod IS NULL OR b.tod IS NULL THEN NULL "
-                    "ELSE LEAST(ABS(a.tod - b.tod), 24.0 - ABS(a.tod - b.tod)) END",
+                    when(
+                        (IsNull(tod_a) | IsNull(tod_b), NULL),
+                        otherwise=fn(
+                            "LEAST", fn("ABS", tod_a - tod_b), 24.0 - fn("ABS", tod_a - tod_b)
+                        ),
+                    ),
                 ),
             ),
             config.tod_edges_h,
@@ -240,7 +320,10 @@ def build_comparisons(
             "case_type",
             (
                 *_agreement_columns("case_type", single=True),
-                ("same_family", "CASE WHEN a.family = b.family THEN 1.0 ELSE 0.0 END"),
+                (
+                    "same_family",
+                    when((eq(Col("a", "family"), Col("b", "family")), 1.0), otherwise=0.0),
+                ),
             ),
             rare_uncommon,
             "case type",
@@ -249,7 +332,7 @@ def build_comparisons(
         Comparison(
             "victim_age",
             "closeness",
-            (("victim_age_gap", "ABS(a.victim_age - b.victim_age)"),),
+            (("victim_age_gap", fn("ABS", Col("a", "victim_age") - Col("b", "victim_age"))),),
             config.age_edges,
             "victims' ages",
         ),
@@ -259,8 +342,11 @@ def build_comparisons(
             (
                 (
                     "victim_same_sex",
-                    "CASE WHEN a.victim_sex IS NULL OR b.victim_sex IS NULL THEN NULL "
-                    "WHEN a.victim_sex = b.victim_sex THEN 1.0 ELSE 0.0 END",
+                    when(
+                        (IsNull(sex_a) | IsNull(sex_b), NULL),
+                        (eq(sex_a, sex_b), 1.0),
+                        otherwise=0.0,
+                    ),
                 ),
             ),
             (),
@@ -295,13 +381,14 @@ def build_comparisons(
                 Comparison(
                     spec.name,
                     "closeness",
-                    ((f"{spec.name}_diff", f"ABS(a.{q(spec.name)} - b.{q(spec.name)})"),),
+                    ((f"{spec.name}_diff", fn("ABS", Col("a", spec.name) - Col("b", spec.name))),),
                     edges,
                     label,
                 )
             )
     for fld in text_fields(schema):
-        norm_a, norm_b = f"a.{q(fld + '_norm')}", f"b.{q(fld + '_norm')}"
+        norm_a, norm_b = Col("a", fld + "_norm"), Col("b", fld + "_norm")
+        dot = Coalesce(Col("t", fld + "_dot"), Lit(0.0))
         comps.append(
             Comparison(
                 fld,
@@ -309,9 +396,10 @@ def build_comparisons(
                 (
                     (
                         f"{fld}_cosine",
-                        f"CASE WHEN {norm_a} IS NULL OR {norm_b} IS NULL THEN NULL "
-                        f"ELSE LEAST(1.0, COALESCE(t.{q(fld + '_dot')}, 0.0) / "
-                        f"({norm_a} * {norm_b})) END",
+                        when(
+                            (IsNull(norm_a) | IsNull(norm_b), NULL),
+                            otherwise=fn("LEAST", 1.0, dot / (norm_a * norm_b)),
+                        ),
                     ),
                 ),
                 config.similarity_edges,

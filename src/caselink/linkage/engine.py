@@ -1,17 +1,19 @@
-"""The linkage engine: candidates, comparisons, model, links, series, one new case.
+"""The linkage engine: candidates, comparisons, model, links, series (the batch path).
+
+One new case against the store is scored by :class:`caselink.linkage.case_index.CaseIndex`
+from the same blocking rules, comparison formulas and model.
 
 Example
 -------
 >>> engine = LinkageEngine(store.cases_frame(), store.attribute_schema())  # doctest: +SKIP
 >>> saved = engine.train()                      # from solved cases (offender_id)
 >>> links = engine.link(min_probability=0.2, explain=True)   # explains only what it keeps
->>> alerts = engine.score_case(new_case_row)    # one new case against the store
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,6 @@ import pandas as pd
 from caselink.linkage.blocking import (
     BlockingRule,
     blocking_sql,
-    candidate_pairs,
     rule_set_for_size,
     rules_for_size,
 )
@@ -542,49 +543,3 @@ class LinkageEngine:
             {str(k): v for k, v in by_id.loc[case_b].items()},
         )
         return prob, evidence
-
-    def score_case(
-        self, case: Mapping[str, Any] | pd.DataFrame, explain: bool = False
-    ) -> pd.DataFrame:
-        """Score ONE case against every stored case it is a candidate with.
-
-        Candidates come from the same blocking rules restricted to this case
-        (grid-cell, rare-value and victim-group look-ups, not a scan of all
-        pairs), then the same comparison SQL and model. For a stored case the
-        probabilities equal those of :meth:`link`; a new case is compared with
-        the value frequencies of the store as it is (re-building the engine
-        after importing it re-counts them).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``case_a, case_b, probability`` (+ ``explanation``), highest first.
-        """
-        row = pd.DataFrame([dict(case)]) if not isinstance(case, pd.DataFrame) else case
-        if len(row) != 1:
-            raise ValueError(f"score_case takes one case, got {len(row)} rows")
-        case_id = str(row["case_id"].iloc[0])
-        stored = case_id in set(self.cases["case_id"])
-        cases = self.cases
-        if not stored:
-            new = build_tables(row, self.schema, self.config, self.tables.vocabulary)
-            for name in ("cases", "case_values", "case_tokens"):
-                frame = getattr(new, name)
-                if len(frame):
-                    self._con.register("new_rows", frame)
-                    self._con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM new_rows")
-                    self._con.unregister("new_rows")
-            cases = pd.concat([self.cases, row[self.cases.columns]], ignore_index=True)
-        try:
-            with step(f"blocking case {case_id} against the store", self.memory):
-                pairs = candidate_pairs(self._con, self.rules, self.config, focus=case_id)
-            compared = self.compare(pairs)
-            out = self._scored(compared, cases, explain)
-        finally:
-            if not stored:
-                lit = case_id.replace("'", "''")
-                for name in ("cases", "case_values", "case_tokens"):
-                    self._con.execute(f"DELETE FROM {name} WHERE case_id = '{lit}'")
-        return out.sort_values(
-            ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"
-        ).reset_index(drop=True)

@@ -103,7 +103,9 @@ def comparison_sql(
         )
         joins.append("LEFT JOIN tokens_wide t ON t.case_a = p.case_a AND t.case_b = p.case_b")
     selects = ",\n  ".join(
-        f"CAST({expr} AS DOUBLE) AS {q(col)}" for comp in comparisons for col, expr in comp.columns
+        f"CAST({expr} AS DOUBLE) AS {q(col)}"
+        for comp in comparisons
+        for col, expr in comp.sql_columns()
     )
     with_clause = ("WITH " + ",\n".join(ctes) + "\n") if ctes else ""
     sql = (

@@ -212,7 +212,7 @@ def learn_vocabulary(
     n = len(frame)
     shares: dict[str, dict[str, float]] = {}
     for attr in value_attributes(schema):
-        lists = _value_lists(frame[attr])
+        lists = value_lists(frame[attr])
         recorded = sum(1 for v in lists if v)
         counts: dict[str, int] = {}
         for values in lists:
@@ -259,11 +259,7 @@ def build_tables(
     """
     check_frame(frame, schema, config)
     vocab = vocabulary or learn_vocabulary(frame, schema, config)
-    t_from = _days(frame["occurred_from"])
-    t_to = _days(frame["occurred_to"].fillna(frame["occurred_from"]))
-    t_to = np.maximum(t_to, t_from)
-    length = t_to - t_from
-    tod = np.where(length <= 1.0, (((t_from + t_to) / 2.0) % 1.0) * 24.0, np.nan)
+    t_from, t_to, tod = time_columns(frame)
     cases = pd.DataFrame(
         {
             "case_id": frame["case_id"].astype(str).to_numpy(),
@@ -300,7 +296,7 @@ def build_tables(
     value_rows: list[tuple[str, str, str, float]] = []
     single = single_valued_attributes(schema)
     for attr in value_attributes(schema):
-        lists = _value_lists(frame[attr])
+        lists = value_lists(frame[attr])
         cases[f"{attr}_n"] = np.array([len(v) for v in lists], dtype=np.int64)
         if attr in single:
             cases[f"{attr}_value"] = pd.Series(
@@ -324,6 +320,15 @@ def build_tables(
     return LinkageTables(cases, case_values, case_tokens, vocab)
 
 
+def time_columns(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``t_from``, ``t_to`` (days since 1970; an open window ends where it starts)
+    and ``tod`` (hour of the window's middle; NaN for windows longer than a day)."""
+    t_from = _days(frame["occurred_from"])
+    t_to = np.maximum(_days(frame["occurred_to"].fillna(frame["occurred_from"])), t_from)
+    tod = np.where(t_to - t_from <= 1.0, (((t_from + t_to) / 2.0) % 1.0) * 24.0, np.nan)
+    return t_from, t_to, tod
+
+
 def _days(column: pd.Series) -> np.ndarray:
     values = pd.to_datetime(column).astype("datetime64[us]").to_numpy()
     return (values - np.datetime64("1970-01-01T00:00:00", "us")) / np.timedelta64(1, "D")
@@ -333,7 +338,7 @@ def _text(column: pd.Series) -> np.ndarray:
     return np.array([None if v is None or v != v else str(v) for v in column], dtype=object)
 
 
-def _value_lists(column: pd.Series) -> list[tuple[str, ...]]:
+def value_lists(column: pd.Series) -> list[tuple[str, ...]]:
     """Each cell as a tuple of values (multi-valued cells are tuples already)."""
     out: list[tuple[str, ...]] = []
     for v in column:

@@ -9,6 +9,7 @@ value and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,3 +161,44 @@ class StoreBusyError(CaselinkError):
     """Another process holds the store's write lock beyond the busy timeout."""
 
     code = "store_busy"
+
+
+class NotScorableError(InputError):
+    """Cases the linkage model cannot compare (no position, no time, no case type, ...).
+
+    ``reasons`` maps each case_id to every reason it cannot be scored, so
+    that a caller stores or shows them per case without reading the message.
+    """
+
+    code = "not_scorable"
+
+    def __init__(self, reasons: Mapping[str, Sequence[str]]) -> None:
+        self.reasons: dict[str, list[str]] = {c: list(r) for c, r in reasons.items()}
+        shown = "; ".join(self.note(c) for c in list(self.reasons)[:MAX_SHOWN_ERRORS])
+        extra = len(self.reasons) - MAX_SHOWN_ERRORS
+        more = f"; ... and {extra} more case(s)" if extra > 0 else ""
+        first = next(iter(self.reasons), "")
+        super().__init__(
+            f"{len(self.reasons)} case(s) cannot be scored: {shown}{more}",
+            field="case_id",
+            value=first,
+        )
+
+    def note(self, case_id: str) -> str:
+        """The reasons of one case as one line (``case 'C1': lat is not recorded ...``)."""
+        return scoring_note(case_id, self.reasons.get(case_id, []))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error shape, with one entry per case and reason under ``errors``."""
+        out = super().to_dict()
+        out["errors"] = [
+            RowError("", 0, "case_id", cid, why).to_dict()
+            for cid, whys in self.reasons.items()
+            for why in whys
+        ]
+        return out
+
+
+def scoring_note(case_id: str, reasons: Sequence[str]) -> str:
+    """Reasons a case cannot be scored, as the one line stored with it."""
+    return "; ".join(f"case {case_id!r}: {why}" for why in reasons)

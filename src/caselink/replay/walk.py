@@ -6,7 +6,7 @@ No information from the future:
 * each case is compared only with cases recorded before it — the index is
   filled one case at a time in recording order, so a later case is not in it;
 * value shares and token IDFs (how rare GHB or a churchyard is) are counted
-  from the cases in the index at that moment (:class:`caselink.alerts.index.CaseIndex`
+  from the cases in the index at that moment (:class:`caselink.linkage.case_index.CaseIndex`
   keeps live counts);
 * ``offender_id`` and ``status`` are never read by the walk; they are used
   only afterwards, by :func:`caselink.replay.scoring.score_replay`;
@@ -37,17 +37,18 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from caselink.alerts.index import CaseIndex, scoring_problems
 from caselink.alerts.workload import (
     DEFAULT_ALERTS_PER_1000,
     MIN_THRESHOLD,
     check_workload,
     threshold_for,
 )
+from caselink.linkage.case_index import CaseIndex, scoring_problems
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
 from caselink.linkage.persistence import SavedModel
+from caselink.records.errors import scoring_note
 from caselink.records.model import AttributeSchema
 
 ALERT_COLUMNS = ["alerted_at", "case_id", "linked_case_id", "probability"]
@@ -249,9 +250,8 @@ def replay(
         )
     config = current.config if current is not None else LinkageConfig()
     problems = scoring_problems(walk, config)
-    bad_ids = {m.split("'")[1] for m in problems if m.startswith("case '")}
-    not_scored = {cid: "; ".join(m for m in problems if f"'{cid}'" in m) for cid in bad_ids}
-    walk = walk[~walk["case_id"].isin(bad_ids)].reset_index(drop=True)
+    not_scored = {cid: scoring_note(cid, reasons) for cid, reasons in problems.items()}
+    walk = walk[~walk["case_id"].isin(problems)].reset_index(drop=True)
     rules = current.rules if current is not None else None
     comps = current.comparisons if current is not None else None
     index = CaseIndex(schema, config, rules or [], comps or [])

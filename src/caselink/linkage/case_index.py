@@ -1,28 +1,36 @@
-"""An in-memory index of the stored cases: one new case scored in milliseconds.
+"""An in-memory index of the stored cases: one case scored against the store in milliseconds.
 
-The batch engine (:class:`caselink.linkage.engine.LinkageEngine`) runs its
-blocking and comparison SQL over the whole store. To compare ONE arriving case
-with a million stored ones in well under a second, :class:`CaseIndex` keeps
-what the same blocking rules and comparisons read, as numpy arrays, built once
-from the cases frame and appended to as cases arrive:
+The batch path (:class:`caselink.linkage.engine.LinkageEngine`) runs the
+blocking and comparison SQL over every pair of the store. To compare ONE
+arriving case with a million stored ones in well under a second,
+:class:`CaseIndex` keeps what the blocking rules and comparisons read, as
+numpy arrays, built once from the cases frame and appended to as cases
+arrive. It is the one-case scoring path of alerts on arrival, bulk import and
+replay, and it declares nothing of its own:
 
-* per-case columns (position, time window, time of day, victim, numeric and
-  categorical MO values) in growable arrays;
-* a spatial grid (cells of ``block_km`` in degrees) for the ``near`` rule, an
-  inverted index ``(attribute, value) -> cases`` for the ``rare_value`` rule
-  and ``(victim group, case family) -> cases`` for the ``victim_group`` rule;
-  each look-up is followed by the rule's exact filter;
-* value sets and text tokens as growable CSR rows, with *live* value counts and
-  document frequencies: a value's share and a token's IDF are computed, at
-  scoring time, from the cases in the index. This is what
-  :func:`caselink.linkage.tables.learn_vocabulary` gives over the same cases,
-  so a pair scores exactly as ``caselink link`` would score it over the cases
+* candidates: the same :class:`~caselink.linkage.blocking.BlockingRule`
+  declarations, looked up in a spatial grid (cells of ``block_km``), an
+  inverted index ``(attribute, value) -> cases`` and ``(victim group, case
+  family) -> cases``, then each rule's exact filter, whose distance and days
+  are the comparisons' own formulas;
+* comparisons: each :class:`~caselink.linkage.comparisons.Comparison`'s
+  formulas (:mod:`caselink.linkage.formulas`), the very declaration the
+  batch SQL is rendered from, evaluated on the columns of the focus case
+  (``a``) and its candidates (``b``). The index only supplies the columns of
+  the ``cases`` table (:mod:`caselink.linkage.tables`) and the two join
+  aggregates the SQL computes: values shared (``s.<attr>_shared``, the least
+  ``s.<attr>_share``) and the TF-IDF dot product of shared tokens
+  (``t.<field>_dot``);
+* frequencies are *live*: a value's share and a token's IDF are counted, at
+  scoring time, from the cases in the index, as
+  :func:`caselink.linkage.tables.learn_vocabulary` counts them over the same
+  cases; so a pair scores exactly as ``caselink link`` scores it over the cases
   indexed (tested), and a replay that indexes cases in recording order uses
   only the frequencies known at each moment.
 
-The comparison columns follow :func:`caselink.linkage.comparisons.build_comparisons`
-(names, kinds and SQL semantics); a comparison this module does not know
-raises :class:`UnsupportedComparisonError` rather than being guessed.
+A model whose formulas read a column the index does not hold raises
+:class:`UnsupportedComparisonError`; a case that cannot be compared raises
+:class:`~caselink.records.errors.NotScorableError` naming every case and reason.
 """
 
 from __future__ import annotations
@@ -36,28 +44,28 @@ import numpy as np
 import pandas as pd
 
 from caselink.linkage.blocking import BlockingRule
-from caselink.linkage.comparisons import Comparison, comparison_columns
+from caselink.linkage.comparisons import DAYS, Comparison, comparison_columns, distance_formula
 from caselink.linkage.config import LinkageConfig
+from caselink.linkage.formulas import Columns, columns_read
 from caselink.linkage.tables import (
     MAX_TOKEN_SHARE,
     SEX_VALUES,
+    single_valued_attributes,
     text_fields,
+    time_columns,
     tokenize,
     value_attributes,
+    value_lists,
 )
+from caselink.records.errors import ModelMismatchError, NotScorableError
 from caselink.records.geodesy import EARTH_RADIUS_KM
 from caselink.records.model import AttributeKind, AttributeSchema
 
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0
-FloatArray = np.ndarray
 
 
-class UnsupportedComparisonError(ValueError):
-    """A comparison of the model that the fast path does not compute."""
-
-
-class NotScorableError(ValueError):
-    """A case that cannot be compared (names the field and the value)."""
+class UnsupportedComparisonError(ModelMismatchError):
+    """A model's comparison or blocking rule reads a column the index does not hold."""
 
 
 class _Growable:
@@ -217,8 +225,9 @@ class CaseIndex:
 
     Notes
     -----
-    Build with :meth:`from_frame`, grow with :meth:`add`. Positions are
-    0-based in insertion order; :attr:`case_ids` maps them back.
+    Build with :meth:`from_frame`, grow with :meth:`add`, score with
+    :meth:`candidates` and :meth:`compare`. Positions are 0-based in insertion
+    order; :attr:`case_ids` maps them back.
     """
 
     def __init__(
@@ -230,13 +239,15 @@ class CaseIndex:
     ) -> None:
         self.schema = schema
         self.config = config
-        self.rules = list(rules)
-        self.comparisons = list(comparisons)
-        self._check_comparisons()
         self.planar = config.geometry == "planar"
         self.value_attrs = value_attributes(schema)
+        self.single_attrs = set(single_valued_attributes(schema))
         self.text_fields = text_fields(schema)
         self.numeric_attrs = schema.of_kind(AttributeKind.NUMERIC)
+        self._distance_formula = distance_formula(config)
+        self._check(rules, comparisons)
+        self.rules = list(rules)
+        self.comparisons = list(comparisons)
         self.case_ids: list[str] = []
         self.position: dict[str, int] = {}
         cols = ["a", "b", "t_from", "t_to", "tod", "victim_age", *self.numeric_attrs]
@@ -271,20 +282,44 @@ class CaseIndex:
         index.add(frame)
         return index
 
-    def _check_comparisons(self) -> None:
-        known_closeness = {"distance", "days", "time_of_day", "victim_age"}
-        numeric = set(self.schema.of_kind(AttributeKind.NUMERIC))
-        for c in self.comparisons:
-            ok = (
-                (c.kind == "closeness" and (c.name in known_closeness or c.name in numeric))
-                or (c.kind == "binary" and c.name == "victim_sex")
-                or c.kind in ("agreement", "case_type", "similarity")
-            )
-            if not ok:
-                raise UnsupportedComparisonError(
-                    f"comparison {c.name!r} ({c.kind}) has no fast path; "
-                    "score with the linkage engine instead"
+    def _holds(self, alias: str, name: str) -> bool:
+        """Whether the index supplies column ``name`` of table alias ``alias``."""
+        if alias in ("a", "b"):
+            pos = {"x", "y"} if self.planar else {"lat", "lon"}
+            derived = {f"{a}_n" for a in self.value_attrs}
+            derived |= {f"{a}_{s}" for a in self.single_attrs for s in ("value", "share")}
+            derived |= {f"{f}_norm" for f in self.text_fields}
+            return name in set(self._num_columns()) | pos | derived | {"victim_sex", "family"}
+        if alias == "s":
+            multi = set(self.value_attrs) - self.single_attrs
+            return any(name == f"{a}_{s}" for a in multi for s in ("shared", "share"))
+        return alias == "t" and name in {f"{f}_dot" for f in self.text_fields}
+
+    def _num_columns(self) -> list[str]:
+        return ["t_from", "t_to", "tod", "victim_age", *self.numeric_attrs]
+
+    def _check(self, rules: Sequence[BlockingRule], comparisons: Sequence[Comparison]) -> None:
+        """Raise :class:`UnsupportedComparisonError` for what the index cannot compute."""
+        for c in comparisons:
+            for col, formula in c.columns:
+                missing = sorted(
+                    f"{a}.{n}" for a, n in columns_read(formula) if not self._holds(a, n)
                 )
+                if missing:
+                    raise UnsupportedComparisonError(
+                        f"comparison {c.name!r} column {col!r} reads {', '.join(missing)}, "
+                        "which the case index does not hold; score with the linkage engine",
+                        field=c.name,
+                    )
+        for r in rules:
+            for attr in [*(s for s in r.same if s not in ("family", "victim_sex")),
+                         *(a for a, _ in r.uncommon)]:  # fmt: skip
+                if attr not in self.single_attrs:
+                    raise UnsupportedComparisonError(
+                        f"blocking rule {r.describe()!r} compares {attr!r}, which is not a "
+                        "single-valued attribute the case index holds",
+                        field=attr,
+                    )
 
     def __len__(self) -> int:
         return len(self.case_ids)
@@ -296,24 +331,26 @@ class CaseIndex:
         ------
         NotScorableError
             A case lacks a field every comparison needs (position, start of
-            the time window) or repeats a case_id already indexed; nothing of
-            ``frame`` is indexed then.
+            the time window, case type) or repeats a case_id already indexed
+            or within ``frame``; its ``reasons`` name every such case. Nothing
+            of ``frame`` is indexed then.
         """
-        problems = scoring_problems(frame, self.config)
-        dup = [c for c in frame["case_id"].astype(str) if c in self.position]
-        problems += [f"case {c!r}: already indexed" for c in dup[:5]]
-        if frame["case_id"].astype(str).duplicated().any():
-            problems.append("case_id repeats within the frame")
-        if problems:
-            raise NotScorableError("; ".join(problems))
+        reasons = scoring_problems(frame, self.config)
+        ids = frame["case_id"].astype(str).tolist()
+        seen: set[str] = set()
+        for cid in ids:
+            if cid in self.position:
+                reasons.setdefault(cid, []).append("already indexed")
+            elif cid in seen:
+                reasons.setdefault(cid, []).append("case_id repeats within the cases added")
+            seen.add(cid)
+        if reasons:
+            raise NotScorableError(reasons)
         n0, n = len(self), len(frame)
         pos = np.arange(n0, n0 + n, dtype=np.int64)
-        ids = frame["case_id"].astype(str).tolist()
         self.case_ids.extend(ids)
         self.position.update(zip(ids, pos.tolist(), strict=True))
-        t_from = _days(frame["occurred_from"])
-        t_to = np.maximum(_days(frame["occurred_to"].fillna(frame["occurred_from"])), t_from)
-        tod = np.where(t_to - t_from <= 1.0, (((t_from + t_to) / 2.0) % 1.0) * 24.0, np.nan)
+        t_from, t_to, tod = time_columns(frame)
         a_col, b_col = ("x", "y") if self.planar else ("lat", "lon")
         a = frame[a_col].to_numpy(dtype=float)
         b = frame[b_col].to_numpy(dtype=float)
@@ -325,8 +362,8 @@ class CaseIndex:
         self._num["victim_age"].extend(pd.to_numeric(frame["victim_age"]).to_numpy(dtype=float))
         for attr in self.numeric_attrs:
             self._num[attr].extend(pd.to_numeric(frame[attr]).to_numpy(dtype=float))
-        sex = np.array([1 if s == "M" else 2 if s == "F" else 0 for s in frame["victim_sex"]])
-        self._sex.extend(sex.astype(np.int8))
+        sex = [SEX_VALUES.index(s) + 1 if s in SEX_VALUES else 0 for s in frame["victim_sex"]]
+        self._sex.extend(np.asarray(sex, dtype=np.int8))
         families = [
             self.config.families.get(str(t), str(t)) if isinstance(t, str) else None
             for t in frame["case_type"]
@@ -339,7 +376,7 @@ class CaseIndex:
         value_pos: list[int] = []
         for attr in self.value_attrs:
             vocab = self._vocab[attr]
-            rows = [vocab.codes(vs) for vs in _value_lists(frame[attr])]
+            rows = [vocab.codes(vs) for vs in value_lists(frame[attr])]
             for p, codes in zip(pos.tolist(), rows, strict=True):
                 if codes:
                     vocab.recorded += 1
@@ -348,8 +385,7 @@ class CaseIndex:
                     value_pos.append(p)
             flat = np.asarray([c for r in rows for c in r], dtype=np.int64)
             if len(flat):
-                counts = vocab.count.values
-                np.add.at(counts, flat, 1)
+                np.add.at(vocab.count.values, flat, 1)
             self._values[attr].add_rows(rows)
         self._extend_postings(self._by_value, value_keys, value_pos)
         for fld in self.text_fields:
@@ -406,9 +442,9 @@ class CaseIndex:
 
     def use(self, rules: Sequence[BlockingRule], comparisons: Sequence[Comparison]) -> None:
         """Switch to another model's blocking rules and comparisons (same config)."""
+        self._check(rules, comparisons)
         self.rules = list(rules)
         self.comparisons = list(comparisons)
-        self._check_comparisons()
         near = [r.km for r in self.rules if r.kind == "near"]
         cell = max(near, default=1.0) / KM_PER_DEGREE
         if cell > self._cell_deg + 1e-15:
@@ -444,6 +480,10 @@ class CaseIndex:
         idf[df == 0] = 0.0
         return idf
 
+    def start_of(self, position: int) -> float:
+        """Start of the case's time window (days since 1970)."""
+        return float(self._num["t_from"].values[position])
+
     # -------------------------------------------------------------- candidates
     def candidates(self, position: int, before: int | None = None) -> np.ndarray:
         """Positions of the cases the blocking rules pair with the case at ``position``.
@@ -456,14 +496,20 @@ class CaseIndex:
             Only cases at positions below this (default: all but the focus).
         """
         found: list[np.ndarray] = []
-        pool_all: np.ndarray | None = None
+        near: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         for rule in self.rules:
             if rule.kind == "near":
-                if pool_all is None:
+                if near is None:
+                    # the grid's neighbourhood, its days and km apart: once for every rule
                     pool_all = self._near_pool(position)
-                pool = pool_all[self._days(position, pool_all) <= rule.days]
-                pool = pool[self._same(rule, position, pool)]
-                found.append(pool[self._distance(position, pool) <= rule.km])
+                    columns = self._pair_columns(position, pool_all)
+                    days = np.broadcast_to(DAYS.evaluate(columns), len(pool_all))
+                    km = np.broadcast_to(self._distance_formula.evaluate(columns), len(pool_all))
+                    near = (pool_all, days, km)
+                pool_all, days, km = near
+                keep = (days <= rule.days) & (km <= rule.km)
+                keep[keep] = self._same(rule, position, pool_all[keep])
+                found.append(pool_all[keep])
             elif rule.kind == "rare_value":
                 for attr in self.value_attrs:
                     codes = self._values[attr].row(position)
@@ -497,7 +543,7 @@ class CaseIndex:
             elif col == "victim_sex":
                 codes = self._sex.values.astype(np.int32) - 1  # unknown -> -1
             else:
-                rows = self._single_rows(col)
+                rows = self._values[col]
                 mine = int(rows.first(np.array([position]))[0])
                 keep &= (rows.first(pool) == mine) & (mine >= 0)
                 continue
@@ -506,31 +552,23 @@ class CaseIndex:
         if rule.types:
             ct = self._vocab["case_type"]
             allowed = np.asarray([ct.code.get(t, -2) for t in rule.types])
-            rows = self._single_rows("case_type")
+            rows = self._values["case_type"]
             mine_type = rows.first(np.array([position]))
             keep &= bool(np.isin(mine_type, allowed)[0]) & np.isin(rows.first(pool), allowed)
         if rule.groups_only:
-            rows = self._single_rows("victim_group")
+            rows = self._values["victim_group"]
             general = self._vocab["victim_group"].code.get("general", -2)
             mine_group = int(rows.first(np.array([position]))[0])
             keep &= (mine_group >= 0) & (mine_group != general)
             keep &= (rows.first(pool) >= 0) & (rows.first(pool) != general)
         for attr, cap in rule.uncommon:
             # as the SQL's ``<attr>_share <= cap``: both values held by at most cap
-            rows = self._single_rows(attr)
+            rows = self._values[attr]
             mine_code = rows.first(np.array([position]))
             theirs = rows.first(pool)
             keep &= bool(mine_code[0] >= 0) and bool(self.share(attr, mine_code)[0] <= cap)
             keep &= (theirs >= 0) & (self.share(attr, np.maximum(theirs, 0)) <= cap)
         return keep
-
-    def _single_rows(self, attr: str) -> _SparseRows:
-        """Value rows of a single-valued attribute (its first value is compared)."""
-        if attr not in self._values:
-            raise UnsupportedComparisonError(
-                f"blocking on {attr!r} is not supported by the fast path"
-            )
-        return self._values[attr]
 
     def _group_of(self, position: int) -> str | None:
         codes = self._values["victim_group"].row(position)
@@ -546,121 +584,114 @@ class CaseIndex:
         return np.concatenate(parts)
 
     def _days(self, position: int, others: np.ndarray) -> np.ndarray:
-        t_from, t_to = self._num["t_from"].values, self._num["t_to"].values
-        gap = np.maximum(t_from[others], t_from[position]) - np.minimum(
-            t_to[others], t_to[position]
-        )
-        out: np.ndarray = np.maximum(0.0, gap)
-        return out
-
-    def _distance(self, position: int, others: np.ndarray) -> np.ndarray:
-        a, b = self._num["a"].values, self._num["b"].values
-        if self.planar:
-            planar: np.ndarray = np.sqrt(
-                (a[others] - a[position]) ** 2 + (b[others] - b[position]) ** 2
-            )
-            return planar / 1000.0
-        lat1, lon1 = a[position], b[position]
-        lat2, lon2 = a[others], b[others]
-        h = (
-            np.sin(np.radians(lat2 - lat1) / 2.0) ** 2
-            + np.cos(np.radians(lat1))
-            * np.cos(np.radians(lat2))
-            * np.sin(np.radians(lon2 - lon1) / 2.0) ** 2
-        )
-        km: np.ndarray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-        return km
+        """Days apart: the ``days`` comparison's own formula."""
+        return np.broadcast_to(DAYS.evaluate(self._pair_columns(position, others)), len(others))
 
     # --------------------------------------------------------------- compare
     def compare(self, position: int, others: np.ndarray) -> pd.DataFrame:
-        """The comparison frame of (focus, each of ``others``), as the engine's SQL gives it.
+        """The comparison frame of (focus, each of ``others``), as the batch SQL gives it.
 
-        ``case_a`` is the focus case, ``case_b`` the other; columns follow
-        :func:`caselink.linkage.comparisons.comparison_columns`.
+        ``case_a`` is the focus case, ``case_b`` the other; the columns are
+        those of :func:`caselink.linkage.comparisons.comparison_columns`,
+        each computed by its comparison's formula.
         """
         others = np.asarray(others, dtype=np.int64)
-        cols: dict[str, np.ndarray] = {}
-        num = {k: g.values for k, g in self._num.items()}
+        columns = self._pair_columns(position, others)
+        computed: dict[str, np.ndarray] = {}
         for comp in self.comparisons:
-            if comp.kind == "closeness":
-                col = comp.column_names[0]
-                if comp.name == "distance":
-                    cols[col] = self._distance(position, others)
-                elif comp.name == "days":
-                    cols[col] = self._days(position, others)
-                elif comp.name == "time_of_day":
-                    d = np.abs(num["tod"][others] - num["tod"][position])
-                    cols[col] = np.minimum(d, 24.0 - d)
-                else:
-                    cols[col] = np.abs(num[comp.name][others] - num[comp.name][position])
-            elif comp.kind == "binary":
-                sx = self._sex.values
-                same = (sx[others] == sx[position]).astype(np.float64)
-                known = (sx[others] > 0) & (sx[position] > 0)
-                cols[comp.column_names[0]] = np.where(known, same, np.nan)
-            elif comp.kind in ("agreement", "case_type"):
-                overlap, rarity = self._agreement(comp.name, position, others)
-                cols[comp.column_names[0]] = overlap
-                cols[comp.column_names[1]] = rarity
-                if comp.kind == "case_type":
-                    fam = self._family.values
-                    same = (fam[others] == fam[position]) & (fam[position] >= 0)
-                    cols[comp.column_names[2]] = same.astype(np.float64)
-            else:  # similarity
-                cols[comp.column_names[0]] = self._cosine(comp.name, position, others)
-        frame = pd.DataFrame(
-            {
-                "case_a": np.full(len(others), self.case_ids[position], dtype=object),
-                "case_b": np.asarray(self.case_ids, dtype=object)[others]
-                if len(others)
-                else np.zeros(0, dtype=object),
-            }
-        )
+            computed.update(comp.evaluate(columns))
+        data: dict[str, np.ndarray] = {
+            "case_a": np.full(len(others), self.case_ids[position], dtype=object),
+            "case_b": np.asarray(self.case_ids, dtype=object)[others]
+            if len(others)
+            else np.zeros(0, dtype=object),
+        }
         for col in comparison_columns(self.comparisons):
-            frame[col] = np.asarray(cols[col], dtype=np.float64)
-        return frame
+            values = np.asarray(computed[col], dtype=np.float64)
+            data[col] = np.array(np.broadcast_to(values, len(others)))
+        return pd.DataFrame(data)
 
-    def _agreement(
+    def _pair_columns(self, position: int, others: np.ndarray) -> Columns:
+        """The columns the formulas read, for the focus (``a``) and ``others`` (``b``)."""
+        focus = np.array([position], dtype=np.int64)
+        cache: dict[tuple[str, str], np.ndarray] = {}
+
+        def columns(alias: str, name: str) -> np.ndarray:
+            key = (alias, name)
+            if key not in cache:
+                if alias in ("a", "b"):
+                    cache[key] = self._case_column(name, focus if alias == "a" else others)
+                elif alias == "s":
+                    shared = name.endswith("_shared")
+                    attr = name[: -len("_shared")] if shared else name[: -len("_share")]
+                    n_shared, min_share = self._shared(attr, position, others)
+                    cache[("s", f"{attr}_shared")] = n_shared
+                    cache[("s", f"{attr}_share")] = min_share
+                else:
+                    cache[key] = self._dot(name.removesuffix("_dot"), position, others)
+            return cache[key]
+
+        return columns
+
+    def _case_column(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """Column ``name`` of the ``cases`` table at ``rows`` (NaN for NULL; codes for text)."""
+        held = {"lat": "a", "x": "a", "lon": "b", "y": "b"}.get(name, name)
+        if held in self._num:
+            values: np.ndarray = self._num[held].values[rows]
+            return values
+        if name == "victim_sex":
+            sex = self._sex.values[rows].astype(np.float64)
+            return np.where(sex > 0, sex, np.nan)
+        if name == "family":
+            fam = self._family.values[rows].astype(np.float64)
+            return np.where(fam >= 0, fam, np.nan)
+        stem, _, what = name.rpartition("_")
+        if what == "n":
+            ptr = self._values[stem].indptr.values
+            lengths: np.ndarray = (ptr[rows + 1] - ptr[rows]).astype(np.float64)
+            return lengths
+        if what == "value":
+            first = self._values[stem].first(rows).astype(np.float64)
+            return np.where(first >= 0, first, np.nan)
+        if what == "share":
+            first = self._values[stem].first(rows)
+            return np.where(first >= 0, self.share(stem, np.maximum(first, 0)), np.nan)
+        # <field>_norm: TF-IDF norm of the case's weighted tokens (NULL without any)
+        idf = self.idf(stem)
+        row_of, codes = self._token_rows[stem].gather(rows)
+        sq = np.bincount(row_of, weights=idf[codes] ** 2, minlength=len(rows))
+        return np.where(sq > 0, np.sqrt(sq), np.nan)
+
+    def _shared(
         self, attr: str, position: int, others: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        rows = self._values[attr]
-        mine = rows.row(position).astype(np.int64)
-        ptr = rows.indptr.values
-        n_other = (ptr[others + 1] - ptr[others]).astype(np.float64)
-        n_mine = float(len(mine))
-        if not len(mine) or not len(others):
-            nan = np.full(len(others), np.nan)
-            return nan, nan
-        row_of, codes = rows.gather(others)
-        shares = self.share(attr, mine)
-        shared = np.zeros(len(others))
+        """Per other case: how many values of ``attr`` it shares with the focus, and
+        the least share among them (both NaN when none: the SQL's unmatched join)."""
+        mine = self._values[attr].row(position).astype(np.int64)
+        n_shared = np.zeros(len(others))
         min_share = np.full(len(others), np.inf)
-        for code, share in zip(mine.tolist(), shares.tolist(), strict=True):
-            hit = np.zeros(len(others), dtype=bool)
-            hit[row_of[codes == code]] = True
-            shared += hit
-            min_share = np.where(hit, np.minimum(min_share, share), min_share)
-        overlap = np.where(n_other == 0, np.nan, shared / (n_mine + n_other - shared))
-        rarity = np.where(shared > 0, -np.log(min_share), np.nan)
-        return overlap, rarity
+        if len(mine) and len(others):
+            row_of, codes = self._values[attr].gather(others)
+            for code, share in zip(mine.tolist(), self.share(attr, mine).tolist(), strict=True):
+                hit = np.zeros(len(others), dtype=bool)
+                hit[row_of[codes == code]] = True
+                n_shared += hit
+                min_share = np.where(hit, np.minimum(min_share, share), min_share)
+        none = n_shared == 0
+        return np.where(none, np.nan, n_shared), np.where(none, np.nan, min_share)
 
-    def _cosine(self, fld: str, position: int, others: np.ndarray) -> np.ndarray:
+    def _dot(self, fld: str, position: int, others: np.ndarray) -> np.ndarray:
+        """Per other case: the sum of IDF products over tokens of ``fld`` it shares
+        with the focus (NaN when none: the SQL's unmatched join)."""
         idf = self.idf(fld)
-        w2 = idf * idf
         mine = self._token_rows[fld].row(position).astype(np.int64)
-        norm_mine = math.sqrt(float(w2[mine].sum())) if len(mine) else 0.0
-        if not len(others):
-            return np.zeros(0)
-        row_of, codes = self._token_rows[fld].gather(others)
-        norm_other = np.sqrt(np.bincount(row_of, weights=w2[codes], minlength=len(others)))
-        if norm_mine == 0.0:
+        if not len(mine) or not len(others):
             return np.full(len(others), np.nan)
-        vec = np.zeros(len(w2))
-        vec[mine] = w2[mine]
+        row_of, codes = self._token_rows[fld].gather(others)
+        vec = np.zeros(len(idf))
+        vec[mine] = idf[mine] * idf[mine]
         dot = np.bincount(row_of, weights=vec[codes], minlength=len(others))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cos = np.minimum(1.0, dot / (norm_mine * norm_other))
-        return np.where(norm_other > 0, cos, np.nan)
+        return np.where(dot > 0, dot, np.nan)
 
     # ------------------------------------------------------------------ sizes
     def sizes(self) -> IndexSizes:
@@ -674,47 +705,25 @@ class CaseIndex:
         return IndexSizes(len(self), columns, postings, sparse)
 
 
-def scoring_problems(frame: pd.DataFrame, config: LinkageConfig) -> list[str]:
-    """Why cases of ``frame`` cannot be compared: one message per case and field.
+def scoring_problems(frame: pd.DataFrame, config: LinkageConfig) -> dict[str, list[str]]:
+    """Why cases of ``frame`` cannot be compared: case_id -> reasons (cases with none left out).
 
-    Every comparison needs the position and the start of the time window;
-    without them a case has no place in the spatial index or the time
-    filters.
+    Every comparison needs the position, the start of the time window and
+    the case type; without them a case has no place in the spatial index,
+    the time filters or the case-type comparison.
     """
     pos = ["x", "y"] if config.geometry == "planar" else ["lat", "lon"]
-    problems: list[str] = []
+    ids = frame["case_id"].astype(str)
+    out: dict[str, list[str]] = {}
     for col in [*pos, "occurred_from", "case_type"]:
         if col not in frame.columns:
-            problems.append(f"column {col!r} is missing (the model's comparisons need it)")
+            for cid in ids:
+                out.setdefault(cid, []).append(f"{col} is not a column (the model needs it)")
             continue
         values = frame[col]
         bad = values.isna()
         if col in pos:
             bad = bad | ~np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
-        for cid in frame.loc[bad, "case_id"].astype(str).tolist()[:20]:
-            problems.append(f"case {cid!r}: {col} is not recorded (the model needs it)")
-    return problems
-
-
-def _days(column: pd.Series) -> np.ndarray:
-    values = pd.to_datetime(column).astype("datetime64[us]").to_numpy()
-    out: np.ndarray = (values - np.datetime64("1970-01-01T00:00:00", "us")) / np.timedelta64(1, "D")
+        for cid in ids[bad.to_numpy()]:
+            out.setdefault(cid, []).append(f"{col} is not recorded (the model needs it)")
     return out
-
-
-def _value_lists(column: pd.Series) -> list[list[str]]:
-    out: list[list[str]] = []
-    for v in column:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            out.append([])
-        elif isinstance(v, tuple | list | set | frozenset | np.ndarray):
-            out.append(sorted({str(x) for x in v if str(x).strip()}))
-        else:
-            text = str(v).strip()
-            out.append([text] if text else [])
-    return out
-
-
-def sex_code(value: object) -> int:
-    """1 for M, 2 for F, 0 otherwise (as the comparisons read victim sex)."""
-    return SEX_VALUES.index(value) + 1 if value in SEX_VALUES else 0

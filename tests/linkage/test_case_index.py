@@ -1,0 +1,110 @@
+"""One case against the store: the case index evaluates the comparisons' own formulas."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from caselink.linkage.case_index import CaseIndex, UnsupportedComparisonError
+from caselink.linkage.comparisons import Comparison
+from caselink.linkage.engine import LinkageEngine
+from caselink.linkage.formulas import NULL, Col, IsNull, Lit, eq, fn, when
+from caselink.records.errors import CaselinkError, NotScorableError
+from caselink.synth import generate
+
+
+@pytest.fixture(scope="module")
+def city() -> tuple[LinkageEngine, CaseIndex]:
+    data = generate(600, seed=5)
+    engine = LinkageEngine(data.cases, data.schema)
+    model = engine.model
+    index = CaseIndex.from_frame(
+        data.cases, data.schema, model.config, model.rules, model.comparisons
+    )
+    return engine, index
+
+
+def test_every_comparison_column_equals_the_batch_sql(
+    city: tuple[LinkageEngine, CaseIndex],
+) -> None:
+    engine, index = city
+    pairs = 0
+    for case_id in engine.cases["case_id"].astype(str).iloc[::11]:
+        pos = index.position[case_id]
+        mine = index.compare(pos, index.candidates(pos))
+        batch = engine.compare(mine[["case_a", "case_b"]])
+        for col in mine.columns[2:]:
+            a, b = mine[col].to_numpy(), batch[col].to_numpy()
+            assert (np.isnan(a) == np.isnan(b)).all(), (case_id, col)
+            assert np.allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=0, atol=1e-9), col
+        pairs += len(mine)
+    assert pairs > 1000
+
+
+def test_a_formula_gives_the_same_numbers_in_sql_and_on_arrays_nulls_included() -> None:
+    x, y = Col("a", "x"), Col("b", "y")
+    formulas = [
+        fn("LEAST", x, y),  # skips NULL, as SQL does
+        fn("GREATEST", 0.0, x - y),
+        when((IsNull(x) | IsNull(y), NULL), (eq(x, y), 1.0), otherwise=0.0),
+        when((eq(x, y), -fn("LN", y))),  # NULL = anything is not true
+        fn("ABS", x - y) / (x + y + 1.0),
+        2.0 * fn("ASIN", fn("LEAST", 1.0, fn("SQRT", fn("POWER", fn("SIN", x), 2)))),
+    ]
+    xs = np.array([1.0, np.nan, 0.5, 2.0, np.nan, 3.0])
+    ys = np.array([1.0, 2.0, np.nan, 0.25, np.nan, 3.0])
+    con = duckdb.connect()
+    con.register("a", pd.DataFrame({"x": xs}).reset_index())
+    con.register("b", pd.DataFrame({"y": ys}).reset_index())
+    for f in formulas:
+        sql = con.execute(
+            f"SELECT CAST({f.sql()} AS DOUBLE) FROM a JOIN b USING (index) ORDER BY index"
+        ).fetchnumpy()
+        want = np.asarray(np.ma.filled(next(iter(sql.values())), np.nan), dtype=float)
+        got = np.broadcast_to(f.evaluate(lambda alias, _n: xs if alias == "a" else ys), len(xs))
+        np.testing.assert_allclose(got, want, equal_nan=True, err_msg=f.sql())
+
+
+def test_cases_that_cannot_be_scored_name_every_case_and_reason(
+    city: tuple[LinkageEngine, CaseIndex],
+) -> None:
+    engine, index = city
+    bad = engine.cases.iloc[:3].copy()
+    bad["case_id"] = ["N1", "N2", "N3"]
+    bad.loc[0, "lat"] = np.nan
+    bad.loc[0, "occurred_from"] = pd.NaT
+    bad.loc[1, "case_type"] = None
+    n = len(index)
+    with pytest.raises(NotScorableError) as caught:
+        index.add(bad)
+    assert caught.value.reasons == {
+        "N1": [
+            "lat is not recorded (the model needs it)",
+            "occurred_from is not recorded (the model needs it)",
+        ],
+        "N2": ["case_type is not recorded (the model needs it)"],
+    }
+    assert isinstance(caught.value, CaselinkError) and len(index) == n  # nothing indexed
+    shape = caught.value.to_dict()
+    assert shape["code"] == "not_scorable"
+    assert [(e["value"], e["message"]) for e in shape["errors"]] == [
+        ("N1", "lat is not recorded (the model needs it)"),
+        ("N1", "occurred_from is not recorded (the model needs it)"),
+        ("N2", "case_type is not recorded (the model needs it)"),
+    ]
+    with pytest.raises(NotScorableError) as again:
+        index.add(engine.cases.iloc[:1])
+    assert again.value.reasons == {str(engine.cases["case_id"].iloc[0]): ["already indexed"]}
+
+
+def test_a_comparison_reading_a_column_the_index_lacks_is_refused(
+    city: tuple[LinkageEngine, CaseIndex],
+) -> None:
+    engine, index = city
+    odd = Comparison(
+        "height", "closeness", (("height_gap", fn("ABS", Col("a", "height") - Lit(1))),)
+    )
+    with pytest.raises(UnsupportedComparisonError, match=r"a\.height"):
+        index.use(index.rules, [*engine.comparisons, odd])
