@@ -17,6 +17,7 @@ from caselink.linkage.engine import LINK_FLOOR, LinkageEngine, NotEnoughLabelsEr
 from caselink.linkage.evaluation import evaluate as run_evaluation
 from caselink.linkage.explain import format_multiplier
 from caselink.linkage.persistence import save_model
+from caselink.linkage.sampling import MAX_UNLINKED_PAIRS
 from caselink.records.errors import CaselinkError
 
 
@@ -60,6 +61,15 @@ def train(
     ] = "offender_id",
     rules: RulesOption = None,
     memory_limit: MemoryLimitOption = None,
+    unlinked_pairs: Annotated[
+        int,
+        typer.Option(
+            "--unlinked-pairs",
+            min=1,
+            help="Most unlinked pairs of solved cases to train on (a uniform sample; "
+            "the model's odds are corrected for it).",
+        ),
+    ] = MAX_UNLINKED_PAIRS,
 ) -> None:
     """Train linkage models on solved cases, choose one by offender-grouped CV, save it.
 
@@ -69,10 +79,12 @@ def train(
     engine = _engine(db, None, rules, memory_limit)
     with console.status("training (offender-grouped cross-validation)..."):
         try:
-            saved = engine.train(label=label)
+            saved = engine.train(label=label, max_unlinked=unlinked_pairs)
         except (NotEnoughLabelsError, ValueError, CaselinkError) as exc:
             fail(str(exc))
     meta = save_model(saved, model)
+    if engine.training is not None:
+        console.print(engine.training.describe(), highlight=False)
     table = Table("model", "ROC AUC", "average precision", "ECE", title="offender-grouped CV")
     for name, cv in saved.summary["cv"].items():
         mark = " (chosen)" if name == saved.name else ""

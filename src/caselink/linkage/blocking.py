@@ -113,16 +113,21 @@ class BlockingRule:
             tests.append("a.victim_group <> 'general' AND b.victim_group <> 'general'")
         return join, tests
 
-    def raw_pairs_sql(self) -> str | None:
+    def raw_pairs_sql(self, cases_table: str = "cases") -> str | None:
         """COUNT of the pairs a near rule's grid join yields before its exact
         test (what :meth:`staged_sql` holds at once); ``None`` for other rules."""
         if self.kind != "near":
             return None
-        join, tests = self._near_parts("cases")
+        join, tests = self._near_parts(cases_table)
         where = " AND ".join(["a.case_id < b.case_id", *tests])
         return f"SELECT COUNT(*)\n{join}WHERE {where}"
 
-    def staged_sql(self, config: LinkageConfig, part: tuple[int, int] | None = None) -> str:
+    def staged_sql(
+        self,
+        config: LinkageConfig,
+        part: tuple[int, int] | None = None,
+        cases_table: str = "cases",
+    ) -> str:
         """The pairs of :meth:`sql` with their ``distance_km`` and ``days_apart``
         (the comparisons' own expressions), for DuckDB: the exact test computed
         as columns of the grid join held in a materialised CTE, then filtered.
@@ -132,18 +137,19 @@ class BlockingRule:
         1.8 s for 34 M grid pairs); the CTE stops the push, and the distance
         is computed only for pairs within the days. With ``part = (p, n)``,
         only the pairs whose first case hashes to ``p`` of ``n``, so that the
-        CTE holds a bounded number of rows.
+        CTE holds a bounded number of rows. ``cases_table`` (a table with the
+        columns of ``cases``, e.g. the solved cases only) restricts both cases.
         """
         distance, days = distance_sql(config), DAYS_SQL
         if self.kind != "near":
             return (
                 "SELECT r.case_a, r.case_b, "
                 f"{distance} AS distance_km, {days} AS days_apart\n"
-                f"FROM ({self.sql(config)}) r\n"
-                "JOIN cases a ON a.case_id = r.case_a\n"
-                "JOIN cases b ON b.case_id = r.case_b"
+                f"FROM ({self.sql(config, cases_table=cases_table)}) r\n"
+                f"JOIN {cases_table} a ON a.case_id = r.case_a\n"
+                f"JOIN {cases_table} b ON b.case_id = r.case_b"
             )
-        join, tests = self._near_parts("cases")
+        join, tests = self._near_parts(cases_table)
         # the case-type and named-group tests stay in WHERE: they read one
         # case each, so DuckDB pushes them into the scans before the join
         split = [f"HASH(a.case_id) % {part[1]} = {part[0]}"] if part else []
