@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from caselink.cli.options import fail
-from caselink.linkage.blocking import named_rules
+from caselink.linkage.blocking import DEFAULT_CANDIDATES_PER_CASE, named_rules
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.persistence import ModelSchemaError, load_model
@@ -48,8 +48,24 @@ MemoryLimitOption = Annotated[
 ]
 
 
+CandidatesPerCaseOption = Annotated[
+    float,
+    typer.Option(
+        "--candidates-per-case",
+        min=1.0,
+        help="Budget of candidate pairs per case (counted per rule): the rules' reach "
+        "is shortened from the data's own density to stay within it.",
+    ),
+]
+CANDIDATES_PER_CASE = DEFAULT_CANDIDATES_PER_CASE
+
+
 def linkage_engine(
-    store: Store, model: Path | None, rules: str | None = None, memory_limit: str | None = None
+    store: Store,
+    model: Path | None,
+    rules: str | None = None,
+    memory_limit: str | None = None,
+    candidates_per_case: float | None = None,
 ) -> LinkageEngine:
     """The engine over every stored case, with a saved model or the default one."""
     schema = store.attribute_schema()
@@ -60,7 +76,14 @@ def linkage_engine(
         saved = load_model(model, schema) if model is not None else None
         config = saved.config if saved is not None else LinkageConfig()
         chosen = named_rules(rules, config, schema, len(cases)) if rules is not None else None
-        return LinkageEngine(cases, schema, model=saved, rules=chosen, memory_limit=memory_limit)
+        return LinkageEngine(
+            cases,
+            schema,
+            model=saved,
+            rules=chosen,
+            memory_limit=memory_limit,
+            candidates_per_case=candidates_per_case,
+        )
     except (
         ModelSchemaError,
         LinkageDataError,

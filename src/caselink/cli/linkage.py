@@ -10,7 +10,14 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from caselink.cli.engines import MemoryLimitOption, ModelOption, RulesOption, linkage_engine
+from caselink.cli.engines import (
+    CANDIDATES_PER_CASE,
+    CandidatesPerCaseOption,
+    MemoryLimitOption,
+    ModelOption,
+    RulesOption,
+    linkage_engine,
+)
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.cli.output import checked_output, write_report
 from caselink.linkage.engine import LINK_FLOOR, LinkageEngine, NotEnoughLabelsError
@@ -22,9 +29,13 @@ from caselink.records.errors import CaselinkError
 
 
 def _engine(
-    db: str | None, model: Path | None, rules: str | None = None, memory_limit: str | None = None
+    db: str | None,
+    model: Path | None,
+    rules: str | None = None,
+    memory_limit: str | None = None,
+    candidates_per_case: float | None = None,
 ) -> LinkageEngine:
-    return linkage_engine(open_store(db), model, rules, memory_limit)
+    return linkage_engine(open_store(db), model, rules, memory_limit, candidates_per_case)
 
 
 def blocking_line(engine: LinkageEngine, min_probability: float) -> str:
@@ -70,19 +81,22 @@ def train(
             "the model's odds are corrected for it).",
         ),
     ] = MAX_UNLINKED_PAIRS,
+    candidates_per_case: CandidatesPerCaseOption = CANDIDATES_PER_CASE,
 ) -> None:
     """Train linkage models on solved cases, choose one by offender-grouped CV, save it.
 
     The model keeps its blocking rules (``--rules``), so it links as it was trained.
     """
     checked_output(model, db, option="--model")
-    engine = _engine(db, None, rules, memory_limit)
+    engine = _engine(db, None, rules, memory_limit, candidates_per_case)
     with console.status("training (offender-grouped cross-validation)..."):
         try:
             saved = engine.train(label=label, max_unlinked=unlinked_pairs)
         except (NotEnoughLabelsError, ValueError, CaselinkError) as exc:
             fail(str(exc))
     meta = save_model(saved, model)
+    if engine.reach is not None:
+        console.print(engine.reach.describe(), highlight=False)
     if engine.training is not None:
         console.print(engine.training.describe(), highlight=False)
     table = Table("model", "ROC AUC", "average precision", "ECE", title="offender-grouped CV")
@@ -133,10 +147,11 @@ def link(
     ] = False,
     rules: RulesOption = None,
     memory_limit: MemoryLimitOption = None,
+    candidates_per_case: CandidatesPerCaseOption = CANDIDATES_PER_CASE,
 ) -> None:
     """Write case_a,case_b,probability of the links at or above --min-probability."""
     checked_output(out, db, [model])
-    engine = _engine(db, model, rules, memory_limit)
+    engine = _engine(db, model, rules, memory_limit, candidates_per_case)
     floor = 0.0 if all_candidates else min_probability
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("comparing and scoring candidate pairs", total=None)
@@ -153,6 +168,8 @@ def link(
             fail(str(exc))
     write_report(links, out, float_format="%.6f")
     console.print(blocking_line(engine, floor), highlight=False)
+    if engine.reach is not None:
+        console.print(engine.reach.describe(), highlight=False)
     what = "every candidate pair" if all_candidates else f"links at p >= {floor:g}"
     console.print(f"wrote {len(links)} {what} to {out} (model: {engine.model.name})")
 

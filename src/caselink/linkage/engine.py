@@ -19,8 +19,10 @@ import pandas as pd
 
 from caselink.linkage.blocking import (
     BlockingRule,
+    ReachChoice,
     blocking_sql,
     candidate_pairs,
+    fit_reach,
     rule_set_for_size,
     rules_for_size,
 )
@@ -99,6 +101,11 @@ class LinkageEngine:
     temp_directory
         Where DuckDB spills (default: a fresh directory under the system's
         temporary directory, removed with the engine).
+    candidates_per_case
+        A budget of candidate pairs per case: the rules' reach is chosen from
+        the data's density to stay within it
+        (:func:`~caselink.linkage.blocking.fit_reach`; ``reach`` says what was
+        chosen). ``None`` (the default): the rules as declared.
     """
 
     def __init__(
@@ -110,6 +117,7 @@ class LinkageEngine:
         rules: Sequence[BlockingRule] | None = None,
         memory_limit: str | None = None,
         temp_directory: str | None = None,
+        candidates_per_case: float | None = None,
     ) -> None:
         if model is not None:
             model.check_schema(schema)
@@ -138,6 +146,12 @@ class LinkageEngine:
         self._con = connect(self.tables)
         self.memory: MemorySettings = configure(self._con, memory_limit, temp_directory)
         weakref.finalize(self, self.memory.close)
+        self.reach: ReachChoice | None = None
+        """What :func:`~caselink.linkage.blocking.fit_reach` chose, if asked."""
+        if candidates_per_case is not None:
+            with step("counting candidate pairs per case (choosing the rules' reach)", self.memory):
+                self.reach = fit_reach(self._con, self.rules, self.config, candidates_per_case)
+            self.rules = list(self.reach.rules)
         self.blocking_report: dict[str, Any] = {}
         """What the last blocking run kept: ``rule_pairs`` (pairs each rule
         kept, summed over rules: at least the distinct candidate pairs),
