@@ -139,45 +139,78 @@ def main() -> None:
     max_rss = int(args.max_rss_gib * GIB)
     load = os.getloadavg()
 
-    def step(name: str, *cmd: str) -> dict[str, Any]:
-        return run_step(name, list(cmd), work / f"{name}.log", args.timeout, max_rss)
+    rows: list[dict[str, Any]] = []
+    synth: dict[str, Any] = {}
 
-    synth = step(
-        "synth",
-        "synth",
-        str(data),
-        "--cases",
-        str(args.cases),
-        "--seed",
-        str(args.seed),
-        "--design",
-        args.design,
-    )
-    rows = [
+    def save() -> None:
+        """Write the result so far (a run stopped midway keeps its finished steps)."""
+        result = {
+            "benchmark": "force_scale",
+            "cases": args.cases,
+            "design": args.design,
+            "seed": args.seed,
+            "machine": describe(),
+            "shared": "the machine was shared with other jobs (load average before: "
+            + ", ".join(f"{x:.1f}" for x in load)
+            + ")",
+            "load_average_before": load,
+            "load_average_after": os.getloadavg(),
+            "max_rss_gib_allowed": args.max_rss_gib,
+            "timeout_s": args.timeout,
+            "synth": synth,
+            "steps": rows,
+            "targets_100k_s": TARGETS_100K,
+            "workdir": str(work),
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n")
+        md = (
+            f"Design {args.design}, {args.cases:,} cases (seed {args.seed}); {describe()}; "
+            f"{result['shared']}.\n\n{table(rows)}\n"
+        )
+        out.with_suffix(".md").write_text(md)
+
+    def step(name: str, *cmd: str) -> dict[str, Any]:
+        row = run_step(name, list(cmd), work / f"{name}.log", args.timeout, max_rss)
+        if name != "synth":
+            rows.append(row)
+            save()
+        return row
+
+    synth.update(
         step(
-            "import",
-            "import",
-            str(data / "cases.csv"),
-            "--people",
-            str(data / "people.csv"),
-            "--actions",
-            str(data / "actions.csv"),
-            "--schema",
-            str(data / "schema.yaml"),
-            "--db",
-            db,
-        ),
-        step("train", "train", "--db", db, "--model", str(work / "model.json")),
-    ]
-    model = ["--model", str(work / "model.json")] if rows[-1]["ok"] else []
-    rows.append(step("link", "link", "--db", db, *model, "--out", str(work / "links.csv")))
-    rows.append(step("series", "series", "--db", db, *model, "--out", str(work / "series.csv")))
-    rows.append(step("resolve", "resolve", "--db", db))
-    rows.append(step("replay", "replay", "--db", db, *model, "--out", str(work / "alerts.csv")))
-    rows.append(step("checks", "checks", "--db", db, "--out", str(work / "missing.csv")))
-    rows.append(
-        step("audit", "audit", "--db", db, "--group", "victim_group", "--out", str(work / "a.json"))
+            "synth",
+            "synth",
+            str(data),
+            "--cases",
+            str(args.cases),
+            "--seed",
+            str(args.seed),
+            "--design",
+            args.design,
+        )
     )
+    step(
+        "import",
+        "import",
+        str(data / "cases.csv"),
+        "--people",
+        str(data / "people.csv"),
+        "--actions",
+        str(data / "actions.csv"),
+        "--schema",
+        str(data / "schema.yaml"),
+        "--db",
+        db,
+    )
+    step("train", "train", "--db", db, "--model", str(work / "model.json"))
+    model = ["--model", str(work / "model.json")] if rows[-1]["ok"] else []
+    step("link", "link", "--db", db, *model, "--out", str(work / "links.csv"))
+    step("series", "series", "--db", db, *model, "--out", str(work / "series.csv"))
+    step("resolve", "resolve", "--db", db)
+    step("replay", "replay", "--db", db, *model, "--out", str(work / "alerts.csv"))
+    step("checks", "checks", "--db", db, "--out", str(work / "missing.csv"))
+    step("audit", "audit", "--db", db, "--group", "victim_group", "--out", str(work / "a.json"))
     sid, members = largest_series(work / "series.csv") if rows[3]["ok"] else ("", [])
     if members:
         geo = step(
@@ -191,33 +224,9 @@ def main() -> None:
             str(work / "surface.csv"),
         )
         geo["series"] = {"series_id": sid, "cases": len(members)}
-        rows.append(geo)
-    result = {
-        "benchmark": "force_scale",
-        "cases": args.cases,
-        "design": args.design,
-        "seed": args.seed,
-        "machine": describe(),
-        "shared": "the machine was shared with other jobs (load average before: "
-        + ", ".join(f"{x:.1f}" for x in load)
-        + ")",
-        "load_average_before": load,
-        "load_average_after": os.getloadavg(),
-        "max_rss_gib_allowed": args.max_rss_gib,
-        "timeout_s": args.timeout,
-        "synth": synth,
-        "steps": rows,
-        "targets_100k_s": TARGETS_100K,
-        "workdir": str(work),
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    md = (
-        f"Design {args.design}, {args.cases:,} cases (seed {args.seed}); {describe()}; "
-        f"{result['shared']}.\n\n{table(rows)}\n"
-    )
-    out.with_suffix(".md").write_text(md)
-    print(md)
+        save()
+    save()
+    print(out.with_suffix(".md").read_text())
 
 
 if __name__ == "__main__":
