@@ -45,6 +45,8 @@ def test_train_link_series_explain_evaluate(app: typer.Typer, db: str, tmp_path:
     )
     assert result.exit_code == 0, result.output
     assert model.exists() and Path(str(model) + ".json").exists()
+    assert "training pairs: all" in result.output  # the sample size is stated
+    assert "candidates per case" in result.output and "budget 1,000" in result.output
 
     links_csv = tmp_path / "links.csv"
     result = runner.invoke(
@@ -63,6 +65,7 @@ def test_train_link_series_explain_evaluate(app: typer.Typer, db: str, tmp_path:
         ],
     )
     assert result.exit_code == 0, result.output
+    assert "candidates per case: about" in result.output and "budget 1,000" in result.output
     links = pd.read_csv(links_csv)
     assert list(links.columns) == ["case_a", "case_b", "probability", "explanation"]
     assert links["probability"].between(0.05, 1).all()

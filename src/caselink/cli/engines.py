@@ -42,6 +42,15 @@ MemoryLimitOption = Annotated[
 ]
 
 
+CandidatesPerCaseOption = Annotated[
+    float,
+    typer.Option(
+        "--candidates-per-case",
+        min=1.0,
+        help="Budget of candidate pairs per case (counted per rule): the rules' reach "
+        "is shortened from the data's own density to stay within it.",
+    ),
+]
 HomesOption = Annotated[
     Path | None,
     typer.Option(

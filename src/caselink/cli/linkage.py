@@ -9,7 +9,12 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from caselink.cli.engines import MemoryLimitOption, ModelOption, RulesOption
+from caselink.cli.engines import (
+    CandidatesPerCaseOption,
+    MemoryLimitOption,
+    ModelOption,
+    RulesOption,
+)
 from caselink.cli.evaluation import evaluate
 from caselink.cli.options import DbOption, console, fail, open_store
 from caselink.cli.output import checked_output, write_report
@@ -33,6 +38,16 @@ def train(
     ] = "offender_id",
     rules: RulesOption = None,
     memory_limit: MemoryLimitOption = None,
+    unlinked_pairs: Annotated[
+        int,
+        typer.Option(
+            "--unlinked-pairs",
+            min=1,
+            help="Most unlinked pairs of solved cases to train on (a uniform sample; "
+            "the model's odds are corrected for it).",
+        ),
+    ] = linking.MAX_UNLINKED_PAIRS,
+    candidates_per_case: CandidatesPerCaseOption = linking.DEFAULT_CANDIDATES_PER_CASE,
 ) -> None:
     """Train linkage models on solved cases, choose one by offender-grouped CV, save it.
 
@@ -42,9 +57,14 @@ def train(
     store = open_store(db)
     with console.status("training (offender-grouped cross-validation)..."):
         try:
-            trained = linking.train(store, model, label, rules, memory_limit)
+            trained = linking.train(
+                store, model, label, rules, memory_limit, None, unlinked_pairs, candidates_per_case
+            )
         except CaselinkError as exc:
             fail(exc)
+    for line in (trained.reach, trained.training):
+        if line is not None:
+            console.print(line, highlight=False)
     saved, meta = trained.model, trained.metadata_path
     table = Table("model", "ROC AUC", "average precision", "ECE", title="offender-grouped CV")
     for name, cv in saved.summary["cv"].items():
@@ -98,6 +118,7 @@ def link(
     ] = False,
     rules: RulesOption = None,
     memory_limit: MemoryLimitOption = None,
+    candidates_per_case: CandidatesPerCaseOption = linking.DEFAULT_CANDIDATES_PER_CASE,
 ) -> None:
     """Store a link run (links at or above --min-probability); --out also writes
     case_a,case_b,probability."""
@@ -120,10 +141,13 @@ def link(
                 rules=rules,
                 memory_limit=memory_limit,
                 progress=advance,
+                candidates_per_case=candidates_per_case,
             )
         except CaselinkError as exc:
             bar.stop()
             fail(exc)
+    if done.reach is not None:
+        console.print(done.reach, highlight=False)
     console.print(done.blocking_text(), highlight=False)
     what = "every candidate pair" if all_candidates else f"links at p >= {floor:g}"
     if out is not None:

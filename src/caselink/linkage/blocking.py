@@ -10,7 +10,7 @@ A pair is a candidate when any rule keeps it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import duckdb
@@ -113,16 +113,21 @@ class BlockingRule:
             tests.append("a.victim_group <> 'general' AND b.victim_group <> 'general'")
         return join, tests
 
-    def raw_pairs_sql(self) -> str | None:
+    def raw_pairs_sql(self, cases_table: str = "cases") -> str | None:
         """COUNT of the pairs a near rule's grid join yields before its exact
         test (what :meth:`staged_sql` holds at once); ``None`` for other rules."""
         if self.kind != "near":
             return None
-        join, tests = self._near_parts("cases")
+        join, tests = self._near_parts(cases_table)
         where = " AND ".join(["a.case_id < b.case_id", *tests])
         return f"SELECT COUNT(*)\n{join}WHERE {where}"
 
-    def staged_sql(self, config: LinkageConfig, part: tuple[int, int] | None = None) -> str:
+    def staged_sql(
+        self,
+        config: LinkageConfig,
+        part: tuple[int, int] | None = None,
+        cases_table: str = "cases",
+    ) -> str:
         """The pairs of :meth:`sql` with their ``distance_km`` and ``days_apart``
         (the comparisons' own expressions), for DuckDB: the exact test computed
         as columns of the grid join held in a materialised CTE, then filtered.
@@ -132,18 +137,19 @@ class BlockingRule:
         1.8 s for 34 M grid pairs); the CTE stops the push, and the distance
         is computed only for pairs within the days. With ``part = (p, n)``,
         only the pairs whose first case hashes to ``p`` of ``n``, so that the
-        CTE holds a bounded number of rows.
+        CTE holds a bounded number of rows. ``cases_table`` (a table with the
+        columns of ``cases``, e.g. the solved cases only) restricts both cases.
         """
         distance, days = distance_sql(config), DAYS_SQL
         if self.kind != "near":
             return (
                 "SELECT r.case_a, r.case_b, "
                 f"{distance} AS distance_km, {days} AS days_apart\n"
-                f"FROM ({self.sql(config)}) r\n"
-                "JOIN cases a ON a.case_id = r.case_a\n"
-                "JOIN cases b ON b.case_id = r.case_b"
+                f"FROM ({self.sql(config, cases_table=cases_table)}) r\n"
+                f"JOIN {cases_table} a ON a.case_id = r.case_a\n"
+                f"JOIN {cases_table} b ON b.case_id = r.case_b"
             )
-        join, tests = self._near_parts("cases")
+        join, tests = self._near_parts(cases_table)
         # the case-type and named-group tests stay in WHERE: they read one
         # case each, so DuckDB pushes them into the scans before the join
         split = [f"HASH(a.case_id) % {part[1]} = {part[0]}"] if part else []
@@ -413,6 +419,151 @@ def named_rules(
     if name == "national":
         return national_rules(config, schema)
     raise ValueError(f"rules must be one of {', '.join(RULE_SETS)}, got {name!r}")
+
+
+DEFAULT_CANDIDATES_PER_CASE = 1000.0
+"""The default budget of :func:`fit_reach` (``--candidates-per-case``): candidate
+pairs per case, counted per rule (a pair two rules keep counts twice). Above
+what the wide rules make on the 10,000-case cities of designs A and B, so
+there they keep every link they kept; a denser force has its near rules'
+reach shortened instead of its pairs multiplied (docs/scale.md)."""
+REACH_SAMPLE_CASES = 5_000
+"""Cases :func:`rule_pairs_per_case` counts pairs among (a uniform hash sample)."""
+MIN_REACH_SCALE = 0.05
+"""The least share of the declared pairs :func:`fit_reach` scales a rule set to
+(near rules' km times sqrt(0.05) = 0.22)."""
+REACH_SAMPLE_TABLE = "reach_sample"
+REACH_ROUNDS = 6
+"""Rounds of scaling and counting again :func:`fit_reach` makes at most: pairs
+grow more slowly than the square of the reach where a rule reaches across
+the city, so one round undershoots the cut."""
+REACH_TOLERANCE = 1.05
+"""Estimated pairs per case within this factor of the budget count as within it."""
+
+
+def _raw_part_count(con: duckdb.DuckDBPyConnection, rule: BlockingRule, table: str) -> int:
+    raw_sql = rule.raw_pairs_sql(table)
+    return int(con.execute(raw_sql).fetchall()[0][0]) if raw_sql else 0
+
+
+def rule_pairs_per_case(
+    con: duckdb.DuckDBPyConnection,
+    rules: Sequence[BlockingRule],
+    config: LinkageConfig,
+    sample_cases: int = REACH_SAMPLE_CASES,
+    max_raw_pairs: int = 20_000_000,
+) -> list[float]:
+    """Each rule's pairs per case, estimated from the pairs among a uniform
+    hash sample of about ``sample_cases`` of the ``cases`` table's cases: a
+    pair is among them with chance ``share**2``, so the count over ``share**2``
+    estimates the rule's pairs (exact when every case is sampled). Counts run
+    in DuckDB, in parts of at most ``max_raw_pairs`` grid pairs."""
+    n = int(con.execute("SELECT COUNT(*) FROM cases").fetchall()[0][0])
+    if n < 2:
+        return [0.0 for _ in rules]
+    k = max(1, -(-n // sample_cases))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {REACH_SAMPLE_TABLE} AS SELECT * FROM cases"
+        + (f" WHERE hash(case_id) % {k} = 0" if k > 1 else "")
+    )
+    m = int(con.execute(f"SELECT COUNT(*) FROM {REACH_SAMPLE_TABLE}").fetchall()[0][0])
+    share = m / n
+    out = []
+    for rule in rules:
+        parts = max(1, -(-_raw_part_count(con, rule, REACH_SAMPLE_TABLE) // max_raw_pairs))
+        pairs = 0
+        for p in range(parts):
+            staged = rule.staged_sql(config, (p, parts) if parts > 1 else None, REACH_SAMPLE_TABLE)
+            pairs += int(con.execute(f"SELECT COUNT(*) FROM ({staged})").fetchall()[0][0])
+        out.append(pairs / share**2 / n if share > 0 else 0.0)
+    con.execute(f"DROP TABLE IF EXISTS {REACH_SAMPLE_TABLE}")
+    return out
+
+
+def scaled_rules(rules: Sequence[BlockingRule], scale: float) -> list[BlockingRule]:
+    """``rules`` with their density-bound pairs scaled by ``scale`` (<= 1): each
+    near rule's ``km`` times sqrt(scale) (pairs within a radius grow with its
+    square where cases are locally uniform), each victim-group rule's ``days``
+    times ``scale`` (it pairs a whole city's cases of a group). Days of near
+    rules and rare-value rules are kept: a series spreads over time whatever
+    the density, and rare values are few by definition."""
+    out = []
+    for rule in rules:
+        if rule.kind == "near":
+            out.append(replace(rule, km=round(rule.km * scale**0.5, 4)))
+        elif rule.kind == "victim_group":
+            out.append(replace(rule, days=round(rule.days * scale, 2)))
+        else:
+            out.append(rule)
+    return out
+
+
+@dataclass(frozen=True)
+class ReachChoice:
+    """What :func:`fit_reach` chose: the budget, the rules' pairs per case
+    before and after (estimated, counted per rule) and the scale applied."""
+
+    budget: float
+    per_case_declared: float
+    per_case: float
+    scale: float
+    rules: tuple[BlockingRule, ...]
+
+    @property
+    def within_budget(self) -> bool:
+        """Whether the chosen rules' estimated pairs per case fit the budget."""
+        return self.per_case <= self.budget * REACH_TOLERANCE
+
+    def describe(self) -> str:
+        """One line for ``caselink link``/``train``."""
+        if self.scale >= 1.0:
+            return (
+                f"candidates per case: about {self.per_case:,.0f} (budget {self.budget:,.0f}; "
+                "counted per rule), the rules' declared reach"
+            )
+        text = (
+            f"candidates per case: about {self.per_case:,.0f} (budget {self.budget:,.0f}; "
+            f"counted per rule); the declared reach would make {self.per_case_declared:,.0f}, "
+            f"so near rules reach x{self.scale**0.5:.2f} as far"
+        )
+        return text if self.within_budget else text + " (the least reach allowed: over budget)"
+
+
+def fit_reach(
+    con: duckdb.DuckDBPyConnection,
+    rules: Sequence[BlockingRule],
+    config: LinkageConfig,
+    budget: float = DEFAULT_CANDIDATES_PER_CASE,
+    sample_cases: int = REACH_SAMPLE_CASES,
+) -> ReachChoice:
+    """The rules' reach chosen from the data's own density so that candidate
+    pairs per case (per rule, summed) stay within ``budget``.
+
+    Each rule's pairs per case are estimated (:func:`rule_pairs_per_case`);
+    within the budget the rules are kept as declared. Otherwise the
+    density-bound rules (near, victim group) are scaled (:func:`scaled_rules`)
+    by the share that would bring the sum to the budget, counted again, and
+    scaled again while still over (at most :data:`REACH_ROUNDS` rounds; never
+    below :data:`MIN_REACH_SCALE`). Twice the
+    density thus gives about the same pairs per case, not twice as many. The
+    rules stay plain :class:`BlockingRule` values (km, days), so every user of
+    rules (the alert index included) honours them unchanged.
+    """
+    if budget <= 0:
+        raise ValueError(f"candidates per case must be > 0, got {budget!r}")
+    declared = rule_pairs_per_case(con, rules, config, sample_cases)
+    scale, chosen, current = 1.0, list(rules), declared
+    for _ in range(REACH_ROUNDS):
+        if sum(current) <= budget * REACH_TOLERANCE or scale <= MIN_REACH_SCALE:
+            break
+        fixed = sum(c for r, c in zip(rules, current, strict=True) if r.kind == "rare_value")
+        bound = sum(current) - fixed
+        if bound <= 0:
+            break
+        scale = max(MIN_REACH_SCALE, scale * max(budget - fixed, 0.0) / bound)
+        chosen = scaled_rules(rules, scale)
+        current = rule_pairs_per_case(con, chosen, config, sample_cases)
+    return ReachChoice(float(budget), sum(declared), sum(current), scale, tuple(chosen))
 
 
 def blocking_sql(

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from caselink.linkage.blocking import DEFAULT_CANDIDATES_PER_CASE as DEFAULT_CANDIDATES_PER_CASE
 from caselink.linkage.blocking import named_rules
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LINK_FLOOR, LinkageEngine, NotEnoughLabelsError
@@ -33,6 +34,7 @@ from caselink.linkage.persistence import (
     model_data,
     save_model,
 )
+from caselink.linkage.sampling import MAX_UNLINKED_PAIRS as MAX_UNLINKED_PAIRS
 from caselink.linkage.series import SeriesResult, find_series
 from caselink.linkage.tables import LinkageDataError
 from caselink.records.errors import (
@@ -68,8 +70,12 @@ def open_engine(
     model: Path | None = None,
     rules: str | None = None,
     memory_limit: str | None = None,
+    candidates_per_case: float | None = None,
 ) -> Linker:
     """The engine over every stored case, with a saved model or the default one.
+
+    With ``candidates_per_case`` the rules' reach is shortened from the data's own
+    density to stay within that budget (``linkage.blocking.fit_reach``).
 
     Raises
     ------
@@ -91,7 +97,14 @@ def open_engine(
     try:
         config = saved.config if saved is not None else LinkageConfig()
         chosen = named_rules(rules, config, schema, len(cases)) if rules is not None else None
-        engine = LinkageEngine(cases, schema, model=saved, rules=chosen, memory_limit=memory_limit)
+        engine = LinkageEngine(
+            cases,
+            schema,
+            model=saved,
+            rules=chosen,
+            memory_limit=memory_limit,
+            candidates_per_case=candidates_per_case,
+        )
     except ModelSchemaError as exc:
         raise ModelMismatchError(str(exc)) from None
     except CaselinkError:
@@ -116,6 +129,10 @@ class Trained:
     path: Path
     metadata_path: Path
     model_id: int
+    reach: str | None = None
+    """How the rules' reach was fitted to the candidates-per-case budget, if one was given."""
+    training: str | None = None
+    """The training sample: linked pairs and the sampled unlinked ones."""
 
 
 def train(
@@ -125,12 +142,18 @@ def train(
     rules: str | None = None,
     memory_limit: str | None = None,
     settings: Settings | None = None,
+    max_unlinked: int = MAX_UNLINKED_PAIRS,
+    candidates_per_case: float | None = None,
 ) -> Trained:
-    """Train on the solved cases, write the model file (its export) and store its content."""
+    """Train on the solved cases, write the model file (its export) and store its content.
+
+    Training pairs are every linked candidate pair of solved cases and at most
+    ``max_unlinked`` sampled unlinked ones (case-control; the odds are corrected).
+    """
     settings = settings or Settings.from_env()
-    linker = open_engine(store, None, rules, memory_limit)
+    linker = open_engine(store, None, rules, memory_limit, candidates_per_case)
     try:
-        saved = linker.engine.train(label=label)
+        saved = linker.engine.train(label=label, max_unlinked=max_unlinked)
     except NotEnoughLabelsError as exc:
         raise InputError(str(exc), field="--label", value=label) from None
     except CaselinkError:
@@ -139,7 +162,15 @@ def train(
         raise InputError(str(exc)) from None
     meta = save_model(saved, path)
     model_id = Results(store.engine).put_model(model_data(saved), str(path), settings.user)
-    return Trained(saved, path, meta, model_id)
+    engine = linker.engine
+    return Trained(
+        saved,
+        path,
+        meta,
+        model_id,
+        reach=engine.reach.describe() if engine.reach is not None else None,
+        training=engine.training.describe() if engine.training is not None else None,
+    )
 
 
 # -- link --------------------------------------------------------------------------
@@ -157,6 +188,8 @@ class Linked:
     n_cases: int
     blocking: dict[str, Any]
     floor: float
+    reach: str | None = None
+    """How the rules' reach was fitted to the candidates-per-case budget, if one was given."""
 
     def blocking_text(self) -> str:
         """What blocking kept, per case: the rule set, the candidate pairs and those compared."""
@@ -194,13 +227,14 @@ def link(
     progress: Progress | None = None,
     settings: Settings | None = None,
     linker: Linker | None = None,
+    candidates_per_case: float | None = None,
 ) -> Linked:
     """Link every stored case and store the run with its links.
 
     Links at or above the settings' threshold keep their explanation factors.
     """
     settings = settings or Settings.from_env()
-    linker = linker or open_engine(store, model, rules, memory_limit)
+    linker = linker or open_engine(store, model, rules, memory_limit, candidates_per_case)
     engine = linker.engine
     floor = 0.0 if all_candidates else min_probability
     results = Results(store.engine)
@@ -233,6 +267,7 @@ def link(
         n_cases=len(engine.cases),
         blocking=dict(engine.blocking_report),
         floor=floor,
+        reach=engine.reach.describe() if engine.reach is not None else None,
     )
 
 
