@@ -348,3 +348,16 @@ def test_a_series_grant_opens_every_case_of_the_series(site: Site) -> None:
     client = site.client("viewer")
     assert client.get("/cases/S1").status_code == 200 and client.get("/cases/S2").status_code == 200
     assert client.get("/cases/S3").status_code == 404  # not in the series
+
+
+@pytest.mark.parametrize("alert_id", [0, -1, 2**63, 10**30])
+def test_an_alert_id_no_row_can_have_is_not_found(site: Site, alert_id: int) -> None:
+    """Ids beyond a 64-bit key are 404 like any unknown id, never a driver overflow (500)."""
+    client = site.client()
+    bearer = {"Authorization": f"Bearer {site.accounts.new_api_token('reviewer')}"}
+    decided = client.post(
+        f"/api/alerts/{alert_id}/decision",
+        json={"decision": "confirm", "note": "same churchyard"},
+        headers=bearer,
+    )
+    assert decided.status_code == 404

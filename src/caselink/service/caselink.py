@@ -64,6 +64,10 @@ Decision = Literal["confirm", "dismiss"]
 MAX_LIMIT = 500
 
 
+MAX_ROW_ID = 2**63 - 1
+"""The largest integer primary key any backend stores (64-bit signed)."""
+
+
 class Caselink:
     """The use cases of caselink over one store, for any front door."""
 
@@ -417,6 +421,9 @@ class Caselink:
 
     def alert(self, scope: Scope, alert_id: int) -> AlertView:
         """One alert between two visible cases (NotFoundError otherwise)."""
+        if not 0 < alert_id <= MAX_ROW_ID:
+            # no such row can exist; a database driver would overflow on it
+            raise NotFoundError(f"no alert {alert_id}")
         new_case, old_case = aliased(CaseRow), aliased(CaseRow)
         q = (
             select(AlertRow, new_case.case_id, old_case.case_id)
