@@ -31,6 +31,7 @@ from caselink.assurance.standard import Standard, default_standard
 from caselink.records.frames import actions_frame, cases_frame
 from caselink.records.model import Action, Case, Mention
 from caselink.service.errors import ConflictError, NotFoundError, PolicyError
+from caselink.service.missed_checks import has_missed_check
 from caselink.service.results import (
     ActionView,
     AlertView,
@@ -48,6 +49,7 @@ from caselink.service.scope import Scope, scoped, visible
 from caselink.store import Store
 from caselink.store.access import GrantRow
 from caselink.store.importer import ImportReport
+from caselink.store.search import narrative_matches
 from caselink.store.tables import ActionRow, AlertRow, CaseRow, MentionRow, ResolvedEntity
 
 ORDERS = {
@@ -91,9 +93,8 @@ class Caselink:
             stmt = stmt.where(CaseRow.occurred_from >= datetime.combine(filt.since, time()))
         if filt.until:
             stmt = stmt.where(CaseRow.occurred_from < datetime.combine(filt.until, time()))
-        for word in (filt.text or "").split():
-            escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(func.lower(CaseRow.narrative).like(f"%{escaped}%", escape="\\"))
+        if filt.text:
+            stmt = stmt.where(narrative_matches(self.store.engine.dialect.name, filt.text))
         if filt.has_open_alerts is not None:
             seen = self._visible_pks(scope)
             open_alert = exists().where(
@@ -104,6 +105,9 @@ class Caselink:
                 ),
             )
             stmt = stmt.where(open_alert if filt.has_open_alerts else ~open_alert)
+        if filt.has_missed_checks is not None:
+            missed = has_missed_check(self.standard, now())
+            stmt = stmt.where(missed if filt.has_missed_checks else ~missed)
         return stmt
 
     @staticmethod
@@ -192,7 +196,19 @@ class Caselink:
                 out.append(
                     Facet(name, [("" if v is None else str(v), int(n)) for v, n in conn.execute(q)])
                 )
+            out.append(self._missed_checks_facet(conn, scope, filt))
         return out
+
+    def _missed_checks_facet(self, conn: Session, scope: Scope, filt: CaseFilter) -> Facet:
+        """How many of the matching cases have a missed check (``yes``) and how many not."""
+        missed = has_missed_check(self.standard, now())
+        counted = select(missed.label("missed"), func.count()).select_from(CaseRow)
+        q = self._filtered(scope, filt, counted).group_by("missed")
+        counts = {bool(m): int(n) for m, n in conn.execute(q)}
+        return Facet(
+            "missed_checks",
+            [(k, counts[v]) for k, v in (("yes", True), ("no", False)) if counts.get(v)],
+        )
 
     def export_cases(self, scope: Scope, filt: CaseFilter | None = None) -> Iterator[str]:
         """The cases matching ``filt`` as CSV lines (header first), in case_id order."""

@@ -1,0 +1,67 @@
+"""full-text search over case narratives (SQLite FTS5, PostgreSQL GIN over a tsvector)
+
+Revision ID: 0006
+Revises: 0003
+Create Date: 2026-12-02 08:00:00
+
+SQLite: ``cases_fts``, an FTS5 table over ``cases.narrative`` with external
+content (the text is not stored twice; ``rowid`` is ``cases.pk``), kept in
+step by triggers on INSERT, DELETE and UPDATE OF narrative, and filled from
+the existing cases here. Porter stemming over unicode61 words, as
+PostgreSQL's ``english`` configuration stems.
+
+PostgreSQL: a GIN index over ``to_tsvector('english', coalesce(narrative,
+''))``; queries must use exactly that expression (see
+:mod:`caselink.store.search`), so no extra column or trigger is needed.
+
+Note for later migrations: SQLite's batch ALTER of ``cases`` copies the table
+and drops its triggers; such a migration must recreate them
+(:data:`SQLITE_TRIGGERS`).
+"""
+
+from alembic import op
+
+revision = "0006"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+SQLITE_TABLE = (
+    "CREATE VIRTUAL TABLE cases_fts USING fts5(narrative, content='cases', "
+    "content_rowid='pk', tokenize='porter unicode61 remove_diacritics 2')"
+)
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases BEGIN "
+    "INSERT INTO cases_fts(rowid, narrative) VALUES (new.pk, new.narrative); END",
+    "CREATE TRIGGER cases_fts_delete AFTER DELETE ON cases BEGIN "
+    "INSERT INTO cases_fts(cases_fts, rowid, narrative) VALUES ('delete', old.pk, old.narrative); "
+    "END",
+    "CREATE TRIGGER cases_fts_update AFTER UPDATE OF narrative ON cases BEGIN "
+    "INSERT INTO cases_fts(cases_fts, rowid, narrative) VALUES ('delete', old.pk, old.narrative); "
+    "INSERT INTO cases_fts(rowid, narrative) VALUES (new.pk, new.narrative); END",
+)
+PG_INDEX = (
+    "CREATE INDEX ix_cases_narrative_search ON cases "
+    "USING gin (to_tsvector('english'::regconfig, coalesce(narrative, ''::text)))"
+)
+
+
+def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.execute(SQLITE_TABLE)
+        for trigger in SQLITE_TRIGGERS:
+            op.execute(trigger)
+        op.execute("INSERT INTO cases_fts(cases_fts) VALUES ('rebuild')")
+    elif dialect == "postgresql":
+        op.execute(PG_INDEX)
+
+
+def downgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS cases_fts_{name}")
+        op.execute("DROP TABLE IF EXISTS cases_fts")
+    elif dialect == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_cases_narrative_search")
