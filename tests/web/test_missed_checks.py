@@ -60,7 +60,7 @@ def test_sql_agrees_with_check_states_case_by_case(demo_store: Store, as_of: dat
     assert 0 < len(got) < len(everything)  # the demo has cases of both kinds
 
 
-def test_the_filter_and_its_counts_stay_within_the_callers_force(demo_store: Store) -> None:
+def test_the_filter_stays_within_the_callers_force(demo_store: Store) -> None:
     service = Caselink(demo_store)
     ids = [c.case_id for c in service.cases(Scope.everything(), limit=500, order="case_id").items]
     service.assign_force(ids[::2], "north")
@@ -70,8 +70,6 @@ def test_the_filter_and_its_counts_stay_within_the_callers_force(demo_store: Sto
     kept = service.cases(north, CaseFilter(has_missed_checks=False), limit=500)
     assert {c.force for c in missed.items + kept.items} == {"north"}
     assert missed.total + kept.total == service.cases(north).total
-    facet = next(f for f in service.facets(north) if f.field == "missed_checks")
-    assert dict(facet.counts) == {"yes": missed.total, "no": kept.total}
     everyone = service.cases(Scope.everything(), CaseFilter(has_missed_checks=True), limit=1)
     assert everyone.total > missed.total
 
@@ -83,7 +81,6 @@ def test_the_cases_page_filters_on_missed_checks(site: Site) -> None:
     assert sorted(r[0] for r in doc.by_id("cases-table").rows()) == ["N1", "N2", "N3", "N4"]
     chosen = [o for o in doc.find_all("option", value="1") if "selected" in o.attrs]
     assert any(o.text == "has missed checks" for o in chosen)
-    assert "missed checks yes 4" in doc.by_id("facets").text.replace("_", " ")
     none_missed = parse(client.get("/cases?missed_checks=0").text)
     assert none_missed.by_id("cases-table").rows() == []
     api = client.get("/api/cases", params={"missed_checks": "true"}).json()

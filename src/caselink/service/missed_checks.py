@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_
+from sqlalchemy import case as sql_case
 
 from caselink.assurance.standard import ANY_VALUE, Requirement, Standard
 from caselink.store.tables import ActionRow, CaseAttribute, CaseRow
@@ -36,15 +37,16 @@ def _attribute_matches(case: Any, name: str, allowed: tuple[str, ...]) -> Column
 
 
 def _missed(case: Any, req: Requirement, as_of: datetime) -> ColumnElement[bool]:
-    def record(status: str) -> ColumnElement[bool]:
-        return exists().where(
-            ActionRow.case_pk == case.pk, ActionRow.action == req.action, ActionRow.status == status
-        )
-
+    """Required and missed: no record ``done``, nor one ``pending`` still within its deadline."""
     started = func.coalesce(case.reported_at, case.occurred_from)
-    overdue = started < as_of - timedelta(days=req.within_days)
+    within_deadline = started >= as_of - timedelta(days=req.within_days)
+    meeting = exists().where(
+        ActionRow.case_pk == case.pk,
+        ActionRow.action == req.action,
+        or_(ActionRow.status == "done", and_(ActionRow.status == "pending", within_deadline)),
+    )
     conditions = [_attribute_matches(case, k, v) for k, v in req.when.items()]
-    return and_(*conditions, ~record("done"), or_(~record("pending"), overdue))
+    return and_(*conditions, ~meeting)
 
 
 def has_missed_check(
@@ -53,15 +55,16 @@ def has_missed_check(
     """The SQL condition "some check ``standard`` requires of the case was missed by ``as_of``".
 
     ``as_of`` is naive UTC, as the store's times are; ``case`` is the cases
-    entity of the statement (or an alias).
+    entity of the statement (or an alias). A CASE on the case type keeps the
+    database from probing other types' requirements (one probe of the
+    actions index per requirement of the case's own type).
     """
-    by_type = []
-    for case_type, requirements in sorted(standard.case_types.items()):
-        if requirements:
-            by_type.append(
-                and_(
-                    case.case_type == case_type,
-                    or_(*(_missed(case, r, as_of) for r in requirements)),
-                )
-            )
-    return or_(*by_type) if by_type else false()
+    branches = [
+        (case.case_type == case_type, or_(*(_missed(case, r, as_of) for r in requirements)))
+        for case_type, requirements in sorted(standard.case_types.items())
+        if requirements
+    ]
+    if not branches:
+        return false()
+    missed: ColumnElement[bool] = sql_case(*branches, else_=false())
+    return missed
