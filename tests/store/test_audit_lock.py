@@ -63,9 +63,11 @@ def test_after_locking_an_update_by_the_app_role_fails(pg_site: tuple[str, str])
             "DELETE FROM audit_log",
             "TRUNCATE audit_log",
         ):
-            with pytest.raises(exc.ProgrammingError, match="permission denied"):
-                with app_store.engine.begin() as conn:
-                    conn.execute(text(statement))
+            with (
+                pytest.raises(exc.ProgrammingError, match="permission denied"),
+                app_store.engine.begin() as conn,
+            ):
+                conn.execute(text(statement))
         with app_store.engine.begin() as conn:  # the rest of the store is still writable
             conn.execute(text("UPDATE cases SET status = 'open' WHERE 1 = 0"))
     finally:

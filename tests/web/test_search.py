@@ -112,8 +112,11 @@ def test_search_results_never_include_cases_out_of_scope(
 
 def test_facets_and_export_count_only_the_matching_cases_in_scope(searched: Caselink) -> None:
     filt = CaseFilter(text="ghb")
-    forces = next(f for f in searched.facets(NORTH, filt) if f.field == "force")
+    facets, total = searched.facets_and_total(NORTH, filt)
+    forces = next(f for f in facets if f.field == "force")
     assert forces.counts == [("north", 2)]
+    assert total == searched.cases(NORTH, filt).total == 2  # the list's count, without recounting
+    assert searched.facets_and_total(EVERYONE, CaseFilter(text="-ghb"))[1] == 3
     lines = list(searched.export_cases(SOUTH, filt))
     assert [line.split(",")[0] for line in lines[1:]] == ["S1", "S2"]
 

@@ -120,8 +120,12 @@ class Caselink:
         limit: int = 50,
         offset: int = 0,
         order: str = "occurred",
+        total: int | None = None,
     ) -> Page[CaseSummary]:
         """One page of the cases the caller sees that match ``filt``.
+
+        ``total``, when the caller already counted the matching cases (see
+        :meth:`facets_and_total`), saves counting them again.
 
         Raises
         ------
@@ -150,7 +154,8 @@ class Caselink:
         )
         rows_q = rows_q.order_by(*ORDERS[order]).limit(limit).offset(offset)
         with Session(self.store.engine) as conn:
-            total = int(conn.execute(total_q).scalar() or 0)
+            if total is None:
+                total = int(conn.execute(total_q).scalar() or 0)
             rows = conn.execute(rows_q).all()
             pks = [r.pk for r in rows]
             open_counts: dict[int, int] = {}
@@ -183,25 +188,36 @@ class Caselink:
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     def facets(self, scope: Scope, filt: CaseFilter | None = None, top: int = 12) -> list[Facet]:
-        """Counts of each facet field's values among the cases matching ``filt``.
+        """Counts of each facet field's values among the cases matching ``filt``."""
+        return self.facets_and_total(scope, filt, top)[0]
+
+    def facets_and_total(
+        self, scope: Scope, filt: CaseFilter | None = None, top: int = 12
+    ) -> tuple[list[Facet], int]:
+        """The facets (see :meth:`facets`) and how many cases match ``filt`` in all.
 
         One grouped query over every facet field at once (a covering index
         of migration 0006 serves it), summed per field here: the groups are
-        few (type x status x victim group x force), the cases many.
+        few (type x status x victim group x force), the cases many. The
+        total comes with it, so the cases list need not count again
+        (:meth:`cases` takes it as ``total``).
         """
         filt = filt or CaseFilter()
         columns = [getattr(CaseRow, name) for name in FACET_FIELDS]
         q = self._filtered(scope, filt, select(*columns, func.count()).select_from(CaseRow))
         counts: list[dict[str, int]] = [{} for _ in FACET_FIELDS]
+        total = 0
         with Session(self.store.engine) as conn:
             for *values, n in conn.execute(q.group_by(*columns)):
+                total += int(n)
                 for i, v in enumerate(values):
                     key = "" if v is None else str(v)
                     counts[i][key] = counts[i].get(key, 0) + int(n)
-        return [
+        facets = [
             Facet(name, sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
             for name, c in zip(FACET_FIELDS, counts, strict=True)
         ]
+        return facets, total
 
     def export_cases(self, scope: Scope, filt: CaseFilter | None = None) -> Iterator[str]:
         """The cases matching ``filt`` as CSV lines (header first), in case_id order."""
