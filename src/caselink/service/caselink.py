@@ -404,18 +404,19 @@ class Caselink:
         if not 1 <= limit <= MAX_LIMIT or offset < 0:
             raise ValueError(f"limit must be 1..{MAX_LIMIT} and offset >= 0")
         new_case, old_case = aliased(CaseRow), aliased(CaseRow)
-        base = (
-            select(AlertRow, new_case.case_id, old_case.case_id)
-            .join(new_case, new_case.pk == AlertRow.case_pk)
-            .join(old_case, old_case.pk == AlertRow.linked_case_pk)
-        )
-        base = scoped(scope, scoped(scope, base, new_case), old_case)
-        if status is not None:
-            base = base.where(AlertRow.status == status)
-        with Session(self.store.engine) as conn:
-            total = int(
-                conn.execute(select(func.count()).select_from(base.subquery())).scalar() or 0
+
+        def between_visible(stmt: Select) -> Select:  # type: ignore[type-arg]
+            stmt = stmt.join(new_case, new_case.pk == AlertRow.case_pk).join(
+                old_case, old_case.pk == AlertRow.linked_case_pk
             )
+            stmt = scoped(scope, scoped(scope, stmt, new_case), old_case)
+            return stmt if status is None else stmt.where(AlertRow.status == status)
+
+        base = between_visible(select(AlertRow, new_case.case_id, old_case.case_id))
+        with Session(self.store.engine) as conn:
+            # counted without the alerts' wide columns (no subquery of whole rows)
+            counted = between_visible(select(func.count()).select_from(AlertRow))
+            total = int(conn.execute(counted).scalar() or 0)
             rows = conn.execute(
                 base.order_by(AlertRow.raised_at.desc(), AlertRow.pk.desc())
                 .limit(limit)

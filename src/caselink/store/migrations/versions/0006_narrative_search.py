@@ -20,7 +20,8 @@ from both ends of the link (without it, a full scan of the alerts per page).
 
 ``ix_cases_facets``: covers the cases list's facet counts (one grouped pass
 over the visible cases' force, type, status, victim group and date) and
-``ix_actions_case_action`` the has-missed-checks filter's probes.
+``ix_actions_case_action`` the has-missed-checks filter's probes;
+``ix_alerts_status_raised`` the alerts inbox (new alerts, newest first).
 
 ``force_tiles``: the optional map tile source an administrator configures
 for a force (``caselink forces set-tiles``); without a row, no tiles.
@@ -74,6 +75,7 @@ def upgrade() -> None:
         ["force", "case_type", "status", "victim_group", "occurred_from"],
     )
     op.create_index("ix_actions_case_action", "actions", ["case_pk", "action", "status"])
+    op.create_index("ix_alerts_status_raised", "alerts", ["status", "raised_at"])
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         op.execute(SQLITE_TABLE)
@@ -87,6 +89,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("force_tiles")
+    op.drop_index("ix_alerts_status_raised", "alerts")
     op.drop_index("ix_actions_case_action", "actions")
     op.drop_index("ix_cases_facets", "cases")
     op.drop_index("ix_alerts_linked_case_pk", "alerts")
