@@ -15,6 +15,7 @@ from caselink.cli import (
     report,
     synth,
     web,
+    web_admin,
 )
 from caselink.cli.output import CaselinkGroup
 
@@ -31,6 +32,7 @@ app = typer.Typer(
 
 for group in (records, synth, linkage, alerts, entities, assurance, geoprofile, demo, web, report):
     group.register(app)
+web_admin.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

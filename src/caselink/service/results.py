@@ -36,8 +36,10 @@ class CaseFilter:
     since: date | None = None
     until: date | None = None
     text: str | None = None
-    """Words that must all occur in the narrative (case-insensitive)."""
+    """A web-search query over the narrative (words, "phrases", or, -word; see store.search)."""
     has_open_alerts: bool | None = None
+    has_missed_checks: bool | None = None
+    """A check the investigative standard requires was missed (missing, not done or overdue)."""
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,16 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ForceTilesRow(Base):
+    """The map tile source configured for a force (migration 0006); none = no tiles."""
+
+    __tablename__ = "force_tiles"
+
+    force: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url_template: Mapped[str] = mapped_column(String(512))
+    """``https://host[:port]/path/{z}/{x}/{y}.png``: one origin, no ``{s}`` subdomains."""
+    attribution: Mapped[str] = mapped_column(String(512))
+    set_by: Mapped[str] = mapped_column(String(128))
+    set_at: Mapped[datetime] = mapped_column(DateTime)

@@ -172,8 +172,16 @@ def register(routes: Routes) -> None:
         since: date | None = None,
         until: date | None = None,
         q: str | None = Query(None, max_length=200),
+        open_alerts: bool | None = None,
+        missed_checks: bool | None = None,
     ) -> CasePage:
-        """The cases the caller may see, paged (``case_id`` per case)."""
+        """The cases the caller may see, paged (``case_id`` per case).
+
+        ``q`` searches the narratives (words, "phrases", ``or``, ``-word``);
+        ``open_alerts`` and ``missed_checks`` keep the cases with (true) or
+        without (false) an open alert or a check the standard required and
+        that was missed.
+        """
         app, who = state(request), caller(request)
         page = app.service.cases(
             who.user.scope(), filter_from(request.query_params), limit, offset, order

@@ -23,6 +23,7 @@ from caselink.service.errors import NotFoundError
 from caselink.store import Store
 from caselink.web import (
     api,
+    api_import,
     assurance_pages,
     checks_pages,
     pages,
@@ -65,6 +66,7 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     for part2 in (series_pages, replay_pages, checks_pages, person_pages, assurance_pages):
         part2.register(Routes(app.router, include_in_schema=False, response_class=HTMLResponse))
     api.register(Routes(app.router, prefix="/api", tags=["caselink"]))
+    api_import.register(Routes(app.router, prefix="/api", tags=["caselink"]))
     _error_handlers(app)
     undeclared = [
         f"{sorted(r.methods or ())} {r.path}"

@@ -97,8 +97,10 @@ def register(routes: Routes) -> None:
         app, who = state(request), caller(request)
         filt = filter_from(request.query_params)
         page = max(1, page)
-        result = app.service.cases(who.user.scope(), filt, PAGE_SIZE, (page - 1) * PAGE_SIZE, order)
-        facets = app.service.facets(who.user.scope(), filt)
+        facets, total = app.service.facets_and_total(who.user.scope(), filt)
+        result = app.service.cases(
+            who.user.scope(), filt, PAGE_SIZE, (page - 1) * PAGE_SIZE, order, total=total
+        )
         pages = max(1, math.ceil(result.total / PAGE_SIZE))
         ctx: dict[str, Any] = dict(
             result=result,

@@ -12,7 +12,9 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from caselink.service.caselink import ORDERS
+from caselink.service.tiles import tiles_of
 from caselink.web.policy import allowed
+from caselink.web.security import content_security_policy, state
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -39,5 +41,9 @@ def render(request: Request, name: str, code: int = 200, **ctx: Any) -> Response
     who = ctx.get("caller", getattr(request.state, "caller", None))
     ctx["caller"] = who
     ctx["can"] = lambda action: who is not None and allowed(who.user.role, action)
+    tiles = tiles_of(state(request).service.store, who.user.force) if who else None
+    ctx["tiles"] = tiles
     response: Response = templates.TemplateResponse(request, name, ctx, status_code=code)
+    if tiles is not None:  # this force's users' pages only: its one tile origin
+        response.headers["Content-Security-Policy"] = content_security_policy((tiles.origin,))
     return response

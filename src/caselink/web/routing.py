@@ -60,7 +60,10 @@ def filter_from(params: Any) -> CaseFilter:
         value = text(name)
         return date.fromisoformat(value) if value else None
 
-    flag = text("open_alerts")
+    def flag_of(name: str) -> bool | None:
+        value = text(name)
+        return None if value is None else value.lower() in ("1", "yes", "true", "on")
+
     return CaseFilter(
         case_type=text("type"),
         status=text("status"),
@@ -69,7 +72,8 @@ def filter_from(params: Any) -> CaseFilter:
         since=day("since"),
         until=day("until"),
         text=text("q"),
-        has_open_alerts=None if flag is None else flag in ("1", "yes", "true"),
+        has_open_alerts=flag_of("open_alerts"),
+        has_missed_checks=flag_of("missed_checks"),
     )
 
 
@@ -84,6 +88,7 @@ def query_of(filt: CaseFilter, **extra: Any) -> str:
         "until": filt.until.isoformat() if filt.until else None,
         "q": filt.text,
         "open_alerts": None if filt.has_open_alerts is None else int(filt.has_open_alerts),
+        "missed_checks": None if filt.has_missed_checks is None else int(filt.has_missed_checks),
         **extra,
     }
     return urlencode({k: v for k, v in values.items() if v not in (None, "")})

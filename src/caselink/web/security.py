@@ -34,11 +34,18 @@ SESSION_COOKIE = "__Host-caselink-session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
+
+def content_security_policy(img_origins: tuple[str, ...] = ()) -> str:
+    """The CSP; ``img_origins`` widens ``img-src`` (a force's configured tile server only)."""
+    images = " ".join(("'self'", "data:", *img_origins))
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'self'"
+    )
+
+
+CSP = content_security_policy()
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
