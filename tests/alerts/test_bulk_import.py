@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from caselink.alerts import forget_warm_state, linkage_states, list_alerts, rescore_pending
+from caselink.alerts.alerting import AddReport
 from caselink.alerts.bulk import raise_bulk_alerts
 from caselink.cli.main import app
+from caselink.service.caselink import Caselink
 from caselink.store import Store
 from tests.alerts.conftest import without_later
 
@@ -110,7 +113,7 @@ def test_the_import_command_raises_a_bulks_alerts_in_one_batch(
     def one_by_one(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a bulk import must not score its cases one by one")
 
-    monkeypatch.setattr("caselink.cli.records.rescore_pending", one_by_one)
+    monkeypatch.setattr("caselink.service.importing.rescore_pending", one_by_one)
     forget_warm_state()
     db = tmp_path / "cli.db"
     result = runner.invoke(
@@ -123,3 +126,30 @@ def test_the_import_command_raises_a_bulks_alerts_in_one_batch(
     reference.import_files(city / "cases.csv", schema=city / "schema.yaml")
     rescore_pending(reference)  # the same cases scored one by one on arrival
     assert _alerts(Store.open(str(db))) == _alerts(reference)
+
+
+def test_the_web_import_follows_the_same_policy(
+    tmp_path: Path, city: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web's import (Caselink.import_files) raises a bulk's alerts in one batch too."""
+
+    batches: list[int] = []
+
+    def batch(store: Store, **kwargs: Any) -> AddReport:
+        batches.append(1)
+        return raise_bulk_alerts(store, **kwargs)
+
+    monkeypatch.setattr("caselink.service.importing.raise_bulk_alerts", batch)
+    forget_warm_state()
+    store = Store.open(f"sqlite:///{tmp_path / 'web.db'}")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text((city / "cases.csv").read_text().splitlines()[0] + "\n")
+    store.import_files(header_only, schema=city / "schema.yaml")  # the attributes, no cases
+    files = {"cases": (city / "cases.csv").read_bytes()}
+    report, raised = Caselink(store).import_files(files, force=None)
+    assert raised is not None and report.cases_inserted > 0 and batches == [1]
+    forget_warm_state()
+    reference = Store.open(f"sqlite:///{tmp_path / 'ref.db'}")
+    reference.import_files(city / "cases.csv", schema=city / "schema.yaml")
+    rescore_pending(reference)
+    assert _alerts(store) == _alerts(reference)

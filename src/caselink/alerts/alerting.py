@@ -47,10 +47,11 @@ from caselink.linkage.persistence import SavedModel
 from caselink.records.errors import NotScorableError, scoring_note
 from caselink.records.frames import cases_frame
 from caselink.records.model import Action, Case, Mention
+from caselink.settings import LINK_THRESHOLD
 from caselink.store import Store
 from caselink.store.tables import CaseRow
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = LINK_THRESHOLD
 """The series threshold of ``caselink series``; alerts are raised at the
 threshold of a workload (:mod:`caselink.alerts.workload`) unless a threshold
 is given."""

@@ -10,13 +10,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from caselink.alerts import AddReport, rescore_pending
-from caselink.alerts.bulk import NO_ALERT_NOTE, pending_share, prefers_batch, raise_bulk_alerts
-from caselink.alerts.ledger import mark_cases
 from caselink.cli.options import DbOption, console, err_console, fail, open_store
 from caselink.cli.output import checked_output
 from caselink.records.errors import CaselinkError
-from caselink.store import Store
+from caselink.service import importing
 from caselink.store.exporter import export_store
 from caselink.views.case_detail import case_detail, json_ready, list_cases
 
@@ -87,16 +84,26 @@ def import_(
     ) as bar:
         task = bar.add_task("validating", total=None)
 
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=f"writing {stage}", completed=done, total=total)
+        def progress(description: str, done: int, total: int) -> None:
+            bar.update(task, description=description, completed=done, total=total or None)
 
         try:
-            report = store.import_files(
-                cases, people, actions, schema, skip_invalid, progress, replace=replace, force=force
+            done = importing.import_files(
+                store,
+                cases,
+                people,
+                actions,
+                schema,
+                skip_invalid,
+                replace=replace,
+                force=force,
+                alert=alert,
+                progress=progress,
             )
-        except CaselinkError as exc:
+        except CaselinkError as exc:  # invalid rows (nothing written), or alerts not raised
             bar.stop()
             fail(exc)
+    report, raised = done.report, done.alerts
     for note in report.schema_notes:
         console.print(f"schema: {note}")
     console.print(
@@ -105,8 +112,7 @@ def import_(
     )
     if skip_invalid is not None:
         console.print(f"rejected {len(report.rejected)} row error(s), written to {skip_invalid}")
-    if alert:
-        raised = _raise_alerts(store)
+    if raised is not None:
         console.print(
             f"{len(raised.alerts)} alert(s) raised"
             + (
@@ -115,34 +121,6 @@ def import_(
                 else ""
             )
         )
-    else:  # comparable with later cases: "scored", with the note that no alerts were raised
-        with store.transaction() as conn:
-            mark_cases(conn, report.case_ids, "scored", NO_ALERT_NOTE)
-
-
-def _raise_alerts(store: Store) -> AddReport:
-    """The alerts of the imported cases: one batch link for a bulk, else case by case."""
-    pending, stored = pending_share(store)
-    try:
-        if not prefers_batch(pending, stored):
-            with console.status("comparing the imported cases with the store..."):
-                return rescore_pending(store)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(f"linking {pending:,} imported case(s) in batch", total=None)
-
-            def advance(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            return raise_bulk_alerts(store, progress=advance)
-    except (CaselinkError, ValueError) as exc:
-        fail(f"the cases are stored (pending); alerts not raised: {exc}")
 
 
 def cases(

@@ -54,6 +54,7 @@ from caselink.linkage.selection import MODEL_FACTORIES, label_pairs, model_facto
 from caselink.linkage.series import SeriesResult, find_series
 from caselink.linkage.tables import build_tables, check_frame
 from caselink.records.model import AttributeSchema
+from caselink.settings import LINK_THRESHOLD
 
 LINK_COLUMNS = ["case_a", "case_b", "probability"]
 LINK_FLOOR = 0.05
@@ -579,7 +580,9 @@ class LinkageEngine:
             ["probability", "case_a", "case_b"], ascending=[False, True, True], kind="stable"
         ).reset_index(drop=True)
 
-    def series(self, threshold: float = 0.5, links: pd.DataFrame | None = None) -> SeriesResult:
+    def series(
+        self, threshold: float = LINK_THRESHOLD, links: pd.DataFrame | None = None
+    ) -> SeriesResult:
         """Series of the link graph (see :mod:`caselink.linkage.series`)."""
         links = self.link(min_probability=threshold) if links is None else links
         return find_series(links, self.cases, self.schema, threshold)

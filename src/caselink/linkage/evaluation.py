@@ -30,6 +30,7 @@ from sklearn.metrics import (
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.selection import MODEL_FACTORIES, cross_validate
 from caselink.linkage.series import cluster_links
+from caselink.settings import LINK_THRESHOLD
 
 PRECISION_AT = (10, 50, 100, 500)
 
@@ -107,7 +108,7 @@ def evaluate(
     label: str = "offender_id",
     models: Sequence[str] = ("naive_bayes", "logistic", "boosted"),
     n_splits: int = 5,
-    threshold: float = 0.5,
+    threshold: float = LINK_THRESHOLD,
     out_dir: str | Path | None = None,
 ) -> EvaluationReport:
     """Offender-grouped cross-validated evaluation on the solved cases.

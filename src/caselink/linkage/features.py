@@ -17,6 +17,7 @@ import pandas as pd
 from caselink.linkage.comparisons import Comparison, comparison_columns
 from caselink.linkage.sqlgen import comparison_sql
 from caselink.linkage.tables import LinkageTables
+from caselink.records.frames import require_columns
 
 TABLE_NAMES = ("cases", "case_values", "case_tokens")
 
@@ -54,9 +55,7 @@ def compare(
     pandas.DataFrame
         ``case_a``, ``case_b`` and one float column per comparison column.
     """
-    missing = [c for c in ("case_a", "case_b") if c not in pairs.columns]
-    if missing:
-        raise ValueError(f"pairs must have columns case_a and case_b; missing {missing}")
+    require_columns(pairs, ("case_a", "case_b"), "pairs frame")
     order = pd.DataFrame(
         {
             "case_a": pairs["case_a"].astype(str).to_numpy(),
@@ -108,10 +107,8 @@ def compare_table(
 
 
 def check_columns(frame: pd.DataFrame, comparisons: Sequence[Comparison]) -> None:
-    """Raise ValueError naming every comparison column ``frame`` lacks."""
-    missing = [c for c in comparison_columns(comparisons) if c not in frame.columns]
-    if missing:
-        raise ValueError("comparison frame lacks columns " + ", ".join(repr(c) for c in missing))
+    """Raise MissingColumnsError (a ValueError) naming every comparison column ``frame`` lacks."""
+    require_columns(frame, comparison_columns(comparisons), "comparison frame")
 
 
 def level_matrix(frame: pd.DataFrame, comparisons: Sequence[Comparison]) -> np.ndarray:

@@ -23,6 +23,7 @@ from scipy.spatial.distance import squareform
 
 from caselink.linkage.tables import value_attributes
 from caselink.records.model import AttributeSchema
+from caselink.settings import LINK_THRESHOLD
 
 
 @dataclass
@@ -33,7 +34,7 @@ class SeriesResult:
     summary: pd.DataFrame
 
 
-def cluster_links(links: pd.DataFrame, threshold: float = 0.5) -> list[list[str]]:
+def cluster_links(links: pd.DataFrame, threshold: float = LINK_THRESHOLD) -> list[list[str]]:
     """Groups of two or more case_ids under the stated linkage criterion."""
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
@@ -74,7 +75,7 @@ def find_series(
     links: pd.DataFrame,
     cases: pd.DataFrame,
     schema: AttributeSchema,
-    threshold: float = 0.5,
+    threshold: float = LINK_THRESHOLD,
 ) -> SeriesResult:
     """Series of the link graph with stable ids and per-series summaries.
 

@@ -74,8 +74,17 @@ AttributeValue = str | float | tuple[str, ...] | None
 """A stored attribute value: categorical/text -> str, numeric -> float, multi -> sorted tuple."""
 
 
-class Case(BaseModel):
-    """One crime or death as recorded, with an uncertain time window."""
+SEX_CODES: tuple[str, ...] = ("M", "F", "U")
+"""Recorded sex of a victim: male, female, unknown."""
+
+
+class CaseFields(BaseModel):
+    """The fields of a case every door shows (the one declaration of them).
+
+    :class:`Case` adds what is recorded but not shown (the offender of a solved
+    case, the MO attributes); the service's case view, the API's case and the
+    web's add-case form are all built from these fields.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -84,17 +93,15 @@ class Case(BaseModel):
     occurred_from: datetime
     occurred_to: datetime | None = None
     reported_at: datetime | None = None
-    lat: Annotated[float, Field(ge=-90.0, le=90.0)]
-    lon: Annotated[float, Field(ge=-180.0, le=180.0)]
+    lat: Annotated[float, Field(ge=-90.0, le=90.0, title="Latitude")]
+    lon: Annotated[float, Field(ge=-180.0, le=180.0, title="Longitude")]
     victim_age: Annotated[int | None, Field(ge=0, le=130)] = None
-    victim_sex: str | None = None
+    victim_sex: Annotated[str | None, Field(json_schema_extra={"choices": list(SEX_CODES)})] = None
     victim_group: Annotated[str | None, Field(max_length=64)] = None
     status: Annotated[str | None, Field(max_length=64)] = None
-    offender_id: Annotated[str | None, Field(max_length=64)] = None
-    narrative: str | None = None
     force: Annotated[str | None, Field(max_length=64)] = None
     """The police force the case belongs to (the web app's tenant); None in a one-force store."""
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    narrative: str | None = None
 
     @field_validator("victim_sex")
     @classmethod
@@ -102,9 +109,16 @@ class Case(BaseModel):
         if v is None:
             return None
         v = v.strip().upper()
-        if v not in {"M", "F", "U"}:
-            raise ValueError("must be M, F or U")
+        if v not in SEX_CODES:
+            raise ValueError(f"must be {', '.join(SEX_CODES[:-1])} or {SEX_CODES[-1]}")
         return v
+
+
+class Case(CaseFields):
+    """One crime or death as recorded, with an uncertain time window."""
+
+    offender_id: Annotated[str | None, Field(max_length=64)] = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _window(self) -> Case:

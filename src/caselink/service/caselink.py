@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from caselink.alerts import add_case, rescore_pending
+from caselink.alerts import add_case
 from caselink.alerts.alerting import AddReport
 from caselink.alerts.bulk import NO_ALERT_NOTE
 from caselink.alerts.ledger import mark_cases, now
@@ -31,6 +31,7 @@ from caselink.assurance.standard import Standard, default_standard
 from caselink.records.frames import actions_frame, cases_frame
 from caselink.records.model import Action, Case, Mention
 from caselink.service.errors import ConflictError, NotFoundError, PolicyError
+from caselink.service.importing import raise_import_alerts
 from caselink.service.missed_checks import has_missed_check
 from caselink.service.results import (
     ActionView,
@@ -607,7 +608,7 @@ class Caselink:
             with self.store.transaction() as conn:
                 mark_cases(conn, report.case_ids, "scored", NO_ALERT_NOTE)
             return report, None
-        return report, rescore_pending(self.store)
+        return report, raise_import_alerts(self.store)  # the CLI's policy: batch for a bulk
 
     def add_case(
         self, case: Case, force: str | None, mentions: Sequence[Mention] = ()

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
+from pydantic import ConfigDict
+
+from caselink.records.model import CaseFields
+
 T = TypeVar("T")
 
 
@@ -153,23 +157,11 @@ class LinkView:
         return steps
 
 
-@dataclass(frozen=True)
-class CaseDetail:
-    """Everything known of one case."""
+class CaseDetail(CaseFields):
+    """Everything known of one case: its shown fields, then what the service adds."""
 
-    case_id: str
-    case_type: str
-    occurred_from: datetime
-    occurred_to: datetime | None
-    reported_at: datetime | None
-    lat: float
-    lon: float
-    victim_age: int | None
-    victim_sex: str | None
-    victim_group: str | None
-    status: str | None
-    force: str | None
-    narrative: str | None
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
     linkage_state: str
     linkage_note: str | None
     attributes: dict[str, Any]

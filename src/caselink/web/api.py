@@ -12,6 +12,7 @@ from typing import Any, Literal
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
+from caselink.records.model import CaseFields
 from caselink.service import audit
 from caselink.service.results import AlertView, CaseDetail, LinkView
 from caselink.web.routing import Routes, filter_from
@@ -70,22 +71,10 @@ class PersonOut(BaseModel):
     hidden: bool
 
 
-class CaseOut(BaseModel):
-    """One case with its people, checks and links."""
+class CaseOut(CaseFields):
+    """One case (the fields of :class:`~caselink.records.model.CaseFields`) with its
+    MO attributes, people, links and series."""
 
-    case_id: str
-    case_type: str
-    occurred_from: datetime
-    occurred_to: datetime | None
-    reported_at: datetime | None
-    lat: float
-    lon: float
-    victim_age: int | None
-    victim_sex: str | None
-    victim_group: str | None
-    status: str | None
-    force: str | None
-    narrative: str | None
     attributes: dict[str, Any]
     people: list[PersonOut]
     links: list[LinkOut]

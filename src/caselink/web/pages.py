@@ -16,6 +16,7 @@ from caselink.records.model import Case
 from caselink.service import audit
 from caselink.service.caselink import Decision
 from caselink.service.errors import AuthenticationError, NotFoundError, WeakPasswordError
+from caselink.web.case_form import case_form_fields
 from caselink.web.policy import PUBLIC, allowed
 from caselink.web.rendering import render
 from caselink.web.routing import Routes, filter_from, query_of
@@ -130,7 +131,15 @@ def register(routes: Routes) -> None:
     @routes.get("/cases/new", "case.add")
     def new_case_page(request: Request) -> Response:
         schema = state(request).service.store.attribute_schema()
-        return render(request, "case_new.html", schema=schema, errors=[], values={}, alerts=None)
+        return render(
+            request,
+            "case_new.html",
+            schema=schema,
+            errors=[],
+            values={},
+            alerts=None,
+            fields=case_form_fields(),
+        )
 
     @routes.post("/cases/new", "case.add")
     async def new_case(request: Request) -> Response:
@@ -138,23 +147,7 @@ def register(routes: Routes) -> None:
         form = await request.form()
         values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
         schema = app.service.store.attribute_schema()
-        data: dict[str, Any] = {
-            k: values.get(k) or None
-            for k in (
-                "case_id",
-                "case_type",
-                "occurred_from",
-                "occurred_to",
-                "reported_at",
-                "lat",
-                "lon",
-                "victim_age",
-                "victim_sex",
-                "victim_group",
-                "status",
-                "narrative",
-            )
-        }
+        data: dict[str, Any] = {f.name: values.get(f.name) or None for f in case_form_fields()}
         attributes: dict[str, Any] = {}
         for spec in schema.attributes:
             raw = values.get(f"attr_{spec.name}")
@@ -180,11 +173,19 @@ def register(routes: Routes) -> None:
                 errors=errors,
                 values=values,
                 alerts=None,
+                fields=case_form_fields(),
             )
         raised = app.service.add_case(case, who.user.force)
         audit.record(app.service.store, who.user.name, "case.add", case.case_id, alerts=len(raised))
         return render(
-            request, "case_new.html", schema=schema, errors=[], values={}, alerts=raised, added=case
+            request,
+            "case_new.html",
+            schema=schema,
+            errors=[],
+            values={},
+            alerts=raised,
+            added=case,
+            fields=case_form_fields(),
         )
 
     @routes.get("/cases/{case_id}", "case.read")
