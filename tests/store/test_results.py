@@ -6,10 +6,11 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
+from alembic.script import ScriptDirectory
 
 from caselink.records.errors import NotFoundError
 from caselink.store import Store
-from caselink.store.migrate import current_revision
+from caselink.store.migrate import alembic_config, current_revision
 from caselink.store.results import Results, model_fingerprint
 
 MODEL = {"format": "caselink-linkage-model", "model": "prior", "created": "now", "w": [1, 2]}
@@ -33,8 +34,12 @@ def _run(results: Results, fingerprint: str = "d" * 64) -> int:
     )
 
 
-def test_the_schema_is_at_0005(store: Store) -> None:
-    assert current_revision(store.engine) == "0005"
+def test_the_results_schema_is_in_the_one_migration_chain(store: Store) -> None:
+    """0005 (results) follows 0004 and precedes 0006: one head, and the store is at it."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_revision("0005").down_revision == "0004"
+    assert len(scripts.get_heads()) == 1
+    assert current_revision(store.engine) == scripts.get_current_head()
 
 
 def test_a_model_is_stored_once_per_content_whatever_its_creation_time(store: Store) -> None:
