@@ -183,3 +183,30 @@ def test_geoprofile_finds_a_series_in_a_series_file(db: str, tmp_path: Path) -> 
     (stored,) = _results(db).geoprofiles("F1")
     assert stored["case_ids"] == ["C00001", "C00002", "C00003"]
     assert stored["series_run_pk"] is None and stored["params"]["source"] == str(series_csv)
+
+
+def test_prompts_read_the_newest_stored_run_as_its_files_would_give_it(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(app, ["link", "--db", db]).exit_code == 0
+    assert runner.invoke(app, ["series", "--db", db]).exit_code == 0
+    results = _results(db)
+    run = max(r.run_id for r in results.link_runs())
+    links, series = tmp_path / "links.csv", tmp_path / "series.csv"
+    results.links_frame(run).to_csv(links, index=False)
+    series_run = results.latest_series_run(run, 0.5)
+    assert series_run is not None
+    results.series_members(series_run).to_csv(series, index=False)
+
+    monkeypatch.setattr(LinkageEngine, "link", _no_linking)
+    monkeypatch.setattr(LinkageEngine, "link_chunks", _no_linking)
+    stored_out, files_out = tmp_path / "stored.csv", tmp_path / "files.csv"
+    stored = runner.invoke(app, ["prompts", "--db", db, "--dry-run", "--out", str(stored_out)])
+    assert stored.exit_code == 0, stored.output
+    assert f"links and series: stored link run {run}" in stored.stdout
+    files = ["--links", str(links), "--series", str(series), "--out", str(files_out)]
+    from_files = runner.invoke(app, ["prompts", "--db", db, "--dry-run", *files])
+    assert from_files.exit_code == 0, from_files.output
+    assert "links and series:" not in from_files.stdout
+    assert stored_out.read_text() == files_out.read_text()
+    assert len(pd.read_csv(stored_out)) > 0

@@ -135,7 +135,7 @@ def prompts(
     db: DbOption = None,
     links: Annotated[
         Path | None,
-        typer.Option(exists=True, dir_okay=False, help="case_a,case_b,probability CSV."),
+        typer.Option(exists=True, dir_okay=False, help="Links CSV (default: newest stored run)."),
     ] = None,
     series: Annotated[
         Path | None,
@@ -178,6 +178,8 @@ def prompts(
     except CaselinkError as exc:
         fail(exc)
     raised = done.raised
+    if done.source is not None:
+        console.print(f"links and series: {done.source}", highlight=False)
     if out is not None:
         write_report(done.frame, out)
     table = Table(title=f"{len(raised):,} prompt(s){' (dry run: not stored)' if dry_run else ''}")

@@ -33,9 +33,10 @@ from caselink.assurance.standard import Standard
 from caselink.records.errors import CaselinkError, InputError
 from caselink.records.frames import require_columns
 from caselink.records.outputs import atomic_output, atomic_path
-from caselink.service.linking import read_links_file
+from caselink.service.linking import open_engine, read_links_file
 from caselink.settings import LINK_THRESHOLD
 from caselink.store import Store
+from caselink.store.results import Results, data_fingerprint
 
 
 def standard(path: Path | None) -> Standard:
@@ -169,6 +170,8 @@ class Prompts:
     raised: list[Prompt]
     frame: pd.DataFrame
     stored: bool
+    source: str | None = None
+    """Where the links and series came from when no file was given (a stored run)."""
 
 
 def prompts(
@@ -180,10 +183,17 @@ def prompts(
     all_recurrences: bool = False,
     dry_run: bool = False,
 ) -> Prompts:
-    """Raise the checks that links, series and recurring people/places/phones make necessary."""
+    """Raise the checks that links, series and recurring people/places/phones make necessary.
+
+    Without ``links`` and ``series`` files, the links and series of the newest
+    stored link run of the store's cases are used (``caselink link``), if any.
+    """
     cases = store.cases_frame()
     links_frame = read_links_file(links) if links is not None else None
     series_frame = read_csv(series, ("case_id", "series_id"), "--series")
+    source = None
+    if links is None and series is None:
+        links_frame, series_frame, source = _stored_links_and_series(store, threshold)
     flags_frame = read_csv(flags, ("flag", "entity_kind", "cases", "roles"), "--flags")
     if flags_frame is None:
         flags_frame = _flags_from_store(store, cases, series_frame)
@@ -207,7 +217,22 @@ def prompts(
         store.add_actions(
             [p.as_action(now) for p in raised], source="prompt", reasons=[p.reason for p in raised]
         )
-    return Prompts(raised, prompts_frame(raised), not dry_run and bool(raised))
+    return Prompts(raised, prompts_frame(raised), not dry_run and bool(raised), source)
+
+
+def _stored_links_and_series(
+    store: Store, threshold: float
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, str | None]:
+    """The links and series (at ``threshold``) of the newest stored run of these cases."""
+    results = Results(store.engine)
+    if results.count_link_runs() == 0:
+        return None, None, None
+    run = results.latest_link_run(data_fingerprint(open_engine(store).engine.cases))
+    if run is None:
+        return None, None, None
+    series_run = results.latest_series_run(run.run_id, threshold)
+    members = results.series_members(series_run) if series_run is not None else None
+    return results.links_frame(run.run_id), members, f"stored link run {run.run_id}"
 
 
 def _flags_from_store(
