@@ -16,7 +16,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    and_,
+    distinct,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy import case as sql_case
 
 from caselink.assurance.standard import ANY_VALUE, Requirement, Standard
@@ -49,6 +60,47 @@ def _missed(case: Any, req: Requirement, as_of: datetime) -> ColumnElement[bool]
     return and_(*conditions, ~meeting)
 
 
+def _any_missed(case: Any, requirements: list[Requirement], as_of: datetime) -> ColumnElement[bool]:
+    """Some requirement of one case type missed, with one look at the case's actions.
+
+    The unconditional requirements (no ``when``, each action once) are
+    judged together: the case meets them when as many distinct of their
+    actions are ``done`` or ``pending`` within their own deadline (a CASE
+    on the action) as there are requirements, so one index range scan of
+    the case's actions replaces a probe per requirement. The conditional
+    ones keep their own probe (:func:`_missed`).
+    """
+    unconditional = [r for r in requirements if not r.when]
+    counts: dict[str, int] = {}
+    for r in unconditional:
+        counts[r.action] = counts.get(r.action, 0) + 1
+    together = {r.action: r for r in unconditional if counts[r.action] == 1}
+    terms = [_missed(case, r, as_of) for r in requirements if r.action not in together or r.when]
+    if together:
+        started = func.coalesce(case.reported_at, case.occurred_from)
+        earliest_start = sql_case(
+            {
+                action: literal(as_of - timedelta(days=r.within_days), DateTime)
+                for action, r in sorted(together.items())
+            },
+            value=ActionRow.action,
+        )
+        met = (
+            select(func.count(distinct(ActionRow.action)))
+            .where(
+                ActionRow.case_pk == case.pk,
+                earliest_start.is_not(None),  # one of these actions (not an IN: one range scan)
+                or_(
+                    ActionRow.status == "done",
+                    and_(ActionRow.status == "pending", started >= earliest_start),
+                ),
+            )
+            .scalar_subquery()
+        )
+        terms.insert(0, met < len(together))
+    return or_(*terms)
+
+
 def has_missed_check(
     standard: Standard, as_of: datetime, case: Any = CaseRow
 ) -> ColumnElement[bool]:
@@ -56,11 +108,12 @@ def has_missed_check(
 
     ``as_of`` is naive UTC, as the store's times are; ``case`` is the cases
     entity of the statement (or an alias). A CASE on the case type keeps the
-    database from probing other types' requirements (one probe of the
-    actions index per requirement of the case's own type).
+    database from probing other types' requirements; within a type, one
+    range scan of the case's actions judges every unconditional requirement
+    (:func:`_any_missed`).
     """
     branches = [
-        (case.case_type == case_type, or_(*(_missed(case, r, as_of) for r in requirements)))
+        (case.case_type == case_type, _any_missed(case, list(requirements), as_of))
         for case_type, requirements in sorted(standard.case_types.items())
         if requirements
     ]
