@@ -129,13 +129,14 @@ function drawSeriesChart(data) {
     container: box,
     elements: data.chart,
     style: [
-      { selector: "node", style: { label: "data(label)", "font-size": 10, "background-color": "#8893a8", width: 18, height: 18 } },
+      // labels too small to read at the current zoom are not drawn (cytoscape's advice for large graphs)
+      { selector: "node", style: { label: "data(label)", "font-size": 10, "min-zoomed-font-size": 7, "background-color": "#8893a8", width: 18, height: 18 } },
       { selector: "node[kind = 'case']", style: { "background-color": "#1f4e9e", shape: "round-rectangle", width: 34, height: 22, color: "#1d2330" } },
       { selector: "node[kind = 'person']", style: { "background-color": "#1e7a3c", shape: "ellipse" } },
       { selector: "node[kind = 'address']", style: { "background-color": "#9a6400", shape: "diamond" } },
       { selector: "node[kind = 'phone']", style: { "background-color": "#6a3d9a", shape: "triangle" } },
       { selector: "node[kind = 'vehicle']", style: { "background-color": "#a33a2b", shape: "hexagon" } },
-      { selector: "edge", style: { width: 1, "line-color": "#b9c0cc", "curve-style": "bezier" } },
+      { selector: "edge", style: { width: 1, "line-color": "#b9c0cc", "curve-style": "bezier", "min-zoomed-font-size": 7 } },
       { selector: "edge[kind = 'mention']", style: { label: "data(label)", "font-size": 8, color: "#5d6677" } },
       { selector: "edge[kind = 'link']", style: { width: "mapData(p, 0, 1, 1, 9)", "line-color": "#a33a2b", label: "data(label)", "font-size": 9 } },
       { selector: ".faded", style: { display: "none" } },
@@ -149,15 +150,19 @@ function drawSeriesChart(data) {
   function applySlider() {
     const min = parseFloat(slider.value);
     shown.textContent = min.toFixed(2);
-    cy.edges("[kind = 'link']").forEach(function (e) {
-      e.toggleClass("faded", e.data("p") < min);
+    cy.batch(function () {  // one redraw for the whole change, not one per edge
+      cy.edges("[kind = 'link']").forEach(function (e) {
+        e.toggleClass("faded", e.data("p") < min);
+      });
     });
   }
   if (slider) slider.addEventListener("input", applySlider);
   cy.on("tap", "node", function (evt) {
     const keep = evt.target.closedNeighborhood();
-    cy.elements().addClass("faded");
-    keep.removeClass("faded");
+    cy.batch(function () {
+      cy.elements().not(keep).addClass("faded");
+      keep.removeClass("faded");
+    });
     cy.fit(keep, 40);
   });
   cy.on("dbltap", "node", function (evt) {
@@ -166,7 +171,7 @@ function drawSeriesChart(data) {
   });
   const reset = document.getElementById("chart-reset");
   if (reset) reset.addEventListener("click", function () {
-    cy.elements().removeClass("faded");
+    cy.batch(function () { cy.elements().removeClass("faded"); });
     if (slider) applySlider();
     cy.fit(undefined, 20);
   });
