@@ -1,6 +1,6 @@
 """The demo's story at each workload: when is each death linked, how many alerts, how precise.
 
-Replays the demo as the demo runs it (``caselink.views.demo_story``: default
+Replays the demo as the demo runs it (``caselink.demo.story``: default
 model re-fitted monthly on what was known, 2014-01-01 to 2015-12-31, every
 earlier case known) once, then applies the month-by-month workload threshold
 of :mod:`caselink.alerts.workload` at several workloads to the same walk
@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from caselink.demo.story import REPLAY_FROM, REPLAY_TO
 from caselink.replay import replay, score_replay
 from caselink.synth.demo import build_demo
-from caselink.views.demo_story import REPLAY_FROM, REPLAY_TO
 from machine import describe
 
 WORKLOADS = (5.0, 10.0, 20.0, 40.0, 80.0, 160.0, 320.0, 640.0)

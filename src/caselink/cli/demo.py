@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from caselink.cli.options import DbOption, console, fail, open_store
-from caselink.views.demo_story import run_demo, summary_rows
+from caselink.demo.story import run_demo, summary_rows
 
 
 def demo(

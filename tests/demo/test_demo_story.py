@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from caselink.demo.story import run_demo, summary_rows
 from caselink.store import Store
-from caselink.views.demo_story import run_demo, summary_rows
 
 
 @pytest.mark.slow
