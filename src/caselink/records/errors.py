@@ -9,7 +9,8 @@ value and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,22 @@ class InputError(CaselinkError, ValueError):
     """Input (a file, a value, an option) failed validation; nothing was written."""
 
     code = "invalid_input"
+
+
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Report a library ``ValueError`` raised inside as an :class:`InputError`.
+
+    How a front door's call into the library maps bad input onto the one error
+    tree: a :class:`CaselinkError` passes unchanged, any other ``ValueError``
+    becomes an ``InputError`` with the same message.
+    """
+    try:
+        yield
+    except CaselinkError:
+        raise
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 class MissingColumnsError(InputError):

@@ -17,7 +17,7 @@ from caselink.alerts import add_cases, list_alerts, rescore_pending, review_aler
 from caselink.alerts.alerting import AddReport
 from caselink.alerts.intake import read_case_file
 from caselink.linkage.persistence import SavedModel, load_model
-from caselink.records.errors import CaselinkError, InputError, NotFoundError
+from caselink.records.errors import CaselinkError, InputError, NotFoundError, input_errors
 from caselink.records.outputs import write_report_csv
 from caselink.replay import ALERT_COLUMNS, replay, score_replay
 from caselink.settings import DEFAULT_ALERTS_PER_1000
@@ -136,15 +136,11 @@ def replay_store(
     base = out.with_suffix("")
     cases = store.cases_frame()
     saved = linkage_model(store, model)
-    try:
+    with input_errors():
         result = replay(
             cases, store.attribute_schema(), saved, start, end, threshold,
             "monthly" if retrain == "monthly" else "none", alerts_per_1000=alerts_per_1000,
         )  # fmt: skip
-    except CaselinkError:
-        raise
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
     write_report_csv(result.alerts[ALERT_COLUMNS], out, date_format="%Y-%m-%dT%H:%M:%S")
     labels = (
         pd.read_csv(truth, dtype=str) if truth is not None else cases[["case_id", "offender_id"]]

@@ -30,7 +30,7 @@ from caselink.assurance.checks import UNMET_STATES, summarise_states
 from caselink.assurance.codes import CodeMap, coverage, load_code_map, not_done_outside_standard
 from caselink.assurance.plots import plot_audit
 from caselink.assurance.standard import Standard
-from caselink.records.errors import CaselinkError, InputError
+from caselink.records.errors import InputError, input_errors
 from caselink.records.frames import require_columns
 from caselink.records.outputs import atomic_output, atomic_path
 from caselink.service.linking import open_engine, read_links_file
@@ -134,7 +134,7 @@ def audit(
 ) -> AuditReport:
     """Completion of required checks and outcomes per group, with tests; written when asked."""
     std = standard(request.standard)
-    try:
+    with input_errors():
         report = disparity_audit(
             store.cases_frame(),
             store.actions_frame(),
@@ -147,10 +147,6 @@ def audit(
             correction=request.correction,
             alpha=request.alpha,
         )
-    except CaselinkError:
-        raise
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
     if out is not None:
         with atomic_output(out) as fh:
             fh.write(json.dumps(report.as_dict(), indent=2) + "\n")
@@ -198,7 +194,7 @@ def prompts(
     if flags_frame is None:
         flags_frame = _flags_from_store(store, cases, series_frame)
     recurrences = recurrences_from_flags(flags_frame) if flags_frame is not None else None
-    try:
+    with input_errors():
         raised = raise_prompts(
             cases,
             store.actions_frame(),
@@ -208,10 +204,6 @@ def prompts(
             threshold,
             all_recurrences=all_recurrences,
         )
-    except CaselinkError:
-        raise
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
     if not dry_run and raised:
         now = datetime.now(UTC).replace(tzinfo=None)
         store.add_actions(
@@ -315,7 +307,7 @@ def death_clusters(store: Store, scan: ClusterScan) -> DeathClusters:
                 f"--profile {item!r}: expected COLUMN=VALUE[|VALUE]", field="--profile", value=item
             )
         wanted[column.strip()] = [v.strip() for v in values.split("|")]
-    try:
+    with input_errors():
         kwargs = {"case_types": scan.case_types} if scan.case_types else {}
         deaths = select_deaths(
             store.cases_frame(),
@@ -332,8 +324,4 @@ def death_clusters(store: Store, scan: ClusterScan) -> DeathClusters:
             n_simulations=scan.simulations,
             seed=scan.seed,
         )
-    except CaselinkError:
-        raise
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
     return DeathClusters(len(deaths), found)

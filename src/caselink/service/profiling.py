@@ -23,7 +23,7 @@ from caselink.geoprofile.profile import AUTO, SeriesProfile, profile_series
 from caselink.geoprofile.residential import ResidentialDensity, from_mentions, read_population
 from caselink.geoprofile.selection import leave_one_out_auto, rank_methods
 from caselink.geoprofile.solved import read_homes, solved_series
-from caselink.records.errors import CaselinkError, InputError, NotFoundError
+from caselink.records.errors import CaselinkError, InputError, NotFoundError, input_errors
 from caselink.records.outputs import write_report_csv
 from caselink.service.linking import series_members
 from caselink.settings import Settings
@@ -161,7 +161,7 @@ def profile(store: Store, request: ProfileRequest, settings: Settings | None = N
     if unknown:
         raise NotFoundError(f"--cases: no such case(s): {', '.join(unknown)}", field="--cases")
     crimes = all_cases[all_cases["case_id"].isin(found.case_ids)]
-    try:
+    with input_errors():
         result = profile_series(
             all_cases,
             store.mentions_frame(),
@@ -179,10 +179,6 @@ def profile(store: Store, request: ProfileRequest, settings: Settings | None = N
             linked_only=request.linked_only,
             params=request.params,
         )
-    except CaselinkError:
-        raise
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
     lat, lon = result.surface.point_latlon
     profile_id = Results(store.engine).save_geoprofile(
         {
@@ -330,7 +326,7 @@ def evaluate(
             f"{n} solved series with a known home; {len(solved.skipped)} left out: "
             "need at least 2 solved series with known homes (cases with offender_id)"
         )
-    try:
+    with input_errors():
         results = evaluate_series(
             solved.frame,
             chosen,
@@ -339,10 +335,6 @@ def evaluate(
             margin_km=margin_km,
             min_crimes=min_crimes,
         )
-    except CaselinkError:
-        raise
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
     auto_choice = None
     if results["series_id"].nunique() >= 3 and len(chosen) > 1:
         best = rank_methods(results).iloc[0]

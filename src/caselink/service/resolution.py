@@ -25,7 +25,13 @@ from caselink.entities import (
     write_chart,
 )
 from caselink.entities.people_file import read_people_file
-from caselink.records.errors import CaselinkError, InputError, ModelMismatchError, NotFoundError
+from caselink.records.errors import (
+    CaselinkError,
+    InputError,
+    ModelMismatchError,
+    NotFoundError,
+    input_errors,
+)
 from caselink.service.linking import series_members
 from caselink.service.person_review import store_resolution
 from caselink.settings import Settings, database_url
@@ -197,14 +203,10 @@ def flags(
         series_frame = pd.read_csv(series_file, dtype=str)
     elif use_linkage:
         series_frame, note = _linkage_series(store, linkage_model, series_threshold)
-    try:
+    with input_errors():
         frame = recurrence_flags(
             store.mentions_frame(), store.cases_frame(), found, series_frame, distance_km
         )
-    except CaselinkError:
-        raise
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
     return Flags(frame, note)
 
 
