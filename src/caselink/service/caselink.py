@@ -24,14 +24,13 @@ from sqlalchemy.orm import Session, aliased
 
 from caselink.alerts import add_case
 from caselink.alerts.alerting import AddReport
-from caselink.alerts.bulk import NO_ALERT_NOTE
-from caselink.alerts.ledger import mark_cases, now
+from caselink.alerts.ledger import now
 from caselink.assurance.checks import check_states
 from caselink.assurance.standard import Standard, default_standard
 from caselink.records.frames import actions_frame, cases_frame
 from caselink.records.model import Action, Case, Mention
+from caselink.service import importing
 from caselink.service.errors import ConflictError, NotFoundError, PolicyError
-from caselink.service.importing import raise_import_alerts
 from caselink.service.missed_checks import has_missed_check
 from caselink.service.results import (
     ActionView,
@@ -597,18 +596,17 @@ class Caselink:
                 paths[name] = Path(tmp) / f"{name}.csv"
                 paths[name].write_bytes(data)
             rejects = Path(tmp) / "rejected.csv" if skip_invalid else None
-            report = self.store.import_files(
+            # the one import workflow of `caselink import`: its alert policy, or --no-alert
+            done = importing.import_files(
+                self.store,
                 paths["cases"],
                 paths.get("people"),
                 paths.get("actions"),
                 skip_invalid=rejects,
                 force=force,
+                alert=alert,
             )
-        if not alert:  # comparable with later cases, as `caselink import --no-alert`
-            with self.store.transaction() as conn:
-                mark_cases(conn, report.case_ids, "scored", NO_ALERT_NOTE)
-            return report, None
-        return report, raise_import_alerts(self.store)  # the CLI's policy: batch for a bulk
+        return done.report, done.alerts
 
     def add_case(
         self, case: Case, force: str | None, mentions: Sequence[Mention] = ()
