@@ -156,7 +156,10 @@ function drawSeriesChart(data) {
       });
     });
   }
-  if (slider) slider.addEventListener("input", applySlider);
+  if (slider) {
+    slider.addEventListener("input", applySlider);
+    applySlider();  // a chart drawn again (htmx swap) starts at the slider's current value
+  }
   cy.on("tap", "node", function (evt) {
     const keep = evt.target.closedNeighborhood();
     cy.batch(function () {
