@@ -43,6 +43,7 @@ from caselink.linkage.case_index import CaseIndex, scoring_problems
 from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
+from caselink.linkage.models.base import LinkageModelBase
 from caselink.linkage.persistence import SavedModel
 from caselink.records.errors import NotScorableError, scoring_note
 from caselink.records.frames import cases_frame
@@ -299,27 +300,7 @@ class Alerter:
         candidate pairs, raises ``alerts_per_1000`` alerts per 1,000 cases
         (all cases up to ``sample``, else a seeded random sample of them)."""
         rate = self.alerts_per_1000 if alerts_per_1000 is None else alerts_per_1000
-        n = len(self.index)
-        if n < 2:
-            return threshold_for(np.array([]), max(n, 1), rate, 0.5, n)
-        if n <= sample:
-            positions = np.arange(n)
-        else:
-            positions = np.sort(np.random.default_rng(0).choice(n, sample, replace=False))
-        est = self.model.estimator
-        probs: list[np.ndarray] = []
-        batch: list[pd.DataFrame] = []
-        held = 0
-        for pos in positions.tolist():
-            others = self.index.candidates(pos)
-            if len(others):
-                batch.append(self.index.compare(pos, others))
-                held += len(others)
-            if held >= _SCORE_BATCH or (pos == positions[-1] and batch):
-                probs.append(est.predict_proba(pd.concat(batch, ignore_index=True))[:, 1])
-                batch, held = [], 0
-        seen = np.concatenate(probs) if probs else np.array([])
-        return threshold_for(seen, n, rate, n / (2.0 * len(positions)), len(positions))
+        return index_workload(self.index, self.model.estimator, rate, sample)
 
     # -------------------------------------------------------------- scoring
     def problems(self, frame: pd.DataFrame) -> dict[str, list[str]]:
@@ -391,6 +372,37 @@ class Alerter:
 
 
 _WARM: dict[tuple[str, int, float | None, float, tuple[str, ...]], Alerter] = {}
+
+
+def index_workload(
+    index: CaseIndex,
+    estimator: LinkageModelBase,
+    alerts_per_1000: float,
+    sample: int = WORKLOAD_SAMPLE_CASES,
+) -> Workload:
+    """The threshold at which ``estimator``, applied to the candidate pairs of the
+    cases in ``index``, raises ``alerts_per_1000`` alerts per 1,000 cases (all
+    cases up to ``sample``, else a seeded random sample of them)."""
+    n = len(index)
+    if n < 2:
+        return threshold_for(np.array([]), max(n, 1), alerts_per_1000, 0.5, n)
+    if n <= sample:
+        positions = np.arange(n)
+    else:
+        positions = np.sort(np.random.default_rng(0).choice(n, sample, replace=False))
+    probs: list[np.ndarray] = []
+    batch: list[pd.DataFrame] = []
+    held = 0
+    for pos in positions.tolist():
+        others = index.candidates(pos)
+        if len(others):
+            batch.append(index.compare(pos, others))
+            held += len(others)
+        if held >= _SCORE_BATCH or (pos == positions[-1] and batch):
+            probs.append(estimator.predict_proba(pd.concat(batch, ignore_index=True))[:, 1])
+            batch, held = [], 0
+    seen = np.concatenate(probs) if probs else np.array([])
+    return threshold_for(seen, n, alerts_per_1000, n / (2.0 * len(positions)), len(positions))
 
 
 def warm_alerter(
