@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from caselink.cli import entities as entity_commands
 from caselink.entities.features import person_features
-from caselink.entities.normalise import parse_name, parse_name_parts
+from caselink.entities.normalise import PersonName, parse_name, parse_name_parts
 from caselink.entities.people_file import read_people_file
 from caselink.records.errors import InvalidInputError
 from caselink.store import Store
@@ -86,11 +86,14 @@ def test_bad_people_files_are_named_by_row_column_and_value(
         read_people_file(_write(tmp_path, text))
 
 
-def test_a_lone_given_name_stays_a_given_name_in_parts_only() -> None:
+def test_a_lone_given_name_stays_a_given_name() -> None:
     assert parse_name_parts("Ben", None).first == "ben"
     assert parse_name_parts("Ben", None).surname is None
-    # a single written name cannot be told: it is read as the surname
-    assert parse_name("Ben").surname == "ben"
+    # a single written name is a given name when the nickname table knows it
+    assert parse_name("Ben") == PersonName("ben", None)
+    assert parse_name("Smith") == PersonName(None, "smith")
+    # before a comma it is the surname, whatever it is
+    assert parse_name("Ben,") == PersonName(None, "ben")
 
 
 @pytest.mark.parametrize(
@@ -101,6 +104,8 @@ def test_a_lone_given_name_stays_a_given_name_in_parts_only() -> None:
         ("VAN GEEL, Marta", "marta", "vangeel"),
         ("Pierre de la Cruz", "pierre", "delacruz"),
         ("Smith, John Paul", "john", "smith"),
+        ("Tariq Mac Donald", "tariq", "macdonald"),
+        ("Olivia dos Santos", "olivia", "dossantos"),
     ],
 )
 def test_multi_word_surnames_and_the_surname_comma_given_form(

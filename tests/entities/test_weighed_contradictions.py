@@ -109,6 +109,19 @@ def test_a_contradiction_counts_once_per_record_corroborating_it() -> None:
             False,
         ),
         ("name", {Profile("john", "lee", None, None)}, {Profile("peter", "lee", None, None)}, True),
+        (
+            # one person, two surnames (maiden and married): a later "mary smith" is hers
+            "name",
+            {Profile("mary", "jones", None, None), Profile("mary", "smith", None, None)},
+            {Profile("mary", "smith", None, None)},
+            False,
+        ),
+        (
+            "dob",
+            {Profile("a", "b", "1980-01-01", None), Profile("a", "b", "1955-06-30", None)},
+            {Profile("a", "b", "1980-01-01", None)},
+            True,
+        ),
     ],
 )
 def test_contradiction_by_field(

@@ -21,8 +21,13 @@ default, all of them). Two mentions contradict when
   nickname (shared group, or one name the start of the other), nor a
   first/last swap explains the difference; likewise for the surname.
 
-Two groups contradict when they record different sexes, or when some date
-of birth (or name) recorded in one agrees with none recorded in the other.
+Two groups contradict when they record different sexes, when some date of
+birth recorded in one agrees with none recorded in the other, or when no
+name recorded in one agrees with any recorded in the other. Names differ
+from dates of birth there: one person may carry several (an alias, a
+married surname beside the maiden one), so a group holding "Mary Jones"
+and "Mary Smith" does not contradict "Mary Smith"; a person has one date
+of birth, so another one recorded is evidence against the join.
 A weighed contradiction counts once per record corroborating it: the
 smaller of the two groups' numbers of mentions recording the field (a dob
 written wrong once is a slip; the same other dob on three records is
@@ -201,6 +206,17 @@ def _each_agrees(xs: set[_T], ys: set[_T], agree: Callable[[_T, _T], bool]) -> b
     )
 
 
+def _any_agrees(xs: set[_T], ys: set[_T], agree: Callable[[_T, _T], bool]) -> bool:
+    """Some value of ``xs`` agrees with some value of ``ys`` (or either records none)."""
+    if not xs or not ys or xs & ys:
+        return True
+    return any(agree(x, y) for x in xs for y in ys)
+
+
+def _names(group: set[Profile]) -> set[tuple[str | None, str | None]]:
+    return {(p.first, p.surname) for p in group if p.first is not None or p.surname is not None}
+
+
 def groups_contradict(xs: set[Profile], ys: set[Profile]) -> bool:
     """Whether two groups of mentions cannot be one person (see the module docstring).
 
@@ -220,17 +236,16 @@ def groups_contradict(xs: set[Profile], ys: set[Profile]) -> bool:
     dobs_y = {p.dob for p in ys if p.dob is not None}
     if not _each_agrees(dobs_x, dobs_y, _dob_pair_compatible):
         return True
-    names_x = {(p.first, p.surname) for p in xs if p.first is not None or p.surname is not None}
-    names_y = {(p.first, p.surname) for p in ys if p.first is not None or p.surname is not None}
-    return not _each_agrees(names_x, names_y, _name_pair_compatible)
+    return not _any_agrees(_names(xs), _names(ys), _name_pair_compatible)
 
 
 def groups_contradict_on(field: str, xs: set[Profile], ys: set[Profile]) -> bool:
     """Whether two groups contradict on one of :data:`CONTRADICTIONS`.
 
-    ``sex``: both record a sex and they differ; ``dob`` and ``name``: some
-    value recorded in one agrees with none recorded in the other (slips,
-    nicknames and swaps allowed, as in :func:`contradicts`).
+    ``sex``: both record a sex and they differ; ``dob``: some date recorded
+    in one agrees with none recorded in the other; ``name``: no name recorded
+    in one agrees with any recorded in the other (slips, nicknames and swaps
+    allowed, as in :func:`contradicts`; one person may carry several names).
     """
     if field == "sex":
         return len({p.sex for p in xs | ys if p.sex is not None}) > 1
@@ -239,9 +254,7 @@ def groups_contradict_on(field: str, xs: set[Profile], ys: set[Profile]) -> bool
         dobs_y = {p.dob for p in ys if p.dob is not None}
         return not _each_agrees(dobs_x, dobs_y, _dob_pair_compatible)
     if field == "name":
-        names_x = {(p.first, p.surname) for p in xs if p.first is not None or p.surname is not None}
-        names_y = {(p.first, p.surname) for p in ys if p.first is not None or p.surname is not None}
-        return not _each_agrees(names_x, names_y, _name_pair_compatible)
+        return not _any_agrees(_names(xs), _names(ys), _name_pair_compatible)
     raise ValueError(f"unknown field {field!r}: expected one of {', '.join(CONTRADICTIONS)}")
 
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from caselink.entities.nicknames import canonical_given_name
+from caselink.entities.nicknames import NICKNAMES, canonical_given_name
 
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "rev", "master"})
 _SUFFIXES = frozenset({"jr", "jnr", "sr", "snr", "ii", "iii", "iv"})
@@ -35,9 +35,32 @@ SURNAME_PARTICLES = frozenset(
         "st",
         "ter",
         "ten",
+        # from nameparser's prefixes (measured in benchmarks/entities_libraries.py)
+        "mac",
+        "mc",
+        "bin",
+        "binti",
+        "ibn",
+        "dos",
+        "das",
+        "dal",
+        "dei",
+        "degli",
+        "delle",
+        "las",
+        "los",
+        "op",
+        "vom",
+        "zu",
+        "vande",
+        "vander",
     }
 )
-"""Words that open a multi-word surname (``van Geel``, ``de la Cruz``): read with the surname."""
+"""Words that open a multi-word surname (``van Geel``, ``de la Cruz``, ``Mac Donald``).
+
+Read with the surname when they stand just before it and a given name is
+left: ``"Tariq Mac Donald"`` is Tariq MacDonald, as nameparser reads it.
+"""
 _NON_LETTER = re.compile(r"[^a-z\s,]")
 _SPACES = re.compile(r"\s+")
 
@@ -84,8 +107,10 @@ def parse_name(raw: str | None) -> PersonName:
     ``"SMITH, Stephen John"`` (surname first, comma) and ``"Stephen John Smith"``
     both give first ``stephen``, middle ``john``, surname ``smith``. Titles and
     suffixes are removed; apostrophes and hyphens are closed up
-    (``"O'Brien-Jones"`` -> ``"obrienjones"``). A single word is taken as the
-    surname. A name written surname-first *without* a comma cannot be told
+    (``"O'Brien-Jones"`` -> ``"obrienjones"``). A single word is a given
+    name when the nickname table holds it (``"Ben"``, a lone given name),
+    else the surname (``"Smith"``, or any word written before a comma). A
+    name written surname-first *without* a comma cannot be told
     apart here; the model's swapped-names level deals with it.
 
     Parameters
@@ -116,6 +141,9 @@ def parse_name(raw: str | None) -> PersonName:
     if not tokens:
         return PersonName(None, None)
     if len(tokens) == 1:
+        if "," not in text and tokens[0] in NICKNAMES:
+            # a lone given name ("Ben", "Sarah"): a name the nickname table holds
+            return PersonName(tokens[0], None)
         return PersonName(None, tokens[0])
     # "Anna van Geel", "Pierre de la Cruz": a particle belongs to the surname after it
     while n_surname < len(tokens) - 1 and tokens[-n_surname - 1] in SURNAME_PARTICLES:
