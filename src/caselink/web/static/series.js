@@ -122,15 +122,15 @@ function drawSeriesTimeline(data) {
 }
 
 // Above this many elements the chart switches to its large-graph settings (cytoscape's
-// performance advice): straight "haystack" edges, labels only from about their natural size
-// up and none on mentions, a spectral start and a shorter refinement for fcose, one device
+// performance advice): straight "haystack" edges, labels only once zoomed in and none on
+// mentions, a spectral start and a shorter refinement for fcose, one device
 // pixel per CSS pixel, and a cached texture without edges while panning or zooming.
 const LARGE_CHART = 1000;
 
 function chartStyle(large) {
   // labels too small to read at the current zoom are not drawn (cytoscape's advice for large
-  // graphs); a large chart draws them only from about its natural size up
-  const minFont = large ? 10 : 7;
+  // graphs); a large chart draws them only once zoomed in past its overview (about 1.2x)
+  const minFont = large ? 12 : 7;
   return [
     { selector: "node", style: { label: "data(label)", "font-size": 10, "min-zoomed-font-size": minFont, "background-color": "#8893a8", width: 18, height: 18 } },
     { selector: "node[kind = 'case']", style: { "background-color": "#1f4e9e", shape: "round-rectangle", width: 34, height: 22, color: "#1d2330" } },
@@ -143,7 +143,9 @@ function chartStyle(large) {
     // and measure on every redraw); its focus view (a small chart) shows them
     { selector: "edge[kind = 'mention']", style: { label: large ? "" : "data(label)", "font-size": 8, color: "#5d6677" } },
     { selector: "edge[kind = 'link']", style: { width: "mapData(p, 0, 1, 1, 9)", "line-color": "#a33a2b", label: "data(label)", "font-size": 9 } },
-    { selector: ".below", style: { display: "none" } },  // a link under the probability slider
+    // a link under the probability slider: hidden but kept in place (visibility, not display),
+    // so the overview's bounds and drawing order stay as they are and the redraw is cheaper
+    { selector: ".below", style: { visibility: "hidden" } },
   ];
 }
 
@@ -154,7 +156,7 @@ function chartLayout(large) {
   // with centre-to-centre repulsion (no clipping of node shapes)
   return {
     name: name, animate: false, randomize: true, quality: "default", uniformNodeDimensions: true,
-    initialEnergyOnIncremental: 0.1, padding: 40,
+    initialEnergyOnIncremental: 0.05, padding: 40,
   };
 }
 
@@ -214,7 +216,11 @@ function drawSeriesChart(data) {
 
   function expand(id) {
     const keep = cy.getElementById(id).closedNeighborhood();
-    const elements = keep.map(function (e) { return { group: e.group(), data: e.data(), position: e.isNode() ? e.position() : undefined }; });
+    // copies: cytoscape keeps the objects it is given, and the overview's must not move
+    const elements = keep.map(function (e) {
+      const at = e.isNode() ? { x: e.position("x"), y: e.position("y") } : undefined;
+      return { group: e.group(), data: Object.assign({}, e.data()), position: at };
+    });
     pane.style.display = "block";
     if (!focus) {
       focus = newChart(pane, elements, false, { name: "preset", fit: false });
@@ -250,7 +256,7 @@ function drawSeriesChart(data) {
 
 function fitIfMoved(cy, padding) {
   // cy.fit redraws every element even when the view does not change: fit only if it would
-  const bb = cy.elements(":visible").boundingBox();
+  const bb = cy.elements().boundingBox();
   if (!bb.w || !bb.h) return;
   const w = cy.width(), h = cy.height();
   const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), Math.min((w - 2 * padding) / bb.w, (h - 2 * padding) / bb.h)));
