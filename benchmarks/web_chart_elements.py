@@ -18,12 +18,19 @@ animation frames so the redraw is counted):
 
 "Interactive" means every interaction's p95 under 100 ms (the RAIL model's
 budget for a response to input) and a layout under 2 s.
+
+The chart has more than 1,000 elements, so ``series.js`` draws it in its large
+mode (haystack edges, no role labels on mentions in the overview, fcose from a
+spectral start with a shorter refinement) and opens a node's neighbourhood in a
+focus view laid over the overview. The load average before and after the run is
+recorded: on a shared machine, compare figures only from runs under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -136,6 +143,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     elements = chart(args.elements, args.seed)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="caselink-chart-") as tmp:
         root = Path(tmp)
         for script in SCRIPTS:
@@ -179,6 +187,7 @@ def main() -> None:
     report = {
         "command": " ".join(sys.argv),
         "machine": describe(),
+        "load_average": {"before": load_before, "after": os.getloadavg()},
         "elements": count,
         "layout_ms": round(layout_ms, 1),
         "interactions": summary,

@@ -53,6 +53,36 @@ def test_series_and_replay_pages_in_the_browser(
     page.wait_for_function(f"() => ({visible})() === 1", timeout=5000)  # only N2~N1 (0.97)
     page.screenshot(path=str(SHOTS / "series.png"), full_page=True)
 
+    # a normal chart keeps its look (curved edges); clicking N1 opens the focus view on N1's
+    # neighbourhood, which keeps the slider's threshold; "Show all" closes it
+    chart = "document.getElementById('series-chart')"
+    assert page.evaluate(f"() => {chart}.dataset.size") == "normal"
+    assert page.evaluate(f"() => {chart}.cytoscape.edges()[0].style('curve-style')") == "bezier"
+    at = page.evaluate(
+        f"""() => {{
+      const p = {chart}.cytoscape.getElementById('case:N1').renderedPosition();
+      const r = {chart}.getBoundingClientRect();
+      return [r.left + p.x, r.top + p.y];
+    }}"""
+    )
+    page.mouse.click(at[0], at[1])
+    page.wait_for_function(f"() => {chart}.focusView() !== null", timeout=5000)
+    focus = page.evaluate(
+        f"""() => {{
+      const f = {chart}.focusView();
+      return {{
+        cases: f.nodes("[kind = 'case']").map((n) => n.id()).sort(),
+        links: f.edges("[kind = 'link']").map((e) => e.visible()),
+      }};
+    }}"""
+    )
+    assert focus["cases"] == ["case:N1", "case:N2", "case:N3"]
+    assert sorted(focus["links"]) == [False, True]  # N3~N1 (0.91) is under the slider's 0.95
+    assert page.locator("#series-chart .chart-focus").is_visible()
+    page.click("#chart-reset")
+    assert page.evaluate(f"() => {chart}.focusView()") is None
+    assert not page.locator("#series-chart .chart-focus").is_visible()
+
     page.goto(f"{base}/replay?day=2014-06-20")
     page.wait_for_selector("#replay-results")
     assert "2014-06-20" in page.locator("#replay-day").inner_text()

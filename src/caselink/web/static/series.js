@@ -121,70 +121,148 @@ function drawSeriesTimeline(data) {
   });
 }
 
+// Above this many elements the chart switches to its large-graph settings (cytoscape's
+// performance advice): straight "haystack" edges, labels only once zoomed in and none on
+// mentions, a spectral start and a shorter refinement for fcose, one device
+// pixel per CSS pixel, and a cached texture without edges while panning or zooming.
+const LARGE_CHART = 1000;
+
+function chartStyle(large) {
+  // labels too small to read at the current zoom are not drawn (cytoscape's advice for large
+  // graphs); a large chart draws them only once zoomed in past its overview (about 1.2x)
+  const minFont = large ? 12 : 7;
+  return [
+    { selector: "node", style: { label: "data(label)", "font-size": 10, "min-zoomed-font-size": minFont, "background-color": "#8893a8", width: 18, height: 18 } },
+    { selector: "node[kind = 'case']", style: { "background-color": "#1f4e9e", shape: "round-rectangle", width: 34, height: 22, color: "#1d2330" } },
+    { selector: "node[kind = 'person']", style: { "background-color": "#1e7a3c", shape: "ellipse" } },
+    { selector: "node[kind = 'address']", style: { "background-color": "#9a6400", shape: "diamond" } },
+    { selector: "node[kind = 'phone']", style: { "background-color": "#6a3d9a", shape: "triangle" } },
+    { selector: "node[kind = 'vehicle']", style: { "background-color": "#a33a2b", shape: "hexagon" } },
+    { selector: "edge", style: { width: 1, "line-color": "#b9c0cc", "curve-style": large ? "haystack" : "bezier", "min-zoomed-font-size": minFont } },
+    // a large chart's overview leaves the roles on mentions unlabelled (1,000 labels to place
+    // and measure on every redraw); its focus view (a small chart) shows them
+    { selector: "edge[kind = 'mention']", style: { label: large ? "" : "data(label)", "font-size": 8, color: "#5d6677" } },
+    { selector: "edge[kind = 'link']", style: { width: "mapData(p, 0, 1, 1, 9)", "line-color": "#a33a2b", label: "data(label)", "font-size": 9 } },
+    // a link under the probability slider: hidden but kept in place (visibility, not display),
+    // so the overview's bounds and drawing order stay as they are and the redraw is cheaper
+    { selector: ".below", style: { visibility: "hidden" } },
+  ];
+}
+
+function chartLayout(large) {
+  const name = typeof cytoscapeFcose !== "undefined" ? "fcose" : "cose";
+  if (!large) return { name: name, animate: false, randomize: false, padding: 40 };
+  // fcose's spectral start, then a shorter refinement (less initial energy: fewer iterations)
+  // with centre-to-centre repulsion (no clipping of node shapes)
+  return {
+    name: name, animate: false, randomize: true, quality: "default", uniformNodeDimensions: true,
+    initialEnergyOnIncremental: 0.05, padding: 40,
+  };
+}
+
+function newChart(container, elements, large, layout) {
+  return cytoscape({
+    container: container,
+    elements: elements,
+    style: chartStyle(large),
+    maxZoom: 1.6,
+    pixelRatio: large ? 1 : "auto",
+    textureOnViewport: large,
+    hideEdgesOnViewport: large,
+    motionBlur: false,
+    layout: layout,
+  });
+}
+
 function drawSeriesChart(data) {
   const box = document.getElementById("series-chart");
   if (!box || typeof cytoscape === "undefined") return;
   if (typeof cytoscapeFcose !== "undefined") cytoscape.use(cytoscapeFcose);
-  const cy = cytoscape({
-    container: box,
-    elements: data.chart,
-    style: [
-      // labels too small to read at the current zoom are not drawn (cytoscape's advice for large graphs)
-      { selector: "node", style: { label: "data(label)", "font-size": 10, "min-zoomed-font-size": 7, "background-color": "#8893a8", width: 18, height: 18 } },
-      { selector: "node[kind = 'case']", style: { "background-color": "#1f4e9e", shape: "round-rectangle", width: 34, height: 22, color: "#1d2330" } },
-      { selector: "node[kind = 'person']", style: { "background-color": "#1e7a3c", shape: "ellipse" } },
-      { selector: "node[kind = 'address']", style: { "background-color": "#9a6400", shape: "diamond" } },
-      { selector: "node[kind = 'phone']", style: { "background-color": "#6a3d9a", shape: "triangle" } },
-      { selector: "node[kind = 'vehicle']", style: { "background-color": "#a33a2b", shape: "hexagon" } },
-      { selector: "edge", style: { width: 1, "line-color": "#b9c0cc", "curve-style": "bezier", "min-zoomed-font-size": 7 } },
-      { selector: "edge[kind = 'mention']", style: { label: "data(label)", "font-size": 8, color: "#5d6677" } },
-      { selector: "edge[kind = 'link']", style: { width: "mapData(p, 0, 1, 1, 9)", "line-color": "#a33a2b", label: "data(label)", "font-size": 9 } },
-      { selector: ".faded", style: { display: "none" } },
-    ],
-    maxZoom: 1.6,
-    layout: { name: typeof cytoscapeFcose !== "undefined" ? "fcose" : "cose", animate: false, randomize: false, padding: 40 },
-  });
+  const large = data.chart.length > LARGE_CHART;
+  box.dataset.size = large ? "large" : "normal";
+  const cy = newChart(box, data.chart, large, chartLayout(large));
   box.cytoscape = cy;
+  const PADDING = 40;  // the layout's: "show all" returns to the view the chart opened with
+  // The focus view: a node's neighbourhood drawn by a second, small chart laid over the
+  // overview, so the overview (all elements) is neither restyled nor redrawn on the way in
+  // or out.
+  const pane = document.createElement("div");
+  pane.className = "chart-focus";
+  if (getComputedStyle(box).position === "static") box.style.position = "relative";
+  Object.assign(pane.style, { position: "absolute", left: "0", top: "0", right: "0", bottom: "0", zIndex: "2", background: "#fff", display: "none" });
+  box.appendChild(pane);
+  let focus = null;
+  box.focusView = function () { return pane.style.display === "none" ? null : focus; };
+
   const slider = document.getElementById("p-slider");
   const shown = document.getElementById("p-value");
+  const links = cy.edges("[kind = 'link']");
+  function threshold() { return slider ? parseFloat(slider.value) : 0; }
+  function applyThreshold(edges, min) {
+    // restyle only the links whose side of the threshold changed, in one batch (one redraw)
+    const flip = edges.filter(function (e) { return (e.data("p") < min) !== e.hasClass("below"); });
+    if (flip.nonempty()) edges.cy().batch(function () { flip.toggleClass("below"); });
+  }
   function applySlider() {
-    const min = parseFloat(slider.value);
-    shown.textContent = min.toFixed(2);
-    cy.batch(function () {  // one redraw for the whole change, not one per edge
-      cy.edges("[kind = 'link']").forEach(function (e) {
-        e.toggleClass("faded", e.data("p") < min);
-      });
-    });
+    const min = threshold();
+    if (shown) shown.textContent = min.toFixed(2);
+    applyThreshold(links, min);
+    if (focus) applyThreshold(focus.edges("[kind = 'link']"), min);
   }
   if (slider) {
     slider.addEventListener("input", applySlider);
     applySlider();  // a chart drawn again (htmx swap) starts at the slider's current value
   }
-  cy.on("tap", "node", function (evt) {
-    const keep = evt.target.closedNeighborhood();
-    cy.batch(function () {
-      cy.elements().not(keep).addClass("faded");
-      keep.removeClass("faded");
+
+  function expand(id) {
+    const keep = cy.getElementById(id).closedNeighborhood();
+    // copies: cytoscape keeps the objects it is given, and the overview's must not move
+    const elements = keep.map(function (e) {
+      const at = e.isNode() ? { x: e.position("x"), y: e.position("y") } : undefined;
+      return { group: e.group(), data: Object.assign({}, e.data()), position: at };
     });
-    cy.fit(keep, 40);
-  });
-  cy.on("dbltap", "node", function (evt) {
+    pane.style.display = "block";
+    if (!focus) {
+      focus = newChart(pane, elements, false, { name: "preset", fit: false });
+      focus.on("tap", "node", function (evt) { expand(evt.target.id()); });
+      focus.on("dbltap", "node", openNode);
+    } else {
+      focus.batch(function () { focus.elements().remove(); focus.add(elements); });
+      focus.resize();
+    }
+    applyThreshold(focus.edges("[kind = 'link']"), threshold());
+    focus.fit(undefined, PADDING);
+  }
+  function openNode(evt) {
     const href = evt.target.data("href");
     if (href) window.location.assign(href);
-  });
+  }
+  cy.on("tap", "node", function (evt) { expand(evt.target.id()); });
+  cy.on("dbltap", "node", openNode);
+
   const reset = document.getElementById("chart-reset");
   if (reset) reset.addEventListener("click", function () {
-    cy.batch(function () { cy.elements().removeClass("faded"); });
-    if (slider) applySlider();
-    cy.fit(undefined, 20);
+    pane.style.display = "none";
+    fitIfMoved(cy, PADDING);
   });
   const png = document.getElementById("chart-png");
   if (png) png.addEventListener("click", function () {
     const link = document.createElement("a");
-    link.href = cy.png({ full: true, bg: "#ffffff" });
+    link.href = (box.focusView() || cy).png({ full: true, bg: "#ffffff" });
     link.download = data.series_id + ".png";
     link.click();
   });
+}
+
+function fitIfMoved(cy, padding) {
+  // cy.fit redraws every element even when the view does not change: fit only if it would
+  const bb = cy.elements().boundingBox();
+  if (!bb.w || !bb.h) return;
+  const w = cy.width(), h = cy.height();
+  const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), Math.min((w - 2 * padding) / bb.w, (h - 2 * padding) / bb.h)));
+  const pan = { x: (w - zoom * (bb.x1 + bb.x2)) / 2, y: (h - zoom * (bb.y1 + bb.y2)) / 2 };
+  const now = cy.pan();
+  if (Math.abs(cy.zoom() - zoom) > 1e-6 * zoom || Math.abs(now.x - pan.x) > 0.5 || Math.abs(now.y - pan.y) > 0.5) cy.fit(undefined, padding);
 }
 
 function drawSeries() {
