@@ -41,8 +41,6 @@ import json
 import os
 import re
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -51,11 +49,11 @@ from unittest import mock
 
 import pandas as pd
 
-from caselink.entities import PersonResolver, pairwise_scores
 from caselink.entities import clustering as clustering_module
 from caselink.entities import features as features_module
 from caselink.entities import keys as keys_module
 from caselink.entities import nicknames as nicknames_module
+from caselink.entities import pairwise_scores
 from caselink.entities.nicknames import (
     EXTRA_GROUPS,
     NICKNAME_GROUPS,
@@ -63,12 +61,11 @@ from caselink.entities.nicknames import (
     given_name_groups,
 )
 from caselink.entities.normalise import PersonName, normalise_phone, parse_name
-from caselink.entities.people_file import read_people_file
 from caselink.synth import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import entities_person_resolution
-from entities_febrl import febrl, to_people_csv
+from entities_febrl import caselink_on_febrl, febrl
 from machine import describe
 
 RESULTS = Path(__file__).parent / "results" / "entities_libraries.json"
@@ -209,19 +206,7 @@ def _scores(predicted: Any, truth: Any) -> dict[str, float]:
 
 def run_febrl(name: str) -> dict[str, Any]:
     """caselink's P, R, F1 and seconds on one FEBRL set (people-only, names in parts)."""
-    frame = febrl(name)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "people.csv"
-        truth = to_people_csv(frame, path)
-        t0 = time.perf_counter()
-        mentions = read_people_file(path)
-        resolver = PersonResolver().fit(mentions)
-        resolution = resolver.resolve(mentions)
-        seconds = time.perf_counter() - t0
-    return _scores(
-        resolution.assignments[["mention_id", "entity_id"]].itertuples(index=False, name=None),
-        truth.itertuples(index=False, name=None),
-    ) | {"seconds": round(seconds, 1)}
+    return caselink_on_febrl(febrl(name))[0]
 
 
 def run_synth(design: str, mentions: int, seed: int) -> dict[str, Any]:
