@@ -83,9 +83,8 @@ def test_the_tree_bound_is_never_below_the_trees_and_exact_when_all_is_known(
     cols = ", ".join([f"{s} AS i{k}" for k, s in enumerate(bound.inputs)] or ["0 AS i0"])
     inputs = con.execute(f"SELECT {cols} FROM t").df().to_numpy(dtype=float, na_value=np.nan)
     by_trees = tree_log_odds(bound.trees, inputs)
-    by_sql = con.execute(
-        f"SELECT {bounds.trees_sql(bound.trees, bound.inputs)} AS b FROM t"
-    ).df()["b"]
+    sql = bounds.trees_sql(bound.trees, bound.inputs)
+    by_sql = con.execute(f"SELECT {sql} AS b FROM t").df()["b"]
     score = tree_log_odds(trees, x)
     assert (by_trees >= score - 1e-9).all()
     np.testing.assert_allclose(by_sql.to_numpy(dtype=float), by_trees, rtol=0, atol=1e-9)
