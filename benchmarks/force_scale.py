@@ -6,8 +6,9 @@ as its own `caselink` process, as an analyst would, against one SQLite store:
   import (with alerts) -> train -> link -> series -> resolve -> replay ->
   checks -> audit -> geoprofile of the largest series
 
-and measures each step's wall time and peak resident memory (the child's
-``ru_maxrss`` from ``wait4``; a watchdog polls its RSS and stops it above
+and measures each step's wall time, CPU time (the child's user + system
+time: on a shared machine the wall time also counts the waits for a core)
+and peak resident memory (the child's ``ru_maxrss`` from ``wait4``; a watchdog polls its RSS and stops it above
 --max-rss-gib, recorded as a failure, so the shared machine is never put at
 risk). A step that fails or times out is recorded with its error and the
 next steps still run where they can.
@@ -85,6 +86,7 @@ def run_step(name: str, args: list[str], log: Path, timeout: float, max_rss: int
         "step": name,
         "command": "caselink " + " ".join(args),
         "seconds": round(seconds, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_rss_gib": round(usage.ru_maxrss * 1024 / GIB, 2),
         "exit_code": proc.returncode,
         "ok": proc.returncode == 0 and not stopped,
@@ -92,7 +94,8 @@ def run_step(name: str, args: list[str], log: Path, timeout: float, max_rss: int
         "output_tail": tail,
     }
     print(
-        f"{name:>10}: {row['seconds']:8.1f} s  {row['peak_rss_gib']:5.2f} GiB  "
+        f"{name:>10}: {row['seconds']:8.1f} s (CPU {row['cpu_s']:7.1f} s)  "
+        f"{row['peak_rss_gib']:5.2f} GiB  "
         f"{'ok' if row['ok'] else 'FAILED ' + row['note']}",
         flush=True,
     )
@@ -113,11 +116,15 @@ def largest_series(path: Path) -> tuple[str, list[str]]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """The markdown table of one run."""
-    lines = ["| step | wall time | peak RSS | result |", "|---|---|---|---|"]
+    lines = [
+        "| step | wall time | CPU time (user+sys) | peak RSS | result |",
+        "|---|---|---|---|---|",
+    ]
     for r in rows:
         result = "ok" if r["ok"] else (r["note"] or f"exit {r['exit_code']}")
         lines.append(
-            f"| {r['step']} | {r['seconds']:,.1f} s | {r['peak_rss_gib']:.2f} GiB | {result} |"
+            f"| {r['step']} | {r['seconds']:,.1f} s | {r.get('cpu_s', 0.0):,.1f} s "
+            f"| {r['peak_rss_gib']:.2f} GiB | {result} |"
         )
     return "\n".join(lines)
 
@@ -184,7 +191,7 @@ def main() -> None:
     def step(name: str, *cmd: str) -> dict[str, Any]:
         if name != "synth" and name not in chosen:
             row = {"step": name, "command": "caselink " + " ".join(cmd), "seconds": 0.0,
-                   "peak_rss_gib": 0.0, "exit_code": None, "ok": False, "note": "not run",
+                   "cpu_s": 0.0, "peak_rss_gib": 0.0, "exit_code": None, "ok": False, "note": "not run",
                    "output_tail": []}  # fmt: skip
             rows.append(row)
             save()
