@@ -152,24 +152,32 @@ def _compiled_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray | 
         from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
     except ImportError:  # pragma: no cover - a private module of scikit-learn
         return None
-    slices = _tree_slices(trees)
-    if slices is None:
-        return None
+    # the predictor's node records, built once per set of trees (a new case
+    # scores a few hundred pairs: rebuilding them would cost more than that)
+    cached: list[np.ndarray] | None = trees.__dict__.get("_predictor_nodes")
+    if cached is None:
+        slices = _tree_slices(trees)
+        if slices is None:
+            return None
+        cached = []
+        for start, end in slices:
+            nodes = np.zeros(end - start, dtype=PREDICTOR_RECORD_DTYPE)
+            leaf = trees.is_leaf[start:end]
+            nodes["value"] = trees.value[start:end]
+            nodes["feature_idx"] = np.where(leaf, 0, trees.feature[start:end])
+            nodes["num_threshold"] = trees.threshold[start:end]
+            nodes["missing_go_to_left"] = trees.missing_left[start:end]
+            nodes["left"] = np.where(leaf, 0, trees.left[start:end] - start)
+            nodes["right"] = np.where(leaf, 0, trees.right[start:end] - start)
+            nodes["is_leaf"] = leaf
+            cached.append(nodes)
+        object.__setattr__(trees, "_predictor_nodes", cached)  # frozen: a cache, not a field
     x = np.ascontiguousarray(features, dtype=np.float64)
     total = np.full(x.shape[0], trees.baseline)
     out = np.empty(x.shape[0], dtype=np.float64)
     no_bitsets = np.zeros((0, 8), dtype=np.uint32)
     f_idx_map = np.zeros(max(x.shape[1], 1), dtype=np.uint32)
-    for start, end in slices:
-        nodes = np.zeros(end - start, dtype=PREDICTOR_RECORD_DTYPE)
-        leaf = trees.is_leaf[start:end]
-        nodes["value"] = trees.value[start:end]
-        nodes["feature_idx"] = np.where(leaf, 0, trees.feature[start:end])
-        nodes["num_threshold"] = trees.threshold[start:end]
-        nodes["missing_go_to_left"] = trees.missing_left[start:end]
-        nodes["left"] = np.where(leaf, 0, trees.left[start:end] - start)
-        nodes["right"] = np.where(leaf, 0, trees.right[start:end] - start)
-        nodes["is_leaf"] = leaf
+    for nodes in cached:
         _predict_from_raw_data(nodes, x, no_bitsets, no_bitsets, f_idx_map, 1, out)
         total += out
     return total
