@@ -123,18 +123,18 @@ def test_every_pair_scored_with_the_bound_gives_the_links_of_scoring_every_pair(
     pd.testing.assert_frame_equal(links(True), links(False))
 
 
-def test_no_bound_for_the_boosted_model_or_a_threshold_of_zero_or_one(
+def test_no_bound_for_the_logistic_model_or_a_threshold_of_zero_or_one(
     city: LinkageEngine, trained_city: LinkageEngine
 ) -> None:
     assert city.reach_condition(0.0) is None
     assert city.reach_condition(1.0) is None
     assert city.reach_condition(0.5) is not None
     data = generate(1500, seed=3)
-    boosted = LinkageEngine(data.cases, data.schema)
-    boosted.train(models=("boosted",))
-    assert boosted.reach_condition(0.5) is None
+    logistic = LinkageEngine(data.cases, data.schema)
+    logistic.train(models=("logistic",))
+    assert logistic.reach_condition(0.5) is None
     # without a bound every candidate pair is scored
-    assert boosted.count_linkable(0.5) == boosted.count_candidates()
+    assert logistic.count_linkable(0.5) == logistic.count_candidates()
 
 
 def test_a_rule_with_a_condition_keeps_its_pairs_that_meet_it(city: LinkageEngine) -> None:

@@ -217,6 +217,9 @@ class Alerter:
         :mod:`caselink.alerts.workload`. It is computed once, when the first
         case is scored, over the cases indexed then (the stored cases and
         those being added).
+    frame
+        The store's cases frame (``store.cases_frame()``) when the caller has
+        just read it: at 100,000 cases reading it again costs a minute.
     """
 
     def __init__(
@@ -226,6 +229,7 @@ class Alerter:
         threshold: float | None = None,
         required_fields: Sequence[str] = (),
         alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
+        frame: pd.DataFrame | None = None,
     ) -> None:
         if threshold is not None and not 0 < threshold < 1:
             raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
@@ -236,7 +240,7 @@ class Alerter:
         self.workload: Workload | None = None
         self.required_fields = tuple(required_fields)
         self.schema = store.attribute_schema()
-        frame = store.cases_frame()
+        frame = store.cases_frame() if frame is None else frame
         states = _states(store)
         scorable = frame[~frame["case_id"].isin(states.get("not_scored", set()))]
         scorable = scorable[~scorable["case_id"].isin(self.problems(scorable))]

@@ -33,7 +33,6 @@ from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.explain import explain_pair, explanation_text
 from caselink.linkage.persistence import SavedModel
 from caselink.records.errors import scoring_note
-from caselink.records.frames import cases_frame
 from caselink.store import Store
 
 Progress = Callable[[int, int], None]
@@ -98,7 +97,7 @@ def raise_bulk_alerts(
     if not todo:
         return report
     schema = store.attribute_schema()
-    frame = store.cases_frame()
+    everything = frame = store.cases_frame()
     states = _states(store)
     left_out = states.get("not_scored", set())
     frame = frame[~frame["case_id"].isin(left_out)].reset_index(drop=True)
@@ -118,14 +117,18 @@ def raise_bulk_alerts(
         with store.transaction() as conn:
             mark_cases(conn, list(order), "scored", "no other stored case to compare with")
         return report
-    if threshold is None:
-        alerter = Alerter(store, model, None, (), alerts_per_1000)
-        alerter.index_cases(cases_frame(store.case_records(list(order)), schema))
-        threshold, model = alerter.threshold, alerter.model
-        report.workload = alerter.workload
-    report.threshold = threshold
+    # one engine: its model (the default one fitted on the scorable cases,
+    # as the alerter would fit it) also chooses the threshold
     engine = LinkageEngine(scorable, schema, model=model)
     saved = engine.model
+    if threshold is None:
+        alerter = Alerter(store, saved, None, (), alerts_per_1000, frame=everything)
+        # the new cases in storing order, from the frame already read
+        new = scorable.set_index("case_id", drop=False).loc[list(order)]
+        alerter.index_cases(new.reset_index(drop=True))
+        threshold = alerter.threshold
+        report.workload = alerter.workload
+    report.threshold = threshold
     kept: list[pd.DataFrame] = []
     for chunk in engine.link_chunks(threshold, progress=progress):
         a_new = chunk["case_a"].map(order.get)
@@ -181,7 +184,9 @@ def _oriented_alerts(
     est = saved.estimator
     prob = est.predict_proba(compared)[:, 1]
     _, contrib = est.factors(compared)
-    records = {str(r["case_id"]): r for r in cases.to_dict("records")}
+    ids = set(links["case_a"]) | set(links["case_b"])
+    linked = cases[cases["case_id"].isin(ids)]
+    records = {str(r["case_id"]): r for r in linked.to_dict("records")}
     out: dict[str, list[tuple[float, str, str]]] = {}
     for i in range(len(compared)):
         mine, other = str(compared.at[i, "case_a"]), str(compared.at[i, "case_b"])

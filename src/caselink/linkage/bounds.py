@@ -15,8 +15,18 @@ comparisons: the links are exactly those of scoring every candidate pair
 (tested), at a fraction of the cost. This is the filter-and-verify pattern of
 similarity joins, with the model's own weights as the filter.
 
-Models without additive log ratios (the boosted model) have no such bound;
-:func:`reach_condition` returns ``None`` for them and every candidate is scored.
+The boosted model (:class:`~caselink.linkage.models.boosted.BoostedLinkage`)
+is bounded the same way, tree by tree (:func:`tree_bound_sql`): its log-odds
+is the sum of the leaves the pair reaches, and the largest leaf a tree can
+reach when only the cheap columns are known bounds that tree's leaf. At a
+split on a cheap column the pair goes the way it goes; at a split on a
+joined column (multi-valued MO overlap and rarity, narrative similarity) it
+goes both ways and the larger side counts, except where the column is known
+to be missing from the cases' own rows (then it goes the missing-value way).
+The sum over trees of those maxima is never below the pair's score.
+
+Models without such a bound (the logistic model) get ``None`` from
+:func:`reach_condition`, and every candidate is scored.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ import numpy as np
 from caselink.linkage.comparisons import Comparison, q
 from caselink.linkage.formulas import Col, Formula, Lit, Sql, fn
 from caselink.linkage.models.base import LinkageModelBase
+from caselink.linkage.models.boosted import BoostedLinkage, TreeArrays
 from caselink.linkage.models.default import PriorLinkage
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
 
@@ -163,14 +174,227 @@ def bound_sql(
     return f"({_num(weights.prior_log_odds)}\n   + " + "\n   + ".join(terms) + ")"
 
 
+@dataclass(frozen=True)
+class TreeFeature:
+    """What the bound knows of one feature of the trees, for a pair.
+
+    ``value`` is SQL of the feature's exact value (a cheap column: the
+    comparison's own formula), or ``None`` for a column that needs a join,
+    whose value is free; of a free column, ``missing`` is SQL true when the
+    cases' own rows show it is NULL (e.g. one case has no narrative).
+    """
+
+    value: str | None
+    missing: str | None = None
+
+
+def _missing_sql(comp: Comparison) -> str | None:
+    """SQL (aliases ``a``, ``b``) true when a joined comparison is surely
+    missing, from the cases' own rows (as :func:`ceiling_sql` reads it)."""
+    if comp.kind == "similarity":
+        return f"a.{q(comp.name + '_norm')} IS NULL OR b.{q(comp.name + '_norm')} IS NULL"
+    if comp.kind == "agreement":
+        return f"a.{q(comp.name + '_n')} = 0 OR b.{q(comp.name + '_n')} = 0"
+    return None
+
+
+def tree_features(
+    comparisons: Sequence[Comparison],
+    used_columns: Sequence[int] | np.ndarray,
+    given: Mapping[str, str] | None = None,
+) -> list[TreeFeature]:
+    """The :class:`TreeFeature` of each column the trees read (``used_columns``
+    of the comparison columns, in order). ``given`` maps a one-column
+    comparison's name (``distance``, ``days``) to SQL of its value already
+    computed with the comparison's own expression."""
+    given = given or {}
+    every: list[TreeFeature] = []
+    for comp in comparisons:
+        if is_cheap(comp):
+            values = [formula.sql() for _, formula in comp.columns]
+            if comp.name in given and len(values) == 1:
+                values = [given[comp.name]]
+            every.extend(TreeFeature(v) for v in values)
+            continue
+        every.extend(TreeFeature(None, _missing_sql(comp)) for _ in comp.columns)
+    return [every[int(i)] for i in used_columns]
+
+
+Node = float | tuple[int, float, bool, "Node", "Node"]
+"""A tree as nested values: a leaf's value, or (feature, threshold,
+missing_left, left, right)."""
+
+
+def _nested(trees: TreeArrays, i: int) -> Node:
+    if trees.is_leaf[i]:
+        return float(trees.value[i])
+    return (
+        int(trees.feature[i]),
+        float(trees.threshold[i]),
+        bool(trees.missing_left[i]),
+        _nested(trees, int(trees.left[i])),
+        _nested(trees, int(trees.right[i])),
+    )
+
+
+def _join(feature: int, threshold: float, missing_left: bool, left: Node, right: Node) -> Node:
+    if isinstance(left, float) and isinstance(right, float) and left == right:
+        return left
+    return (feature, threshold, missing_left, left, right)
+
+
+def _larger(x: Node, y: Node) -> Node:
+    """A tree whose leaf is, for every input, the larger of the leaves of ``x`` and ``y``."""
+    if isinstance(x, float) and isinstance(y, float):
+        return max(x, y)
+    if isinstance(x, float):
+        x, y = y, x
+    assert not isinstance(x, float)
+    f, thr, missing_left, left, right = x
+    return _join(f, thr, missing_left, _larger(left, y), _larger(right, y))
+
+
+@dataclass(frozen=True)
+class TreeBound:
+    """An upper bound of a tree ensemble as trees over known inputs.
+
+    ``trees`` reads input ``k`` as SQL ``inputs[k]`` (over aliases ``a``,
+    ``b`` and any given columns): the known features and, for each free
+    feature that the cases' rows can show missing, a flag (1.0 when it is
+    missing). For every pair, the leaves these trees reach sum to at least
+    the model's log-odds (:func:`tree_bound`).
+    """
+
+    trees: TreeArrays
+    inputs: tuple[str, ...]
+
+
+def tree_bound(trees: TreeArrays, features: Sequence[TreeFeature]) -> TreeBound:
+    """The bound of ``trees`` given what is known of their ``features``.
+
+    A split on a known feature stays; a split on a free feature is replaced
+    by the larger of its two sides (:func:`_larger`, a tree again), behind a
+    test of the feature's missing flag where there is one (then the
+    missing-value side only). Each tree's leaf is then the largest leaf the
+    model's tree can reach for the pair.
+    """
+    if int(np.max(trees.feature[~trees.is_leaf], initial=-1)) >= len(features):
+        raise ValueError("the trees read more features than are described")
+    inputs: dict[str, int] = {}
+
+    def column(sql: str) -> int:
+        return inputs.setdefault(sql, len(inputs))
+
+    def bound(node: Node) -> Node:
+        if isinstance(node, float):
+            return node
+        f, thr, missing_left, left, right = node
+        low, high = bound(left), bound(right)
+        feat = features[f]
+        if feat.value is not None:
+            return _join(column(feat.value), thr, missing_left, low, high)
+        free = _larger(low, high)
+        if feat.missing is None:
+            return free
+        flag = column(f"COALESCE(CAST(({feat.missing}) AS DOUBLE), 1.0)")
+        # flag <= 0.5 (not missing): either side; else the missing-value side
+        return _join(flag, 0.5, False, free, low if missing_left else high)
+
+    nested = [bound(_nested(trees, int(r))) for r in trees.roots]
+    return TreeBound(_flatten(nested, trees.baseline), tuple(inputs))
+
+
+def _flatten(nested: Sequence[Node], baseline: float) -> TreeArrays:
+    """Nested trees as :class:`TreeArrays` (each tree contiguous, preorder)."""
+    feature: list[int] = []
+    threshold: list[float] = []
+    missing_left: list[bool] = []
+    left: list[int] = []
+    right: list[int] = []
+    value: list[float] = []
+    roots: list[int] = []
+
+    def add(node: Node) -> int:
+        i = len(feature)
+        feature.append(0)
+        threshold.append(0.0)
+        missing_left.append(False)
+        left.append(-1)
+        right.append(-1)
+        value.append(0.0)
+        if isinstance(node, float):
+            value[i] = node
+            return i
+        f, thr, ml, lo, hi = node
+        feature[i], threshold[i], missing_left[i] = f, thr, ml
+        left[i] = add(lo)
+        right[i] = add(hi)
+        return i
+
+    for tree in nested:
+        roots.append(add(tree))
+    return TreeArrays(
+        feature=np.asarray(feature, dtype=np.int64),
+        threshold=np.asarray(threshold, dtype=float),
+        missing_left=np.asarray(missing_left, dtype=bool),
+        left=np.asarray(left, dtype=np.int64),
+        right=np.asarray(right, dtype=np.int64),
+        is_leaf=np.asarray(left, dtype=np.int64) < 0,
+        value=np.asarray(value, dtype=float),
+        roots=np.asarray(roots, dtype=np.int64),
+        baseline=float(baseline),
+    )
+
+
+def trees_sql(trees: TreeArrays, inputs: Sequence[str]) -> str:
+    """SQL of the trees' sum (baseline plus the leaves reached), reading input
+    ``k`` as SQL ``inputs[k]``: each split a ``CASE`` that sends NULL the
+    ``missing_left`` way, as :func:`~caselink.linkage.models.boosted.tree_log_odds` does."""
+
+    def node(i: int) -> str:
+        if trees.is_leaf[i]:
+            return _num(float(trees.value[i]))
+        x = f"({inputs[int(trees.feature[i])]})"
+        thr = float(trees.threshold[i])
+        low, high = node(int(trees.left[i])), node(int(trees.right[i]))
+        if trees.missing_left[i]:
+            # NULL fails any test and must go left: test for the right side
+            test = {math.inf: "FALSE", -math.inf: f"{x} IS NOT NULL"}.get(thr, f"{x} > {_num(thr)}")
+            return f"CASE WHEN {test} THEN {high} ELSE {low} END"
+        test = {math.inf: f"{x} IS NOT NULL", -math.inf: "FALSE"}.get(thr, f"{x} <= {_num(thr)}")
+        return f"CASE WHEN {test} THEN {low} ELSE {high} END"
+
+    terms = [_num(trees.baseline)]
+    for root in trees.roots:
+        terms.append(node(int(root)))
+    return "(" + "\n   + ".join(terms) + ")"
+
+
+def tree_bound_sql(trees: TreeArrays, features: Sequence[TreeFeature]) -> str:
+    """SQL of an upper bound of the trees' log-odds (:func:`tree_bound`) as
+    one expression."""
+    b = tree_bound(trees, features)
+    return trees_sql(b.trees, b.inputs)
+
+
+def has_bound(estimator: LinkageModelBase) -> bool:
+    """True for the models :mod:`caselink.linkage.bounds` can bound (naive Bayes, boosted)."""
+    return isinstance(estimator, PriorLinkage | NaiveBayesLinkage | BoostedLinkage)
+
+
 def needed_raw_score(estimator: LinkageModelBase, min_probability: float) -> float | None:
     """The raw log-odds a pair needs to reach ``min_probability``, or ``None``
-    when no pair can be ruled out (a model without additive weights, a
-    threshold of 0 or 1, a non-positive calibration slope)."""
-    if not 0 < min_probability < 1:
+    when no pair can be ruled out (a model without a bound, a threshold of 0
+    or 1, a non-positive calibration slope)."""
+    if not 0 < min_probability < 1 or not has_bound(estimator):
         return None
-    weights = additive_weights(estimator)
-    if weights is None or not weights.slope > 0:
+    if isinstance(estimator, PriorLinkage | NaiveBayesLinkage):
+        weights = additive_weights(estimator)
+        assert weights is not None
+        slope, intercept = weights.slope, weights.intercept
+    else:
+        slope, intercept = (float(v) for v in estimator.calibration_)
+    if not slope > 0:
         return None
     # an isotonic recalibration is monotone: the final probability reaches
     # the threshold exactly when the Platt probability reaches its preimage
@@ -178,7 +402,52 @@ def needed_raw_score(estimator: LinkageModelBase, min_probability: float) -> flo
     if not 0 < platt < 1:
         return None
     logit = math.log(platt / (1 - platt))
-    return (logit - weights.intercept) / weights.slope - SLACK
+    return (logit - intercept) / slope - SLACK
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A model's bound, for the engine's staged blocking.
+
+    Per pair of ``rule_pairs r`` joined to ``cases_table a`` and ``b``: either
+    ``bound``, SQL over ``a``, ``b``, ``r`` (the naive Bayes models), or
+    ``trees`` (a :class:`TreeBound`, whose inputs are computed in SQL and its
+    trees evaluated on them by the compiled predictor). A pair whose bound is
+    below ``needed`` cannot reach the threshold.
+    """
+
+    cases_table: str
+    needed: float
+    bound: str | None = None
+    trees: TreeBound | None = None
+
+    def bound_sql(self) -> str:
+        """The bound as one SQL expression (over ``a``, ``b`` and given columns)."""
+        if self.bound is not None:
+            return self.bound
+        assert self.trees is not None
+        return trees_sql(self.trees.trees, self.trees.inputs)
+
+
+def model_reach(
+    comparisons: Sequence[Comparison],
+    estimator: LinkageModelBase,
+    min_probability: float,
+    given: Mapping[str, str] | None = None,
+) -> Reach | None:
+    """The model's :class:`Reach` for ``min_probability``; ``None`` when no
+    pair can be ruled out (see :func:`needed_raw_score`)."""
+    needed = needed_raw_score(estimator, min_probability)
+    if needed is None:
+        return None
+    weights = additive_weights(estimator)
+    if weights is not None:
+        return Reach(BOUNDED_CASES, needed, bound=bound_sql(comparisons, weights, given))
+    assert isinstance(estimator, BoostedLinkage)
+    if len(comparisons) != len(estimator._comparisons()):
+        raise ValueError("the comparisons must be the model's own")
+    features = tree_features(comparisons, estimator.used_columns_, given)
+    return Reach("cases", needed, trees=tree_bound(estimator.trees_, features))
 
 
 def reach_parts(
@@ -187,15 +456,18 @@ def reach_parts(
     min_probability: float,
     given: Mapping[str, str] | None = None,
 ) -> tuple[str, str] | None:
-    """The bound's SQL (aliases ``a``, ``b`` of :data:`BOUNDED_CASES`; ``given``
-    as in :func:`bound_sql`) and the literal it must reach for
+    """The bound's SQL (aliases ``a``, ``b`` of :func:`reach_cases_table`;
+    ``given`` as in :func:`bound_sql`) and the literal it must reach for
     ``min_probability``; ``None`` when no pair can be ruled out (see
     :func:`needed_raw_score`)."""
-    needed = needed_raw_score(estimator, min_probability)
-    weights = additive_weights(estimator)
-    if needed is None or weights is None:
-        return None
-    return bound_sql(comparisons, weights, given), _num(needed)
+    reach = model_reach(comparisons, estimator, min_probability, given)
+    return None if reach is None else (reach.bound_sql(), _num(reach.needed))
+
+
+def reach_cases_table(estimator: LinkageModelBase) -> str:
+    """The table the bound's ``a`` and ``b`` are rows of: :data:`BOUNDED_CASES`
+    for the naive Bayes models (see :func:`bounded_cases_sql`), else ``cases``."""
+    return BOUNDED_CASES if additive_weights(estimator) is not None else "cases"
 
 
 def reach_condition(
@@ -203,8 +475,8 @@ def reach_condition(
     estimator: LinkageModelBase,
     min_probability: float,
 ) -> str | None:
-    """A SQL condition (aliases ``a``, ``b`` of :data:`BOUNDED_CASES`) true for
-    every pair that can reach ``min_probability``; ``None`` when no pair can be
-    ruled out (see :func:`needed_raw_score`)."""
+    """A SQL condition (aliases ``a``, ``b`` of :func:`reach_cases_table`) true
+    for every pair that can reach ``min_probability``; ``None`` when no pair
+    can be ruled out (see :func:`needed_raw_score`)."""
     parts = reach_parts(comparisons, estimator, min_probability)
     return None if parts is None else f"{parts[0]} >= {parts[1]}"

@@ -125,9 +125,79 @@ def export_trees(model: HistGradientBoostingClassifier) -> TreeArrays:
     )
 
 
+def _tree_slices(trees: TreeArrays) -> list[tuple[int, int]] | None:
+    """(start, end) of each tree's nodes when every tree is one contiguous run
+    whose children stay inside it (as exported); ``None`` otherwise."""
+    ends = [*trees.roots[1:].tolist(), len(trees.feature)]
+    slices = list(zip(trees.roots.tolist(), ends, strict=True))
+    inner = ~trees.is_leaf
+    for start, end in slices:
+        if end <= start:
+            return None
+        part = inner[start:end]
+        for child in (trees.left[start:end][part], trees.right[start:end][part]):
+            if child.size and (child.min() <= start or child.max() >= end):
+                return None
+    return slices
+
+
+def _compiled_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray | None:
+    """:func:`tree_log_odds` by scikit-learn's compiled tree predictor (the
+    one its estimator predicts with), fed the exported arrays; ``None`` when
+    it is unavailable or the trees are not laid out as exported."""
+    try:
+        from sklearn.ensemble._hist_gradient_boosting._predictor import (
+            _predict_from_raw_data,
+        )
+        from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+    except ImportError:  # pragma: no cover - a private module of scikit-learn
+        return None
+    # the predictor's node records, built once per set of trees (a new case
+    # scores a few hundred pairs: rebuilding them would cost more than that)
+    cached: list[np.ndarray] | None = trees.__dict__.get("_predictor_nodes")
+    if cached is None:
+        slices = _tree_slices(trees)
+        if slices is None:
+            return None
+        cached = []
+        for start, end in slices:
+            nodes = np.zeros(end - start, dtype=PREDICTOR_RECORD_DTYPE)
+            leaf = trees.is_leaf[start:end]
+            nodes["value"] = trees.value[start:end]
+            nodes["feature_idx"] = np.where(leaf, 0, trees.feature[start:end])
+            nodes["num_threshold"] = trees.threshold[start:end]
+            nodes["missing_go_to_left"] = trees.missing_left[start:end]
+            nodes["left"] = np.where(leaf, 0, trees.left[start:end] - start)
+            nodes["right"] = np.where(leaf, 0, trees.right[start:end] - start)
+            nodes["is_leaf"] = leaf
+            cached.append(nodes)
+        object.__setattr__(trees, "_predictor_nodes", cached)  # frozen: a cache, not a field
+    x = np.ascontiguousarray(features, dtype=np.float64)
+    total = np.full(x.shape[0], trees.baseline)
+    out = np.empty(x.shape[0], dtype=np.float64)
+    no_bitsets = np.zeros((0, 8), dtype=np.uint32)
+    f_idx_map = np.zeros(max(x.shape[1], 1), dtype=np.uint32)
+    for nodes in cached:
+        _predict_from_raw_data(nodes, x, no_bitsets, no_bitsets, f_idx_map, 1, out)
+        total += out
+    return total
+
+
 def tree_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray:
     """Log-odds of each row: baseline plus the leaf values reached in every tree
-    (the decision rule of scikit-learn's predictor, vectorised over rows)."""
+    (the decision rule of scikit-learn's predictor: ``x <= threshold`` goes
+    left, NaN goes the ``missing_left`` way). Evaluated by scikit-learn's
+    compiled predictor, one thread (tens of times faster than walking the
+    trees in numpy, :func:`tree_log_odds_numpy`; the same sums, tested)."""
+    if features.ndim == 2 and int(np.max(trees.feature, initial=0)) < max(features.shape[1], 1):
+        compiled = _compiled_log_odds(trees, features)
+        if compiled is not None:
+            return compiled
+    return tree_log_odds_numpy(trees, features)
+
+
+def tree_log_odds_numpy(trees: TreeArrays, features: np.ndarray) -> np.ndarray:
+    """:func:`tree_log_odds` vectorised over rows in numpy."""
     n = features.shape[0]
     total = np.full(n, trees.baseline)
     rows_all = np.arange(n)
