@@ -167,6 +167,15 @@ def test_an_isotonic_map_keeps_the_threshold_exact() -> None:
     assert np.all(np.diff(nb.recalibrate(grid)) > 0)
 
 
+def test_an_isotonic_map_reaching_one_does_not_tie_the_top_pairs() -> None:
+    nb = NaiveBayesLinkage([SAME])
+    nb.isotonic_ = (np.array([0.1, 0.5, 0.8]), np.array([0.0, 0.3, 1.0]))
+    grid = np.linspace(0, 1, 1001)
+    mapped = nb.recalibrate(grid)
+    assert np.all(np.diff(mapped) > 0)  # above 0.8 too, where the map is 1.0
+    assert mapped.min() >= 0.0 and mapped.max() <= 1.0
+
+
 def test_logistic_factors_share_out_the_pooled_mo_evidence_exactly() -> None:
     X, y = _pairs(80, 3000, seed=7)
     mo2 = Comparison(

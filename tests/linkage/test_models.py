@@ -7,10 +7,18 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import average_precision_score
 
 from caselink.linkage.comparisons import Comparison
-from caselink.linkage.models import BoostedLinkage, NaiveBayesLinkage, PriorLinkage
+from caselink.linkage.models import (
+    BoostedLinkage,
+    EnsembleLinkage,
+    LogisticLinkage,
+    NaiveBayesLinkage,
+    PriorLinkage,
+)
 from caselink.linkage.models.splits import offender_pair_folds
+from caselink.linkage.selection import CrossValidation, choose, fold_ap_gain, select_model
 
 SAME = Comparison("victim_sex", "binary", (("victim_same_sex", "1"),))
 NEAR = Comparison("distance", "closeness", (("distance_km", "1"),), (1.0,))
@@ -124,3 +132,63 @@ def test_offender_folds_never_split_an_offender() -> None:
         train_offenders = set(groups[train].ravel())
         test_offenders = set(groups[test].ravel())
         assert not train_offenders & test_offenders
+
+
+def _series_pairs(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Pairs of 60 offenders' cases: linked ones near, unlinked ones spread out."""
+    rng = np.random.default_rng(seed)
+    offenders = rng.integers(0, 60, (1500, 2))
+    offenders[:150, 1] = offenders[:150, 0]
+    y = (offenders[:, 0] == offenders[:, 1]).astype(int)
+    km = np.where(y == 1, rng.exponential(1.0, len(y)), rng.exponential(4.0, len(y)))
+    same = np.where(rng.random(len(y)) < np.where(y == 1, 0.8, 0.5), 1.0, 0.0)
+    return _frame(list(same), list(km)), y, offenders.astype(str).astype(object)
+
+
+def test_ensemble_averages_its_members_log_odds_and_explains_them() -> None:
+    X, y, groups = _series_pairs(3)
+    model = EnsembleLinkage([SAME, NEAR], n_splits=2).fit(X, y, groups=groups)
+    members = model.members()
+    assert [type(m) for m in members] == [NaiveBayesLinkage, LogisticLinkage, BoostedLinkage]
+    mean = sum(m.decision_function(X) for m in members) / 3
+    assert np.allclose(model.raw_score(X), mean)
+    a, _b = model.calibration_
+    assert a > 0  # the Platt slope keeps the average's order
+    _base, contrib = model.factors(X)
+    assert contrib.columns.tolist() == ["victim_sex", "distance"]
+    p = model.predict_proba(_frame([1, 1], [0.2, 15.0]))[:, 1]
+    assert p[0] > p[1]
+
+
+def test_selection_prefers_the_average_unless_a_model_beats_it_by_a_standard_error() -> None:
+    X, y, groups = _series_pairs(4)
+    name, model, results, _cal = select_model([SAME, NEAR], X, y, groups, n_splits=3)
+    assert set(results) == {"naive_bayes", "logistic", "boosted", "ensemble"}
+    best = max(results, key=lambda n: results[n].average_precision)
+    gain, se = fold_ap_gain(results[best], results["ensemble"])
+    assert name == (best if best != "ensemble" and gain > se else "ensemble")
+    if name == "ensemble":
+        assert isinstance(model, EnsembleLinkage)
+    # the average's out-of-fold scores come from its members' (same folds)
+    assert np.array_equal(results["ensemble"].index, results["logistic"].index)
+
+
+def test_one_standard_error_rule_by_hand() -> None:
+    y = np.array([1, 0, 0, 1, 0, 0, 1, 0, 0])
+    fold = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    good = np.array([0.9, 0.1, 0.2] * 3)  # perfect in every fold
+    mixed = np.array([0.9, 0.1, 0.2, 0.1, 0.9, 0.2, 0.9, 0.1, 0.2])  # fails fold 1
+
+    def cv(name: str, p: np.ndarray) -> CrossValidation:
+        return CrossValidation(
+            name, np.arange(9), p, y, 0.0, float(average_precision_score(y, p)), fold
+        )
+
+    gain, se = fold_ap_gain(cv("logistic", good), cv("ensemble", mixed))
+    assert gain == pytest.approx((1 - 1 / 3) / 3) and gain < se  # one fold: within noise
+    assert choose({"logistic": cv("logistic", good), "ensemble": cv("ensemble", mixed)}) == (
+        "ensemble"
+    )
+    assert choose({"logistic": cv("logistic", good), "naive_bayes": cv("nb", mixed)}) == (
+        "logistic"
+    )

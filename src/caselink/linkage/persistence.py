@@ -36,6 +36,7 @@ from caselink.linkage.config import LinkageConfig
 from caselink.linkage.models.base import LinkageModelBase
 from caselink.linkage.models.boosted import BoostedLinkage, TreeArrays
 from caselink.linkage.models.default import PriorLinkage
+from caselink.linkage.models.ensemble import EnsembleLinkage
 from caselink.linkage.models.logistic import LogisticLinkage
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
 from caselink.records.errors import CaselinkError
@@ -46,7 +47,8 @@ FORMAT_VERSION = 2
 """Version 1 was a joblib pickle (refused); 2 is JSON data."""
 
 ESTIMATORS: dict[str, type[LinkageModelBase]] = {
-    cls.__name__: cls for cls in (PriorLinkage, NaiveBayesLinkage, BoostedLinkage, LogisticLinkage)
+    cls.__name__: cls
+    for cls in (PriorLinkage, NaiveBayesLinkage, BoostedLinkage, LogisticLinkage, EnsembleLinkage)
 }
 """The only classes a model file may name."""
 
@@ -230,12 +232,19 @@ def estimator_from_data(
     missing = sorted(a for a in estimator.required_attributes() if not hasattr(estimator, a))
     if missing:
         raise ModelFileError(f"{where}: {cls.__name__} lacks fitted attributes {missing}")
-    # Sub-estimators are built without comparisons; give them the model's own.
-    for name in expected:
-        value = getattr(estimator, name, None)
-        if isinstance(value, LinkageModelBase) and comparisons is not None:
-            value.set_params(comparisons=comparisons)
+    # Sub-estimators are built without comparisons; give them the model's own
+    # (at every depth: an ensemble's boosted member holds its explainer).
+    if comparisons is not None:
+        _give_comparisons(estimator, comparisons)
     return estimator
+
+
+def _give_comparisons(estimator: LinkageModelBase, comparisons: list[Comparison]) -> None:
+    for name in estimator.fitted_attributes():
+        value = getattr(estimator, name, None)
+        if isinstance(value, LinkageModelBase):
+            value.set_params(comparisons=comparisons)
+            _give_comparisons(value, comparisons)
 
 
 # -- rules and comparisons --------------------------------------------------------

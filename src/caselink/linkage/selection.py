@@ -2,9 +2,16 @@
 
 Candidates: naive Bayes (shrunk toward the default model's factors, monotone),
 regularised sign-bounded logistic and boosted trees (monotone in distance and
-time). The one with the best offender-grouped out-of-fold average precision
-is refitted on all pairs; its out-of-fold probabilities then decide whether
-isotonic recalibration helps (:mod:`caselink.linkage.calibration`).
+time), and, when all three are trained, their average
+(:class:`~caselink.linkage.models.ensemble.EnsembleLinkage`), whose
+out-of-fold scores are the average of theirs (same folds), so it costs no
+further fitting. The average is chosen unless a single model's
+offender-grouped out-of-fold average precision is higher by more than one
+standard error of the per-fold differences (the one-standard-error rule:
+with a hundred or two linked pairs, CV's ranking of single models is mostly
+noise, and the average varies least). The chosen model is refitted on all
+pairs; its out-of-fold probabilities then decide whether isotonic
+recalibration helps (:mod:`caselink.linkage.calibration`).
 """
 
 from __future__ import annotations
@@ -25,9 +32,15 @@ from caselink.linkage.calibration import (
 from caselink.linkage.comparisons import Comparison
 from caselink.linkage.models.base import LinkageModelBase
 from caselink.linkage.models.boosted import BoostedLinkage
+from caselink.linkage.models.ensemble import MEMBERS, EnsembleLinkage
 from caselink.linkage.models.logistic import LogisticLinkage
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
-from caselink.linkage.models.splits import check_binary_labels, offender_pair_folds
+from caselink.linkage.models.splits import (
+    check_binary_labels,
+    fit_platt,
+    offender_pair_folds,
+    sigmoid,
+)
 
 ModelFactory = Callable[[Sequence[Comparison]], LinkageModelBase]
 
@@ -130,6 +143,68 @@ def cross_validate(
     )
 
 
+ENSEMBLE = "ensemble"
+"""The name of the averaged model among the candidates."""
+
+
+def ensemble_cv(
+    results: Mapping[str, CrossValidation],
+) -> tuple[CrossValidation, tuple[float, float]]:
+    """Out-of-fold results of the average of :data:`MEMBERS` (from theirs, on the
+    same folds) and the Platt scaling of the average fitted to them."""
+    first = results[MEMBERS[0]]
+    for name in MEMBERS[1:]:
+        if not np.array_equal(results[name].index, first.index):
+            raise ValueError("the members were not cross-validated on the same folds")
+    score = np.mean([_logit(results[m].probability) for m in MEMBERS], axis=0)
+    platt = fit_platt(score, first.y)
+    prob = sigmoid(platt[0] * score + platt[1])
+    both = len(np.unique(first.y)) == 2
+    cv = CrossValidation(
+        ENSEMBLE,
+        first.index,
+        prob,
+        first.y,
+        float(roc_auc_score(first.y, prob)) if both else float("nan"),
+        float(average_precision_score(first.y, prob)) if both else float("nan"),
+        first.fold,
+    )
+    return cv, platt
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=float), 1e-15, 1 - 1e-15)
+    return np.asarray(np.log(q / (1 - q)))
+
+
+def fold_ap_gain(better: CrossValidation, than: CrossValidation) -> tuple[float, float]:
+    """Mean and standard error of the per-fold difference in average precision
+    (``better`` minus ``than``; same folds), over folds with both labels."""
+    diffs = []
+    for f in np.unique(than.fold):
+        sel = than.fold == f
+        y = than.y[sel]
+        if len(np.unique(y)) == 2:
+            diffs.append(
+                average_precision_score(y, better.probability[sel])
+                - average_precision_score(y, than.probability[sel])
+            )
+    if len(diffs) < 2:
+        return float("nan"), float("nan")
+    d = np.asarray(diffs)
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))
+
+
+def choose(results: Mapping[str, CrossValidation]) -> str:
+    """The chosen candidate: the ensemble unless a single model beats it on CV
+    average precision by more than one standard error; else the best by CV AP."""
+    best = max(results, key=lambda n: np.nan_to_num(results[n].average_precision, nan=-1.0))
+    if ENSEMBLE not in results or best == ENSEMBLE:
+        return best
+    gain, se = fold_ap_gain(results[best], results[ENSEMBLE])
+    return best if gain == gain and se == se and gain > se else ENSEMBLE
+
+
 def select_model(
     comparisons: Sequence[Comparison],
     X: pd.DataFrame,
@@ -138,20 +213,33 @@ def select_model(
     factories: Mapping[str, ModelFactory] | None = None,
     n_splits: int = 5,
     recalibrate: bool = True,
+    ensemble: bool = True,
 ) -> tuple[str, LinkageModelBase, dict[str, CrossValidation], CalibrationChoice]:
-    """Cross-validate each model by offender groups; refit the best (by average
-    precision, the measure of a ranked alert list) on all pairs; add isotonic
-    recalibration when, cross-fitted on its out-of-fold probabilities, it
-    lowers their expected calibration error (``recalibrate``).
+    """Cross-validate each model by offender groups and choose (module docstring:
+    the average of the three when they are all offered and ``ensemble``, unless
+    one beats it by more than a standard error); refit the choice on all pairs;
+    add isotonic recalibration when, cross-fitted on its out-of-fold
+    probabilities, it lowers their expected calibration error (``recalibrate``).
     """
     factories = dict(factories or MODEL_FACTORIES)
     labels = check_binary_labels(y)
+    g = np.asarray(groups, dtype=object)
     results = {
         name: cross_validate(f, comparisons, X, labels, groups, n_splits, name=name)
         for name, f in factories.items()
     }
-    best = max(results, key=lambda n: np.nan_to_num(results[n].average_precision, nan=-1.0))
-    model = factories[best](comparisons).fit(X, labels, groups=np.asarray(groups, dtype=object))
+    platt: tuple[float, float] | None = None
+    if ensemble and all(m in results for m in MEMBERS):
+        results[ENSEMBLE], platt = ensemble_cv(results)
+    best = choose(results)
+    model: LinkageModelBase
+    if best == ENSEMBLE:
+        assert platt is not None
+        members = {m: factories[m](comparisons).fit(X, labels, groups=g) for m in MEMBERS}
+        target = getattr(members["naive_bayes"], "target_log_ratio", None)
+        model = EnsembleLinkage.from_members(members, platt, target)
+    else:
+        model = factories[best](comparisons).fit(X, labels, groups=g)
     cv = results[best]
     choice = choose_calibration(cv.y, cv.probability, cv.fold)
     if recalibrate and choice.isotonic is not None:

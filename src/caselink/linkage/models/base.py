@@ -70,13 +70,17 @@ class LinkageModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def _recalibration_map(self) -> tuple[np.ndarray, np.ndarray]:
         """The isotonic map over [0, 1] made strictly increasing: knots
-        (0, x..., 1) with values y + TIE_BREAK·x, so that pairs keep the
-        model's order (flat isotonic steps would tie them and cost average
-        precision) and the map has an exact inverse (thresholds)."""
+        (0, x..., 1) with values (1 − TIE_BREAK)·y + TIE_BREAK·x, so that
+        pairs keep the model's order (flat isotonic steps would tie them and
+        cost average precision) and the map has an exact inverse
+        (thresholds). The values stay within [0, 1], so no clipping ties the
+        top pairs either (a top isotonic step at 1.0 plus the slope, clipped,
+        tied every pair above its knot: measured, AP 0.142 → 0.122 on a
+        synthetic city)."""
         assert self.isotonic_ is not None
         x, y = (np.asarray(a, dtype=float) for a in self.isotonic_)
         xs = np.concatenate([[0.0], x, [1.0]])
-        ys = np.concatenate([[y[0]], y, [y[-1]]]) + TIE_BREAK * xs
+        ys = (1.0 - TIE_BREAK) * np.concatenate([[y[0]], y, [y[-1]]]) + TIE_BREAK * xs
         keep = np.concatenate([[True], np.diff(xs) > 0])
         return xs[keep], ys[keep]
 
