@@ -1,16 +1,21 @@
-"""What the boosted model's bound and its compiled trees cost, against scoring every pair.
+"""What the trees' bounds and their compiled evaluation cost, against scoring every pair.
 
-On a synthetic city of N cases with a trained boosted model (the model
-`caselink train` picks at 10k and 100k), measures in one process:
+On a synthetic city of N cases with a trained model (``--models boosted``,
+the model `caselink train` picked at 10k and 100k, or ``--models all``:
+train's own choice, the ensemble at 10k), measures in one process:
 
 * the trees' log-odds of a sample of real candidate comparisons, by the
   numpy walk and by scikit-learn's compiled predictor (the same sums);
-* linking at ``--min-probability`` by scoring every candidate pair, and with
-  the exact tree bound (``LinkageEngine.prune_trees``): wall and CPU time,
-  pairs bounded and compared, and whether the links are equal.
+* linking at ``--min-probability`` three ways: scoring every candidate pair
+  whole; with the trees' bound table
+  (:mod:`caselink.linkage.models.tree_table`, the default: the trees walked
+  only for pairs whose bound can reach the threshold); and with the SQL tree
+  bound before comparing (``LinkageEngine.prune_trees``). Wall and CPU
+  time, pairs compared and trees walked, and whether the links are equal.
 
 Run:  nice -n 10 .venv/bin/python benchmarks/boosted_bound.py 10000
-Writes benchmarks/results/boosted_bound_<N>.json.
+Writes benchmarks/results/boosted_bound_<design>_<N>[_all].json (the model's trees
+walked: pairs through ``tree_log_odds``, the SQL bound's own trees not counted).
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.features import compare_table, numeric_matrix
-from caselink.linkage.models.boosted import tree_log_odds, tree_log_odds_numpy
+from caselink.linkage.models import boosted as boosted_module
+from caselink.linkage.models import ensemble as ensemble_module
+from caselink.linkage.models.boosted import BoostedLinkage, tree_log_odds, tree_log_odds_numpy
 from caselink.synth import generate
 from machine import describe
 
@@ -52,12 +59,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--min-probability", type=float, default=0.05)
     parser.add_argument("--sample", type=int, default=300_000)
+    parser.add_argument("--models", choices=("boosted", "all"), default="boosted")
     args = parser.parse_args()
     load = os.getloadavg()
     data = generate(args.cases, seed=args.seed, design=args.design)
     engine = LinkageEngine(data.cases, data.schema)
-    _, train_wall, _ = timed(lambda: engine.train(models=("boosted",)))
-    est = engine.model.estimator
+    models = ("boosted",) if args.models == "boosted" else ("naive_bayes", "logistic", "boosted")
+    _, train_wall, _ = timed(lambda: engine.train(models=models))
+    model = engine.model.estimator
+    est = model if isinstance(model, BoostedLinkage) else model.boosted_
     n_candidates = engine.count_candidates()
 
     sample = (
@@ -69,9 +79,28 @@ def main() -> None:
     compiled, comp_wall, comp_cpu = timed(lambda: tree_log_odds(est.trees_, x))
 
     p = args.min_probability
+    walked_pairs = []
+    tree_log_odds_of = boosted_module.tree_log_odds
+
+    def counting(trees: Any, features: np.ndarray) -> np.ndarray:
+        walked_pairs.append(len(features))
+        return tree_log_odds_of(trees, features)
+
+    boosted_module.tree_log_odds = counting
+    ensemble_module.tree_log_odds = counting  # type: ignore[attr-defined]
+    every_table = boosted_module.TABLE_MIN_PAIRS
+    boosted_module.TABLE_MIN_PAIRS = 2**62  # no table: every pair's trees walked
     full, full_wall, full_cpu = timed(lambda: engine.link(p, prune=False))
+    walked_full = sum(walked_pairs)
+    boosted_module.TABLE_MIN_PAIRS = every_table
+    walked_pairs.clear()
+    table, table_wall, table_cpu = timed(lambda: engine.link(p, prune=False))
+    walked_table = sum(walked_pairs)
+    boosted_module.TABLE_MIN_PAIRS = 2**62
     engine.prune_trees = True
+    walked_pairs.clear()
     pruned, pruned_wall, pruned_cpu = timed(lambda: engine.link(p))
+    walked_sql = sum(walked_pairs)
     report = dict(engine.blocking_report)
 
     result = {
@@ -84,6 +113,7 @@ def main() -> None:
         "load_average_before": load,
         "load_average_after": os.getloadavg(),
         "train_wall_s": round(train_wall, 1),
+        "model": type(model).__name__,
         "trees": len(est.trees_.roots),
         "tree_nodes": len(est.trees_.feature),
         "candidate_pairs": n_candidates,
@@ -97,19 +127,29 @@ def main() -> None:
             "wall_s": round(full_wall, 1),
             "cpu_s": round(full_cpu, 1),
             "pairs_compared": n_candidates,
+            "pairs_trees_walked": walked_full,
             "links": len(full),
         },
-        "link_with_tree_bound": {
+        "link_with_table_bound": {
+            "wall_s": round(table_wall, 1),
+            "cpu_s": round(table_cpu, 1),
+            "pairs_compared": n_candidates,
+            "pairs_trees_walked": walked_table,
+            "links": len(table),
+        },
+        "link_with_sql_tree_bound": {
             "wall_s": round(pruned_wall, 1),
             "cpu_s": round(pruned_cpu, 1),
             "rule_pairs_bounded": report.get("rule_pairs"),
             "pairs_compared": report.get("linkable_pairs"),
+            "pairs_trees_walked": walked_sql,
             "links": len(pruned),
         },
-        "links_equal": bool(len(full) == len(pruned) and _same(full, pruned)),
+        "links_equal": bool(_same(full, table) and _same(full, pruned)),
     }
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"boosted_bound_{args.design}_{args.cases}.json"
+    suffix = "" if args.models == "boosted" else "_all"
+    out = RESULTS / f"boosted_bound_{args.design}_{args.cases}{suffix}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

@@ -97,10 +97,10 @@ def raise_bulk_alerts(
     if not todo:
         return report
     schema = store.attribute_schema()
-    everything = frame = store.cases_frame()
+    stored = store.cases_frame()  # read once: the alerter's frame too
     states = _states(store)
     left_out = states.get("not_scored", set())
-    frame = frame[~frame["case_id"].isin(left_out)].reset_index(drop=True)
+    frame = stored[~stored["case_id"].isin(left_out)].reset_index(drop=True)
     bad = scoring_problems(frame, model.config if model is not None else LinkageConfig())
     new_bad = {c: reasons for c, reasons in bad.items() if c in set(todo)}
     scorable = frame[~frame["case_id"].isin(bad)].reset_index(drop=True)
@@ -122,7 +122,7 @@ def raise_bulk_alerts(
     engine = LinkageEngine(scorable, schema, model=model)
     saved = engine.model
     if threshold is None:
-        alerter = Alerter(store, saved, None, (), alerts_per_1000, frame=everything)
+        alerter = Alerter(store, saved, None, (), alerts_per_1000, frame=stored)
         # the new cases in storing order, from the frame already read
         new = scorable.set_index("case_id", drop=False).loc[list(order)]
         alerter.index_cases(new.reset_index(drop=True))

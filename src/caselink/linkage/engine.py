@@ -600,7 +600,8 @@ class LinkageEngine:
                     )
                     out = compared.iloc[:0, :2].assign(probability=pd.Series(dtype=float))
                     if len(compared):
-                        probs = estimator.predict_proba(compared)[:, 1]
+                        # NaN: ruled out by the model's bound (below min_probability)
+                        probs = estimator.link_probability(compared, min_probability)
                         keep = probs >= min_probability
                         kept = compared.loc[keep].reset_index(drop=True)
                         out = kept[["case_a", "case_b"]].copy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -103,6 +104,29 @@ class LinkageModelBase(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if p <= ys[0]:
             return 0.0
         return float(np.interp(p, ys, xs))
+
+    def decision_needed(self, p: float) -> float:
+        """The calibrated log-odds a pair needs for its final probability to
+        reach ``p``: -inf for ``p <= 0``, +inf when no probability reaches it."""
+        if p <= 0:
+            return -math.inf
+        q = self.platt_probability_needed(p)
+        if q >= 1:
+            return math.inf
+        if q <= 0:
+            return -math.inf
+        return math.log(q / (1.0 - q))
+
+    def link_probability(self, X: pd.DataFrame, at_least: float = 0.0) -> np.ndarray:
+        """The link probability of each pair that may reach ``at_least``; NaN for
+        a pair a cheap bound rules out (its probability is below ``at_least``).
+
+        For scoring many pairs against a threshold: models with a costly part
+        (trees) skip it where a bound says the pair cannot reach the threshold;
+        the probabilities at or above ``at_least`` are exactly
+        :meth:`predict_proba`'s. This default bounds nothing.
+        """
+        return self.predict_proba(X)[:, 1]
 
     def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """Evidence of each comparison as a natural-log multiplier of the odds.

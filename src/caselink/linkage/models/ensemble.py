@@ -27,10 +27,10 @@ from numpy.typing import ArrayLike
 
 from caselink.linkage.comparisons import Comparison
 from caselink.linkage.models.base import LinkageModelBase
-from caselink.linkage.models.boosted import BoostedLinkage
+from caselink.linkage.models.boosted import BOUND_SLACK, BoostedLinkage, tree_log_odds
 from caselink.linkage.models.logistic import LogisticLinkage
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
-from caselink.linkage.models.splits import check_binary_labels, fit_platt, out_of_fold
+from caselink.linkage.models.splits import check_binary_labels, fit_platt, out_of_fold, sigmoid
 
 MEMBERS = ("naive_bayes", "logistic", "boosted")
 """The members, in order (the names of :data:`caselink.linkage.selection.MODEL_FACTORIES`)."""
@@ -141,6 +141,31 @@ class EnsembleLinkage(LinkageModelBase):
     def raw_score(self, X: pd.DataFrame) -> np.ndarray:
         """The average of the members' calibrated log-odds."""
         return average_log_odds(self.members(), X)
+
+    def link_probability(self, X: pd.DataFrame, at_least: float = 0.0) -> np.ndarray:
+        """:meth:`predict_proba`'s probability, the boosted member's trees walked
+        only for the pairs that can reach ``at_least`` with the other members'
+        exact log-odds and the trees' bound (:meth:`BoostedLinkage.raw_bound`);
+        NaN for the others."""
+        a, b = self.calibration_
+        boosted = self.boosted_
+        ba, bb = boosted.calibration_
+        if at_least <= 0 or a <= 0 or ba <= 0:
+            return super().link_probability(X, at_least)
+        features = boosted.features(X)
+        bound = boosted.raw_bound(features)
+        if bound is None:
+            return super().link_probability(X, at_least)
+        k = len(MEMBERS)
+        # the members' summed log-odds a pair needs (the average's Platt map undone)
+        needed = (self.decision_needed(at_least) - b) / a * k
+        rest = self.naive_bayes_.decision_function(X) + self.logistic_.decision_function(X)
+        maybe = rest + ba * bound + bb >= needed - BOUND_SLACK
+        out = np.full(len(X), np.nan)
+        if maybe.any():
+            trees = ba * tree_log_odds(boosted.trees_, features[maybe]) + bb
+            out[maybe] = self.recalibrate(sigmoid(a * ((rest[maybe] + trees) / k) + b))
+        return out
 
     def factors(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """The members' evidence averaged, times the Platt slope (sums to the log-odds
