@@ -134,3 +134,16 @@ def test_linking_with_the_bound_gives_the_links_of_scoring_every_pair(
     exact = engine.model.estimator.predict_proba(compared)[:, 1]
     assert len(links) == int((exact >= 0.05).sum()) > 0
     assert links["probability"].min() >= 0.05
+
+
+def test_trees_scored_on_several_threads_give_the_same_sums(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trees, _x = _fitted_trees(5)
+    rows = np.random.default_rng(0).normal(size=(3 * boosted_module.SCORING_BLOCK + 7, 4))
+    monkeypatch.setenv("CASELINK_SCORING_THREADS", "1")
+    one = tree_log_odds(trees, rows)
+    monkeypatch.setenv("CASELINK_SCORING_THREADS", "3")
+    assert boosted_module.scoring_threads() == 3
+    np.testing.assert_array_equal(tree_log_odds(trees, rows), one)
+    np.testing.assert_allclose(one, boosted_module.tree_log_odds_numpy(trees, rows), atol=1e-9)
