@@ -13,7 +13,8 @@ where they are (cytoscape's ``preset`` layout). The placement:
    vehicles mentioned in one case) fanned around that neighbour, in the widest gap
    between its core edges, on rings :data:`LEAF_RADIUS` + k * :data:`LEAF_STEP` pixels
    out, so a case's mentions sit together around it;
-4. the components packed in rows, :data:`COMPONENT_GAP` pixels apart, largest first, so
+4. nodes still closer than :data:`MIN_DISTANCE` pushed apart, a few rounds;
+5. the components packed in rows, :data:`COMPONENT_GAP` pixels apart, largest first, so
    no two overlap.
 
 Folding the leaves keeps the force-directed step to the core (about a third of the nodes
@@ -40,6 +41,12 @@ LEAF_RADIUS = 40.0
 """Distance (px) from a node to the first ring of its leaves."""
 LEAF_STEP = 24.0
 """Spacing (px) between neighbouring leaves on a ring, and between rings."""
+CROWD = 2 * LEAF_RADIUS + LEAF_STEP
+"""Core nodes nearer a node than this (px) are kept out of its leaves' fan."""
+MIN_DISTANCE = 24.0
+"""Nearest two node centres may be (px) once placed (an entity is 18 px wide)."""
+SPREAD_ROUNDS = 20
+"""At most this many rounds of pushing apart nodes closer than :data:`MIN_DISTANCE`."""
 COMPONENT_GAP = 60.0
 """Space (px) left between the bounding boxes of two components."""
 MARGIN = 20.0
@@ -117,12 +124,42 @@ def _component(graph: rx.PyGraph[int, None], nodes: list[int]) -> dict[int, Poin
         if v not in at:
             leaves.setdefault(graph.neighbors(v)[0], []).append(v)
     out = dict(at)
+    hubs = sorted(at)
+    tree = KDTree(np.array([at[v] for v in hubs], dtype=np.float64))
     for hub, fan in leaves.items():
         hx, hy = at[hub]
-        angles = [math.atan2(at[n][1] - hy, at[n][0] - hx) for n in graph.neighbors(hub) if n in at]
+        # the directions to avoid: its core edges, and core nodes near enough to crowd a fan
+        near = {hubs[i] for i in tree.query_ball_point((hx, hy), CROWD)} - {hub}
+        near |= {n for n in graph.neighbors(hub) if n in at}
+        angles = [math.atan2(at[n][1] - hy, at[n][0] - hx) for n in sorted(near)]
         for leaf, (angle, radius) in zip(sorted(fan), _fan(len(fan), angles), strict=True):
             out[leaf] = (hx + radius * math.cos(angle), hy + radius * math.sin(angle))
-    return out
+    order = sorted(out)
+    xy = _spread(np.array([out[v] for v in order], dtype=np.float64))
+    return {v: (float(x), float(y)) for v, (x, y) in zip(order, xy, strict=True)}
+
+
+def _spread(xy: np.ndarray) -> np.ndarray:
+    """The points, pairs closer than :data:`MIN_DISTANCE` pushed apart along the line
+    joining them (each by half of what is missing), for up to :data:`SPREAD_ROUNDS`
+    rounds; points on top of each other part along a direction set by their index."""
+    xy = xy.copy()
+    for _ in range(SPREAD_ROUNDS):
+        pairs = KDTree(xy).query_pairs(MIN_DISTANCE, output_type="ndarray")
+        if len(pairs) == 0:
+            break
+        a, b = pairs[:, 0], pairs[:, 1]
+        gap = xy[b] - xy[a]
+        dist = np.hypot(gap[:, 0], gap[:, 1])
+        stacked = dist < 1e-6
+        turn = a[stacked] * 2.399963  # the golden angle: distinct directions
+        gap[stacked] = np.column_stack([np.cos(turn), np.sin(turn)])
+        dist[stacked] = 1.0
+        missing = MIN_DISTANCE - np.where(stacked, 0.0, dist)
+        push = gap / dist[:, None] * (missing / 2)[:, None]
+        np.add.at(xy, a, -push)
+        np.add.at(xy, b, push)
+    return xy
 
 
 def _core(graph: rx.PyGraph[int, None], core: list[int]) -> dict[int, Point]:
