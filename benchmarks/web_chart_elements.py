@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python benchmarks/web_chart_elements.py [--elements 2000] [--repeats 20]
      [--browser-layout]
-Writes benchmarks/results/web_chart_elements_<elements>.json.
+Writes benchmarks/results/web_chart_elements_<elements>.json (``..._browser_layout.json``
+with ``--browser-layout``).
 
 The chart is the app's own code (``web/static/series.js``, ``drawSeriesChart``)
 with the vendored cytoscape + fcose, loaded from a local page (nothing fetched)
@@ -223,7 +224,9 @@ def main() -> None:
         "page_errors": errors,
         "interactive": interactive,
     }
-    out = args.out or Path(f"benchmarks/results/web_chart_elements_{args.elements}.json")
+    suffix = "_browser_layout" if args.browser_layout else ""
+    default = f"benchmarks/results/web_chart_elements_{args.elements}{suffix}.json"
+    out = args.out or Path(default)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
