@@ -11,8 +11,8 @@ where they are (cytoscape's ``preset`` layout). The placement:
    scaled so that neighbouring core nodes are about :data:`CORE_GAP` pixels apart;
 3. its *leaves* (nodes with one neighbour: mostly persons, addresses, phones and
    vehicles mentioned in one case) fanned around that neighbour, in the widest gap
-   between its core edges, on rings :data:`LEAF_RADIUS` + k * :data:`LEAF_STEP` pixels
-   out, so a case's mentions sit together around it;
+   between its core edges and the core nodes near it, on rings :data:`LEAF_RADIUS` +
+   k * :data:`LEAF_STEP` pixels out, so a case's mentions sit together around it;
 4. nodes still closer than :data:`MIN_DISTANCE` pushed apart, a few rounds;
 5. the components packed in rows, :data:`COMPONENT_GAP` pixels apart, largest first, so
    no two overlap.
@@ -54,6 +54,7 @@ MARGIN = 20.0
 ITERATIONS = 60
 """Fruchterman-Reingold iterations on a component's core."""
 SEED = 7
+"""The force-directed step's random start: the same chart is always drawn the same way."""
 
 Point = tuple[float, float]
 
