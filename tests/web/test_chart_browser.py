@@ -1,8 +1,10 @@
 """The link chart's large mode in Debian's chromium (Playwright): above 1,000 elements the
-series page's chart (``web/static/series.js``) draws with its large-graph settings, the
-probability slider hides only the links under it, and clicking a node opens the focus view
-on that node's neighbourhood without touching the overview, which "Show all" returns to as
-it was. The page is served from the live app's loopback address, with its static files."""
+series page's chart (``web/static/series.js``) draws with its large-graph settings, where
+the server placed its nodes (cytoscape's preset layout; fcose only for a large chart sent
+without positions), the probability slider hides only the links under it, and clicking a
+node opens the focus view on that node's neighbourhood without touching the overview,
+which "Show all" returns to as it opened. The page is served from the live app's loopback
+address, with its static files."""
 
 from __future__ import annotations
 
@@ -10,6 +12,10 @@ import json
 import random
 from typing import Any
 
+import pytest
+
+from caselink.service.chart_layout import with_positions
+from caselink.web.rendering import CHART_SCRIPTS
 from tests.web.conftest import Site
 from tests.web.test_browser import (  # noqa: F401  (fixtures)
     browser_type_launch_args,
@@ -18,13 +24,6 @@ from tests.web.test_browser import (  # noqa: F401  (fixtures)
     pytestmark,
 )
 
-SCRIPTS = (
-    "vendor/cytoscape/cytoscape.min.js",
-    "vendor/layout-base/layout-base.js",
-    "vendor/cose-base/cose-base.js",
-    "vendor/cytoscape-fcose/cytoscape-fcose.js",
-    "series.js",
-)
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>chart</title>
 {scripts}</head><body>
 <input id="p-slider" type="range" min="0" max="1" step="0.01" value="0"><output id="p-value"></output>
@@ -77,15 +76,18 @@ def big_chart(n_cases: int = 150, n_entities: int = 400, seed: int = 3) -> list[
     return out
 
 
+@pytest.mark.parametrize("placed", [True, False], ids=["placed-by-server", "fcose"])
 def test_a_chart_of_over_1000_elements_in_its_large_mode(
     live: tuple[str, Site],  # noqa: F811  (the fixture imported above)
     page: Any,
+    placed: bool,
 ) -> None:
     base, _site = live
     left, errors = guard(page)
-    elements = big_chart()
+    elements = with_positions(big_chart()) if placed else big_chart()
     assert len(elements) > 1000
-    tags = "\n".join(f'<script src="/static/{s}" defer></script>' for s in SCRIPTS)
+    assert all("position" in e for e in elements if "source" not in e["data"]) == placed
+    tags = "\n".join(f'<script src="/static/{s}" defer></script>' for s in CHART_SCRIPTS)
     html = PAGE.format(
         scripts=tags, data=json.dumps({"series_id": "S-big", "members": [], "chart": elements})
     )
@@ -96,8 +98,25 @@ def test_a_chart_of_over_1000_elements_in_its_large_mode(
     page.goto(f"{base}/chart-test")
     page.wait_for_function(f"() => {CHART}.cytoscape !== undefined", timeout=60_000)
 
-    # the large-graph settings
+    # the large-graph settings; the server's positions drawn as they are, all in view
     assert page.evaluate(f"() => {CHART}.dataset.size") == "large"
+    assert page.evaluate(f"() => {CHART}.dataset.layout") == ("preset" if placed else "fcose")
+    if placed:
+        drawn = page.evaluate(
+            f"""() => {{
+          const cy = {CHART}.cytoscape, box = cy.extent();
+          return {{
+            at: Object.fromEntries(cy.nodes().map((n) => [n.id(), n.position()])),
+            outside: cy.nodes().filter((n) => {{
+              const p = n.position();
+              return p.x < box.x1 || p.x > box.x2 || p.y < box.y1 || p.y > box.y2;
+            }}).length,
+          }};
+        }}"""
+        )
+        given = {e["data"]["id"]: e["position"] for e in elements if "position" in e}
+        assert drawn["at"] == given
+        assert drawn["outside"] == 0
     style = page.evaluate(
         f"""() => {{
       const cy = {CHART}.cytoscape;
@@ -163,6 +182,15 @@ def test_a_chart_of_over_1000_elements_in_its_large_mode(
     page.click("#chart-reset")
     assert page.evaluate(f"() => {CHART}.focusView()") is None
     assert page.evaluate(f"() => [{CHART}.cytoscape.zoom(), {CHART}.cytoscape.pan()]") == home
+    # ... also once the analyst has zoomed and panned the overview
+    page.evaluate(
+        f"() => {{ {CHART}.cytoscape.zoom(1.3); {CHART}.cytoscape.panBy({{x: 90, y: -40}}); }}"
+    )
+    page.click("#chart-reset")
+    zoom, pan = page.evaluate(f"() => [{CHART}.cytoscape.zoom(), {CHART}.cytoscape.pan()]")
+    assert zoom == pytest.approx(home[0], rel=1e-6)
+    assert pan["x"] == pytest.approx(home[1]["x"], abs=0.5)
+    assert pan["y"] == pytest.approx(home[1]["y"], abs=0.5)
 
     assert left == [], f"requests left 127.0.0.1: {left}"
     assert errors == [], f"console or page errors: {errors}"

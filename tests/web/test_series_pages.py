@@ -4,15 +4,18 @@ profile's bands, timeline data, link chart, a reviewer's decisions, scoping and 
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
 import numpy as np
+import pytest
 from matplotlib.path import Path as MplPath
 
 from caselink.geoprofile.methods import geoprofile
-from caselink.service import audit
+from caselink.service import audit, chart_layout
 from caselink.service.series import SeriesLink, bridge_of, contour_bands, parts_of
+from caselink.web.rendering import CHART_SCRIPTS
 from tests.web.conftest import Site
 from tests.web.html import parse
 
@@ -76,6 +79,26 @@ def test_series_timeline_and_chart_data(shared_site: Site) -> None:
     assert kinds.count("case") == 3 and kinds.count("link") == 2
     edge = next(e["data"] for e in data["chart"] if e["data"]["kind"] == "link")
     assert edge["p"] == 0.97 and edge["source"] == "case:N2" and edge["target"] == "case:N1"
+    # a small chart: the browser lays it out (no positions sent)
+    assert all("position" not in e for e in data["chart"])
+
+
+def test_a_large_charts_nodes_come_placed(
+    shared_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chart_layout, "LARGE_CHART", 3)  # S-N1's chart counts as large
+    chart = page_data(shared_site.client("viewer").get("/series/S-N1").text)["chart"]
+    assert len(chart) > 3
+    nodes = [e for e in chart if "source" not in e["data"]]
+    edges = [e for e in chart if "source" in e["data"]]
+    assert nodes and all(set(e["position"]) == {"x", "y"} for e in nodes)
+    assert all("position" not in e for e in edges)
+
+
+def test_the_series_page_loads_the_charts_scripts_in_order(shared_site: Site) -> None:
+    html = shared_site.client("viewer").get("/series/S-N1").text
+    loaded = [s.removeprefix("/static/") for s in re.findall(r'<script src="([^"]+)"', html)]
+    assert [s for s in loaded if s in CHART_SCRIPTS] == list(CHART_SCRIPTS)
 
 
 def test_series_reads_are_scoped_and_audited(site: Site) -> None:

@@ -28,6 +28,7 @@ from caselink.geoprofile.methods import geoprofile
 from caselink.geoprofile.persons import rank_persons
 from caselink.geoprofile.surface import Surface
 from caselink.service.caselink import Caselink
+from caselink.service.chart_layout import with_positions
 from caselink.service.errors import NotFoundError
 from caselink.service.results import Factor, factors_of
 from caselink.service.scope import Scope, scoped
@@ -361,10 +362,14 @@ class SeriesService:
             hull.pop()
         return [[lat, lon] for lon, lat in hull]
 
-    def chart(self, scope: Scope, detail: SeriesDetail) -> list[dict[str, Any]]:
+    def chart(
+        self, scope: Scope, detail: SeriesDetail, *, placed: bool = True
+    ) -> list[dict[str, Any]]:
         """Cytoscape elements: cases, the links between them, and the resolved persons,
         addresses, phones and vehicles mentioned in them (victims' names withheld when the
-        scope hides victims)."""
+        scope hides victims). With ``placed``, a large chart's nodes come with their
+        positions (:func:`caselink.service.chart_layout.with_positions`: the browser then
+        skips its own layout); a small chart never does."""
         elements: list[dict[str, Any]] = [
             {
                 "data": {
@@ -433,7 +438,7 @@ class SeriesService:
                         }
                     }
                 )
-        return elements
+        return with_positions(elements) if placed else elements
 
     # ------------------------------------------------------------ decisions
 

@@ -31,9 +31,20 @@ def _log10(value: float) -> float:
     return math.log10(value) if value > 0 else 0.0
 
 
+CHART_SCRIPTS = (
+    "vendor/cytoscape/cytoscape.min.js",
+    "vendor/layout-base/layout-base.js",
+    "vendor/cose-base/cose-base.js",
+    "vendor/cytoscape-fcose/cytoscape-fcose.js",
+    "series.js",
+)
+"""The link chart's scripts under ``/static/``, in load order: the series page loads them
+(``series.html``), and so do the chart's benchmark and browser test (one list)."""
+
 templates.env.filters["t"] = _fmt_time
 templates.env.filters["log10"] = _log10
 templates.env.globals["ORDERS"] = list(ORDERS)
+templates.env.globals["CHART_SCRIPTS"] = CHART_SCRIPTS
 
 
 def render(request: Request, name: str, code: int = 200, **ctx: Any) -> Response:

@@ -81,7 +81,7 @@ def register(routes: Routes) -> None:
         service = series_service(request)
         scope = who.user.scope()
         detail = service.series(scope, series_id)
-        elements = service.chart(scope, detail)
+        elements = service.chart(scope, detail, placed=False)  # GraphML has no positions
         audit.record(app.service.store, who.user.name, "series.export", series_id, format="graphml")
         return Response(
             to_graphml(elements),
