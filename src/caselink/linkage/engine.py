@@ -170,9 +170,9 @@ class LinkageEngine:
         self.prune_trees = False
         """Bound a tree model's pairs too (:func:`caselink.linkage.bounds.tree_bound`;
         exact). Off by default: the bound evaluates as many trees per pair as
-        the model does, so it costs about what scoring the pair costs
-        (``benchmarks/boosted_bound.py 10000``: 5.3 M rule pairs bounded and
-        the 359,983 kept scored in 69 s of CPU, against 57 s to score all
+        the model does, so it costs more than it saves
+        (``benchmarks/boosted_bound.py 10000``, idle: 5.3 M rule pairs bounded
+        and the 363,502 kept scored in 40.9 s, against 34.5 s to score all
         4.1 M candidates, at p >= 0.05)."""
         self.training: TrainingSample | None = None
         """The pairs the last :meth:`train` drew (for its report)."""
@@ -442,9 +442,11 @@ class LinkageEngine:
         a bound, every candidate pair (:meth:`count_candidates`)."""
         # the rules' pairs carry their distance and days apart (the
         # comparisons' own expressions): the bound reads them, not recomputes
+        if not self._prunes():  # before building the bound: a tree bound costs seconds
+            return self.count_candidates()
         given = {"distance": "r.distance_km", "days": "r.days_apart"}
         reach = model_reach(self.comparisons, self.model.estimator, min_probability, given)
-        if reach is None or not self._prunes():
+        if reach is None:
             return self.count_candidates()
         key = float(min_probability)
         if self._linkable is None or self._linkable[0] != key:
