@@ -418,7 +418,9 @@ class BoostedLinkage(LinkageModelBase):
         :data:`TABLE_MIN_PAIRS` pairs and no table built yet."""
         table: TreeTable | None = self.__dict__.get("_bound_table")
         if table is None:
-            if len(features) < TABLE_MIN_PAIRS:
+            # the table reads each tree's nodes as one run (as exported);
+            # trees laid out otherwise get no bound rather than a wrong one
+            if len(features) < TABLE_MIN_PAIRS or _tree_slices(self.trees_) is None:
                 return None
             table = tree_table(self.trees_)
             self.__dict__["_bound_table"] = table  # a cache of the fitted trees, not a parameter
