@@ -17,6 +17,7 @@ from caselink.linkage.models import (
     NaiveBayesLinkage,
     PriorLinkage,
 )
+from caselink.linkage.models.boosted import chosen_tree_count
 from caselink.linkage.models.splits import offender_pair_folds
 from caselink.linkage.selection import CrossValidation, choose, fold_ap_gain, select_model
 
@@ -122,6 +123,38 @@ def test_boosted_model_learns_and_explains() -> None:
     assert contrib.columns.tolist() == ["victim_sex", "distance"]
     with pytest.raises(ValueError, match="learning_rate must be > 0"):
         BoostedLinkage([NEAR], learning_rate=0).fit(X, y)
+
+
+def test_tree_count_is_the_one_with_least_held_out_log_loss() -> None:
+    y = np.array([1, 0, 1, 0])
+    # log-odds after 1..4 trees: sharpest at tree 3, overconfident and wrong at tree 4
+    staged = np.array(
+        [
+            [0.5, 1.0, 2.0, 4.0],
+            [-0.5, -1.0, -2.0, 3.0],
+            [0.5, 1.0, 2.0, 4.0],
+            [-0.5, -1.0, -2.0, -4.0],
+        ]
+    )
+    assert chosen_tree_count(staged, y) == 3
+    # the same scores, the second pair weighing little: tree 4's mistake costs less
+    assert chosen_tree_count(staged, y, np.array([1.0, 0.001, 1.0, 1.0])) == 4
+    with pytest.raises(ValueError, match="staged scores"):
+        chosen_tree_count(staged[:3], y)
+
+
+def test_boosted_model_stops_adding_trees_where_held_out_pairs_stop_gaining() -> None:
+    rng = np.random.default_rng(3)
+    n = 600
+    X = _frame(rng.integers(0, 2, n).astype(float), rng.exponential(3, n))
+    # a weak signal in a lot of noise: many trees would fit the noise
+    y = ((X["distance_km"] < 1.5) ^ (rng.random(n) < 0.3)).astype(int)
+    chosen = BoostedLinkage([SAME, NEAR], max_iter=200, n_splits=3).fit(X, y)
+    every = BoostedLinkage([SAME, NEAR], max_iter=200, n_splits=3, choose_trees=False).fit(X, y)
+    assert len(every.trees_.roots) == 200
+    assert 1 <= len(chosen.trees_.roots) < 100
+    p = chosen.predict_proba(_frame([1, 1], [0.3, 10]))[:, 1]
+    assert p[0] > p[1]
 
 
 def test_offender_folds_never_split_an_offender() -> None:

@@ -11,10 +11,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from tests.store import csv_files
+from tests.web.conftest import CASES as WEB_CASES
 
 from caselink.records import Action
 from caselink.records.errors import InvalidInputError
-from caselink.store import Store
+from caselink.service import Caselink, Scope
+from caselink.service.results import CaseFilter
+from caselink.store import Store, importer
 from caselink.store.exporter import export_store
 from caselink.store.tables import ActionRow, CaseAttribute, CaseRow, MentionRow
 
@@ -254,3 +257,22 @@ def test_a_row_with_more_values_than_columns_is_refused(store: Store, tmp_path: 
     ):
         import_all(store, paths)
     assert counts(store) == (0, 0, 0, 0)
+
+
+def test_a_bulk_import_over_many_statements_keeps_every_row_and_the_narrative_index(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite writes many rows per statement (the full-text index flushes at
+    each one); with statements of two or three rows, every row and every
+    narrative word is still found."""
+    monkeypatch.setattr(importer, "SQLITE_PARAMETERS", 60)
+    (tmp_path / "cases.csv").write_text(WEB_CASES)
+    report = store.import_files(tmp_path / "cases.csv")
+    assert sorted(report.case_ids) == ["N1", "N2", "N3", "N4", "S1", "S2", "S3"]
+    stored = store.cases_frame().set_index("case_id")
+    given = pd.read_csv(tmp_path / "cases.csv", dtype=str).set_index("case_id")
+    assert stored["narrative"].to_dict() == given["narrative"].to_dict()  # each row its own values
+    service = Caselink(store)
+    page = service.cases(Scope.everything(), CaseFilter(text="ghb"), limit=50)
+    with_ghb = {c for c, text in stored["narrative"].items() if "ghb" in str(text).lower()}
+    assert {c.case_id for c in page.items} == with_ghb != set()

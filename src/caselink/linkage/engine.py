@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -592,14 +593,29 @@ class LinkageEngine:
                 f"FROM {source} ORDER BY chunk"
             )
         done = 0
+
+        # DuckDB compares the next chunk while this one is scored, so the two
+        # stages share the cores instead of each leaving them partly idle. The
+        # comparing thread has its own cursor (its own temporary tables) on
+        # the same database: the engine's connection stays free for the caller.
+        cursor = self._con.cursor()
+
+        def compared_chunk(chunk: int) -> pd.DataFrame:
+            with step("comparing the candidate pairs", self.memory):
+                return compare_table(
+                    cursor,
+                    self.comparisons,
+                    f"SELECT case_a, case_b FROM candidate_chunks WHERE chunk = {chunk}",
+                )
+
+        ahead = ThreadPoolExecutor(1, thread_name_prefix="caselink-compare")
+        upcoming: Future[pd.DataFrame] | None = ahead.submit(compared_chunk, 0)
         try:
             for chunk in range(n_chunks):
-                with step("comparing and scoring the candidate pairs", self.memory):
-                    compared = compare_table(
-                        self._con,
-                        self.comparisons,
-                        f"SELECT case_a, case_b FROM candidate_chunks WHERE chunk = {chunk}",
-                    )
+                assert upcoming is not None
+                compared = upcoming.result()
+                upcoming = ahead.submit(compared_chunk, chunk + 1) if chunk + 1 < n_chunks else None
+                with step("scoring the candidate pairs", self.memory):
                     out = compared.iloc[:0, :2].assign(probability=pd.Series(dtype=float))
                     if len(compared):
                         # NaN: ruled out by the model's bound (below min_probability)
@@ -616,6 +632,10 @@ class LinkageEngine:
                 if progress is not None:
                     progress(done, total)
         finally:
+            if upcoming is not None:
+                upcoming.cancel()
+            ahead.shutdown(wait=True)
+            cursor.close()
             self._con.execute("DROP TABLE IF EXISTS candidate_chunks")
             self._con.execute("DROP TABLE IF EXISTS chosen_pairs")
 

@@ -44,11 +44,6 @@ BOUND_SLACK = 1e-6
 the table and the trees sum the same leaves in different orders."""
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-9, 1 - 1e-9)
-    return np.asarray(np.log(p / (1 - p)))
-
-
 @dataclass(frozen=True)
 class TreeArrays:
     """A fitted tree ensemble as arrays: node ``i`` of the concatenated trees
@@ -258,6 +253,26 @@ def tree_log_odds_numpy(trees: TreeArrays, features: np.ndarray) -> np.ndarray:
     return total
 
 
+MAX_TREES = 300
+"""The most trees :class:`BoostedLinkage` fits (its ``max_iter``)."""
+
+
+def chosen_tree_count(
+    staged: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+) -> int:
+    """The number of trees whose held-out log-odds ``staged[:, k - 1]`` have the
+    least (weighted) log-loss against ``y``: early stopping by cross-validation."""
+    if staged.ndim != 2 or staged.shape[0] != len(y) or staged.shape[1] < 1:
+        raise ValueError(f"staged scores must be (n_pairs, n_trees), got {staged.shape}")
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    loss = np.zeros(staged.shape[1])
+    for start in range(0, len(y), 65_536):  # in row blocks: float64 losses stay small
+        part = staged[start : start + 65_536].astype(float)
+        target = y[start : start + 65_536, None]
+        loss += w[start : start + 65_536] @ (np.logaddexp(0.0, part) - target * part)
+    return int(np.argmin(loss)) + 1
+
+
 def monotone_constraints(comparisons: Sequence[Comparison]) -> list[int]:
     """``monotonic_cst`` of each comparison column: -1 for closeness (further
     apart never raises the odds), +1 for similarity, value overlap, same sex
@@ -284,9 +299,15 @@ class BoostedLinkage(LinkageModelBase):
     comparisons
         The declared comparisons (their raw columns are the features).
     max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization
-        Passed to :class:`sklearn.ensemble.HistGradientBoostingClassifier`.
+        Passed to :class:`sklearn.ensemble.HistGradientBoostingClassifier`
+        (``max_iter`` is the most trees; see ``choose_trees``).
     calibrate
         Platt-scale the trees' log-odds on out-of-fold scores.
+    choose_trees
+        Fit as many trees as minimise the out-of-fold log-loss (offender-grouped
+        folds when ``groups`` is given; :func:`chosen_tree_count`), at most
+        ``max_iter``: early stopping judged on held-out offenders, so the
+        trees stop where they stop generalising (and score faster).
     n_threads
         OpenMP threads of the tree builder.
     n_splits, random_state
@@ -311,12 +332,13 @@ class BoostedLinkage(LinkageModelBase):
     def __init__(
         self,
         comparisons: Sequence[Comparison] | None = None,
-        max_iter: int = 200,
-        learning_rate: float = 0.05,
-        max_leaf_nodes: int = 15,
+        max_iter: int = MAX_TREES,
+        learning_rate: float = 0.1,
+        max_leaf_nodes: int = 7,
         min_samples_leaf: int = 20,
         l2_regularization: float = 1.0,
         calibrate: bool = True,
+        choose_trees: bool = True,
         n_splits: int = 3,
         random_state: int = 0,
         n_threads: int = 1,
@@ -330,6 +352,7 @@ class BoostedLinkage(LinkageModelBase):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.calibrate = calibrate
+        self.choose_trees = choose_trees
         self.n_splits = n_splits
         self.random_state = random_state
         self.n_threads = n_threads
@@ -349,13 +372,13 @@ class BoostedLinkage(LinkageModelBase):
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
             return self._fit(X, y, groups, sample_weight)
 
-    def _trees(self) -> HistGradientBoostingClassifier:
+    def _trees(self, n_trees: int | None = None) -> HistGradientBoostingClassifier:
         cst = None
         if self.monotone:
             cst = [monotone_constraints(self._comparisons())[i] for i in self.used_columns_]
         return HistGradientBoostingClassifier(
             monotonic_cst=cst,
-            max_iter=self.max_iter,
+            max_iter=self.max_iter if n_trees is None else n_trees,
             learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes,
             min_samples_leaf=self.min_samples_leaf,
@@ -383,21 +406,28 @@ class BoostedLinkage(LinkageModelBase):
         self.used_columns_ = np.flatnonzero(~np.isnan(features).all(axis=0))
         features = features[:, self.used_columns_]
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        self.trees_ = export_trees(self._trees().fit(features, labels, sample_weight=w))
         self.classes_ = np.array([0, 1])
         self.calibration_ = (1.0, 0.0)
-        if self.calibrate:
+        n_trees = self.max_iter
+        if self.calibrate or self.choose_trees:
 
             def fit_score(train: np.ndarray, test: np.ndarray) -> np.ndarray:
                 trees = self._trees().fit(
                     features[train], labels[train], sample_weight=None if w is None else w[train]
                 )
-                return _logit(trees.predict_proba(features[test])[:, 1])
+                # the held-out log-odds after each tree (float32: one column per tree)
+                staged = trees.staged_decision_function(features[test])
+                return np.column_stack([np.ravel(d) for d in staged]).astype(np.float32)
 
-            idx, scores = out_of_fold(
+            idx, staged = out_of_fold(
                 fit_score, len(labels), groups, labels, self.n_splits, self.random_state
             )
-            self.calibration_ = fit_platt(scores, labels[idx])
+            if self.choose_trees:
+                n_trees = chosen_tree_count(staged, labels[idx], None if w is None else w[idx])
+            scores = staged[:, n_trees - 1].astype(float)
+            if self.calibrate:
+                self.calibration_ = fit_platt(scores, labels[idx])
+        self.trees_ = export_trees(self._trees(n_trees).fit(features, labels, sample_weight=w))
         self.explainer_ = NaiveBayesLinkage(
             comps, calibrate=False, strength=self.explainer_strength
         ).fit(X, labels, sample_weight=w)
