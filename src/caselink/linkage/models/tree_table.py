@@ -123,7 +123,7 @@ def _tree_bound(
     ]
     shape = tuple(len(r) for r in own_reps)
     grids = np.meshgrid(*own_reps, indexing="ij") if features else []
-    value = _walk(trees, start, features, [g.ravel() for g in grids], int(np.prod(shape)))
+    value = reachable_leaf(trees, start, features, [g.ravel() for g in grids], int(np.prod(shape)))
     small = value.reshape(shape)
     # the tree's bin of each table bin: the same decision at each of its thresholds
     index = []
@@ -139,15 +139,16 @@ def _tree_bound(
     return np.asarray(out, dtype=float)
 
 
-def _walk(
+def reachable_leaf(
     trees: TreeArrays, node: int, features: tuple[int, ...], values: list[np.ndarray], n: int
 ) -> np.ndarray:
     """The largest leaf reachable from ``node`` for each of ``n`` points whose
-    table features have ``values`` (the other features free)."""
+    ``features`` have ``values`` (the other features free): the leaf itself
+    when ``features`` hold every feature the tree splits on."""
     if trees.is_leaf[node]:
         return np.full(n, float(trees.value[node]))
-    left = _walk(trees, int(trees.left[node]), features, values, n)
-    right = _walk(trees, int(trees.right[node]), features, values, n)
+    left = reachable_leaf(trees, int(trees.left[node]), features, values, n)
+    right = reachable_leaf(trees, int(trees.right[node]), features, values, n)
     f = int(trees.feature[node])
     if f not in features:
         return np.asarray(np.maximum(left, right), dtype=float)
