@@ -68,6 +68,34 @@ def test_a_name_contradiction_counts_even_when_the_pair_holds_part_of_it() -> No
     assert _cluster(profiles, [(0, 1, 12.0)]) == [0, 0]
 
 
+def test_a_name_contradiction_the_linking_pairs_level_counted_is_not_counted_twice() -> None:
+    # the pair's names fell in the "different" level (name_differs): its weight holds the
+    # contradiction, so one record each side adds nothing more
+    profiles = [Profile("ann", "lee", "1980-01-01", "F"), Profile("jo", "cole", "1980-01-01", "F")]
+    links = _links([(0, 1, 2.7)]).assign(name_differs=[True])
+    labels = constrained_clusters(np.arange(2), profiles, links, WEIGHTS, min_weight=-1.0, hard=())
+    assert labels.tolist() == [0, 0]
+    # a second record each side corroborates the contradiction: counted once (2.7 - 6)
+    profiles = [profiles[0], profiles[0], profiles[1], profiles[1]]
+    links = _links([(0, 1, 30.0), (2, 3, 30.0), (1, 2, 2.7)])
+    links = links.assign(name_differs=[False, False, True])
+    labels = constrained_clusters(np.arange(4), profiles, links, WEIGHTS, min_weight=-1.0, hard=())
+    assert labels.tolist() == [0, 0, 2, 2]
+
+
+def test_links_say_which_name_levels_counted_the_names_differing() -> None:
+    from caselink.entities.evidence import level_labels
+    from caselink.entities.person_model import NAME_LEVELS_COUNTING_DIFFERENCE
+    from caselink.entities.persons import _name_differs
+
+    labels = level_labels()["name"]
+    gammas = pd.DataFrame({"gamma_name": list(labels)})
+    differs = dict(zip(labels.values(), _name_differs(gammas).tolist(), strict=True))
+    assert {k for k, v in differs.items() if v} == NAME_LEVELS_COUNTING_DIFFERENCE
+    # kin at one address share a surname: "surname only" keeps the contradiction counted
+    assert not differs["surname only"]
+
+
 def test_a_contradiction_counts_once_per_record_corroborating_it() -> None:
     # father (0, 1, 2) and son (3, 4, 5) of one name, each recorded three times with his
     # own dob; one strong cross link (name and address, no dob) would join them

@@ -38,7 +38,7 @@ from caselink.entities.clustering import (
     constrained_clusters,
     profiles,
 )
-from caselink.entities.evidence import pair_evidence
+from caselink.entities.evidence import level_labels, pair_evidence
 from caselink.entities.features import person_features
 from caselink.entities.model_file import TF_COLUMNS, trusted_model
 from caselink.entities.person_model import (
@@ -48,6 +48,7 @@ from caselink.entities.person_model import (
     FALLBACK_EM_RULES,
     FALLBACK_PRIOR_MATCHES,
     FALLBACK_PRIOR_RULES,
+    NAME_LEVELS_COUNTING_DIFFERENCE,
     PRIOR_RULES,
     prediction_blocking_rules,
     settings_dict,
@@ -62,8 +63,13 @@ LINK_COLUMNS: tuple[str, ...] = (
     "match_weight",
     "match_probability",
     "evidence",
+    "name_differs",
 )
-"""Columns of the scored links frame."""
+"""Columns of the scored links frame.
+
+``name_differs``: the pair's name comparison fell in a level that counts its
+names differing (:data:`~caselink.entities.person_model.NAME_LEVELS_COUNTING_DIFFERENCE`).
+"""
 
 U_MIN_PAIRS: float = 2e5
 """Least number of random pairs sampled for the u probabilities (all pairs if fewer)."""
@@ -753,6 +759,7 @@ def _links(predictions: pd.DataFrame | None) -> pd.DataFrame:
                 "match_weight": np.array([], dtype=np.float64),
                 "match_probability": np.array([], dtype=np.float64),
                 "evidence": np.array([], dtype=object),
+                "name_differs": np.array([], dtype=bool),
             }
         )
     left = predictions["mention_id_l"].astype("int64").to_numpy()
@@ -777,9 +784,22 @@ def _links(predictions: pd.DataFrame | None) -> pd.DataFrame:
             "match_weight": chosen["match_weight"].astype("float64").to_numpy(),
             "match_probability": chosen["match_probability"].astype("float64").to_numpy(),
             "evidence": pair_evidence(chosen),
+            "name_differs": _name_differs(chosen),
         }
     )
     return out.reset_index(drop=True)
+
+
+def _name_differs(predictions: pd.DataFrame) -> np.ndarray:
+    """Whether each pair's name level counts its names differing (see :data:`LINK_COLUMNS`)."""
+    if "gamma_name" not in predictions.columns:
+        return np.zeros(len(predictions), dtype=bool)
+    counting = [
+        gamma
+        for gamma, label in level_labels()["name"].items()
+        if label in NAME_LEVELS_COUNTING_DIFFERENCE
+    ]
+    return np.asarray(predictions["gamma_name"].isin(counting).to_numpy(), dtype=bool)
 
 
 def _assignments(ids: np.ndarray, labels: np.ndarray, links: pd.DataFrame) -> pd.DataFrame:
