@@ -165,3 +165,25 @@ def test_unknown_hard_vetoes_are_refused() -> None:
         )
     with pytest.raises(ValueError, match="hard_vetoes must name fields"):
         PersonResolver(hard_vetoes=("age",)).fit(pd.DataFrame())
+
+
+def test_a_dob_a_generation_apart_is_learnt_where_kin_cannot_pose_as_one_person() -> None:
+    # design B's fathers and sons share name and home: blocked on the name, EM would take
+    # them for one person and learn a generation-apart dob as a match's (about -3 here);
+    # the phone pass, which kin never share, says how rare it is among matches
+    import math
+
+    from caselink.synth import generate
+
+    data = generate(2000, seed=3, design="B")
+    resolver = PersonResolver().fit(data.people, data.cases)
+    dob = next(
+        c for c in resolver.model_["splink"]["comparisons"] if c["output_column_name"] == "dob"
+    )
+    weight = {
+        level["label_for_charts"]: math.log2(level["m_probability"] / level["u_probability"])
+        for level in dob["comparison_levels"]
+        if "m_probability" in level
+    }
+    assert weight["a generation apart"] < -8.0
+    assert weight["exact"] > 8.0

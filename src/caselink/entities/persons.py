@@ -329,6 +329,8 @@ class PersonResolver:
                 break
             linker, ran = self._em_pass(linker, features, cols)
             learnt_name |= ran
+        if "phone" not in self.skipped_em_passes_:
+            _m_from_one_pass(linker, "dob", "phone", _pairs_sharing(features, "phone"))
         term_frequencies: dict[str, list[list[Any]]] = {}
         for col in TF_COLUMNS:
             table = linker.table_management.compute_tf_table(col)
@@ -670,6 +672,44 @@ class PersonResolver:
             .reset_index(drop=True)
         )
         return PersonResolution(assignments, links)
+
+
+def _m_from_one_pass(linker: Linker, comparison: str, column: str, pairs: int) -> None:
+    """Keep only the m probabilities of ``comparison`` learnt in the EM pass blocked on ``column``.
+
+    Kin share a name and a home: in the pass blocked on the name, a father
+    and son of one name at one address look like one person recorded twice,
+    and EM learns a dob a generation apart as what matches look like (design
+    B: m = 0.12 for that level, none in truth). A phone is one person's, so
+    kin are not among the pairs of the pass blocked on it; the dob's m come
+    from that pass alone when it ran. A level that pass never saw gets half
+    a pair's worth, ``0.5 / pairs`` (the pairs sharing ``column``): no
+    observation is not proof of impossibility.
+    """
+    mark = f'"{column}"'
+    for cc in linker._settings_obj.comparisons:
+        if cc.output_column_name != comparison:
+            continue
+        levels = cc._comparison_levels_excluding_null
+        if not all(
+            any(mark in r["description"] for r in cl._trained_m_probabilities) for cl in levels
+        ):
+            return
+        for cl in levels:
+            cl._trained_m_probabilities = [
+                r
+                if isinstance(r["probability"], (int, float))
+                else {**r, "probability": 0.5 / max(pairs, 1)}
+                for r in cl._trained_m_probabilities
+                if mark in r["description"]
+            ]
+    linker._populate_m_u_from_trained_values()  # type: ignore[no-untyped-call]
+
+
+def _pairs_sharing(features: pd.DataFrame, column: str) -> int:
+    """Number of pairs of mentions that agree on ``column`` (neither null)."""
+    sizes = features[column].dropna().value_counts().to_numpy(dtype=np.int64)
+    return int((sizes * (sizes - 1) // 2).sum())
 
 
 def _level_weight(level: dict[str, Any]) -> float:
