@@ -330,7 +330,8 @@ class PersonResolver:
             linker, ran = self._em_pass(linker, features, cols)
             learnt_name |= ran
         if "phone" not in self.skipped_em_passes_:
-            _m_from_one_pass(linker, "dob", "phone", _pairs_sharing(features, "phone"))
+            for comparison in ("dob", "name"):
+                _m_from_one_pass(linker, comparison, "phone", _pairs_sharing(features, "phone"))
         term_frequencies: dict[str, list[list[Any]]] = {}
         for col in TF_COLUMNS:
             table = linker.table_management.compute_tf_table(col)
@@ -677,14 +678,16 @@ class PersonResolver:
 def _m_from_one_pass(linker: Linker, comparison: str, column: str, pairs: int) -> None:
     """Keep only the m probabilities of ``comparison`` learnt in the EM pass blocked on ``column``.
 
-    Kin share a name and a home: in the pass blocked on the name, a father
-    and son of one name at one address look like one person recorded twice,
-    and EM learns a dob a generation apart as what matches look like (design
-    B: m = 0.12 for that level, none in truth). A phone is one person's, so
-    kin are not among the pairs of the pass blocked on it; the dob's m come
-    from that pass alone when it ran. A level that pass never saw gets half
-    a pair's worth, ``0.5 / pairs`` (the pairs sharing ``column``): no
-    observation is not proof of impossibility.
+    Kin share a name or a dob, and a home: in the pass blocked on the name,
+    a father and son of one name at one address look like one person
+    recorded twice, and EM learns a dob a generation apart as what matches
+    look like (design B: m = 0.12 for that level, none in truth); in the
+    pass blocked on the dob, twins teach it that the same surname with
+    another given name is a match's (m 0.033, truth 0.016). A phone is one
+    person's, so kin are not among the pairs of the pass blocked on it; the
+    dob's and the name's m come from that pass alone when it ran. A level
+    that pass never saw gets half a pair's worth, ``0.5 / pairs`` (the
+    pairs sharing ``column``): no observation is not proof of impossibility.
     """
     mark = f'"{column}"'
     for cc in linker._settings_obj.comparisons:
