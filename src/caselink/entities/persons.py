@@ -94,8 +94,8 @@ def _remember_exact_match_levels() -> None:
 
     Each EM pass asks it of every comparison level, and Splink answers by
     parsing the level's SQL and normalising it (sqlglot, conjunctive normal
-    form): 3.2 s of an 8.5 s FEBRL3 fit, most of it for the place ladder's
-    long distance expressions, asked again in every pass. The answer depends
+    form): a large part of a FEBRL3 fit's time, most of it for the place
+    ladder's long distance expressions, asked again in every pass. The answer depends
     on the SQL and its dialect only, so it is kept per (SQL, dialect).
     """
     original: property = ComparisonLevel.__dict__["_is_exact_match"]
@@ -681,9 +681,9 @@ def _m_from_one_pass(linker: Linker, comparison: str, column: str, pairs: int) -
     Kin share a name or a dob, and a home: in the pass blocked on the name,
     a father and son of one name at one address look like one person
     recorded twice, and EM learns a dob a generation apart as what matches
-    look like (design B: m = 0.12 for that level, none in truth); in the
-    pass blocked on the dob, twins teach it that the same surname with
-    another given name is a match's (m 0.033, truth 0.016). A phone is one
+    look like (on design B, a level no true match falls in got a weight
+    near zero); in the pass blocked on the dob, twins teach it that the same
+    surname with another given name is a match's. A phone is one
     person's, so kin are not among the pairs of the pass blocked on it; the
     dob's and the name's m come from that pass alone when it ran. A level
     that pass never saw gets half a pair's worth, ``0.5 / pairs`` (the
