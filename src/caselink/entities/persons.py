@@ -330,7 +330,7 @@ class PersonResolver:
             linker, ran = self._em_pass(linker, features, cols)
             learnt_name |= ran
         if "phone" not in self.skipped_em_passes_:
-            for comparison in ("dob", "name"):
+            for comparison in ("dob", "name", "sex"):
                 _m_from_one_pass(linker, comparison, "phone", _pairs_sharing(features, "phone"))
         term_frequencies: dict[str, list[list[Any]]] = {}
         for col in TF_COLUMNS:
@@ -683,9 +683,10 @@ def _m_from_one_pass(linker: Linker, comparison: str, column: str, pairs: int) -
     recorded twice, and EM learns a dob a generation apart as what matches
     look like (on design B, a level no true match falls in got a weight
     near zero); in the pass blocked on the dob, twins teach it that the same
-    surname with another given name is a match's. A phone is one
-    person's, so kin are not among the pairs of the pass blocked on it; the
-    dob's and the name's m come from that pass alone when it ran. A level
+    surname with another given name (or another sex) is a match's. A phone
+    is one person's, so kin are not among the pairs of the pass blocked on
+    it; the dob's, the name's and the sex's m come from that pass alone when
+    it ran. A level
     that pass never saw gets half a pair's worth, ``0.5 / pairs`` (the
     pairs sharing ``column``): no observation is not proof of impossibility.
     """
