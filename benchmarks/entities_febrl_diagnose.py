@@ -14,7 +14,9 @@ true pair caselink's persons miss into:
   weighed against the join);
 
 and each false pair caselink adds into ``direct`` (one link) or
-``chained``. Plain Splink's clusters in the same run are compared: how many
+``chained``. ``missed_levels`` counts the missed pairs that were scored at
+all by the levels they fell in (name, dob, address): what a missed
+duplicate looks like to the model. Plain Splink's clusters in the same run are compared: how many
 of caselink's missed pairs Splink found. Prints a JSON summary and a few
 examples of each kind.
 
@@ -29,6 +31,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +75,30 @@ def _joined(pairs: pd.DataFrame, truth: pd.Series) -> dict[int, int]:
         for m in c:
             comp[m] = i
     return comp
+
+
+def _missed_levels(
+    resolver: PersonResolver, mentions: pd.DataFrame, missed: set[tuple[int, int]]
+) -> list[tuple[str, int]]:
+    """Missed pairs scored by any blocking rule, counted by their name / dob / address levels."""
+    from caselink.entities.evidence import level_labels
+    from caselink.entities.persons import _fetch
+
+    features = resolver._features(mentions, None)
+    linker = resolver._trained_linker(features)
+    every = _fetch(
+        linker, linker.inference.predict(threshold_match_probability=1e-12, warning_mode="never")
+    )
+    labels = level_labels()
+    counts: Counter[str] = Counter()
+    for row in every.itertuples(index=False):
+        a, b = sorted((int(row.mention_id_l), int(row.mention_id_r)))
+        if (a, b) in missed:
+            key = " / ".join(
+                labels[c][int(getattr(row, f"gamma_{c}"))] for c in ("name", "dob", "address")
+            )
+            counts[key] += 1
+    return counts.most_common(12)
 
 
 def main() -> None:
@@ -162,6 +189,7 @@ def main() -> None:
     for kind, items in kinds.items():
         summary[kind] = len(items)
         summary[f"{kind}_splink_found"] = sum(p in splink_pairs for p in items)
+    summary["missed_levels"] = _missed_levels(resolver, mentions, missed)
     print(json.dumps(summary, indent=1))
     rng = np.random.default_rng(0)
     for kind, items in [*kinds.items(), ("wrong", sorted(wrong))]:

@@ -224,6 +224,9 @@ def test_a_disagreement_weight_must_be_a_known_identifier_at_most_zero() -> None
         # another house in the street is another address
         ("12 abbey road", "112 abbey road barking", False),
         ("4 mulga street", "40 mulga street north", False),
+        # a building or estate written before the street on one line only
+        ("1 garanga shoalhaven avenue", "1 shoalhaven avenue", True),
+        ("13 knox retirement village endeavour street", "41 endeavour street", False),
     ],
 )
 def test_an_address_line_with_its_locality_is_the_same_address(a: str, b: str, same: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -91,6 +92,23 @@ def test_address_abbreviations_flats_and_locality() -> None:
     assert address_key("12 Cooke St", "ig117aa") == address_key("12 Cooke Street", "IG11 7AA")
     assert address_key("12 Cooke St", "IG11 7AA") != address_key("14 Cooke St", "IG11 7AA")
     assert address_key(None, "IG11 7AA") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "street"),
+    [
+        # the street ends at its type word, a slip in it corrected; the locality goes
+        ("26 castley circuit warrambucca garden rokeby nsw", "castley circuit"),
+        ("38 onslow sreet rsdb 284 prospect", "onslow street"),
+        ("64 elvire olace mount", "elvire place"),
+        ("10 melrose rdive grandview", "melrose drive"),
+        ("3 Pacific Hwy, Gosford", "pacific highway"),
+        # a street named like a type is not cut at its name
+        ("5 pace street", "pace street"),
+    ],
+)
+def test_a_street_ends_at_its_type_written_with_a_slip(raw: str, street: str) -> None:
+    assert parse_address(raw).street == street
 
 
 def test_vehicle_registration() -> None:

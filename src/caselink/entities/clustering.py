@@ -68,6 +68,7 @@ import pandas as pd
 from rapidfuzz.distance import DamerauLevenshtein
 
 from caselink.entities.nicknames import given_name_forms, given_name_groups
+from caselink.entities.normalise import parse_address
 
 _T = TypeVar("_T")
 
@@ -288,8 +289,9 @@ def same_identifier(field: str, a: str, b: str) -> bool:
     A phone or a registration one character out is a slip; an address line
     with a flat number dropped ends with the other, one with a locality
     written after the street (or a space typed inside a word) starts with
-    the other once spaces are closed up, and a house number mistyped is at
-    most two edits from it.
+    the other once spaces are closed up, one with a building or estate name
+    before the street has the same number and ends with the other's street,
+    and a house number mistyped is at most two edits from it.
 
     Examples
     --------
@@ -307,6 +309,12 @@ def same_identifier(field: str, a: str, b: str) -> bool:
         ca, cb = a.replace(" ", ""), b.replace(" ", "")
         if min(len(ca), len(cb)) >= 6 and (ca.startswith(cb) or cb.startswith(ca)):
             return True
+        # a building or estate name written before the street on one line only
+        pa, pb = parse_address(a), parse_address(b)
+        if pa.number == pb.number and pa.street and pb.street:
+            sa, sb = " " + pa.street, " " + pb.street
+            if (" " in pb.street and sa.endswith(sb)) or (" " in pa.street and sb.endswith(sa)):
+                return True
         return DamerauLevenshtein.distance(a, b, score_cutoff=3) <= 2
     return DamerauLevenshtein.distance(a, b, score_cutoff=2) <= 1
 
@@ -353,7 +361,11 @@ def constrained_clusters(
     mention_profiles : sequence of Profile
         The profile of each mention, aligned with ``ids``.
     links : pandas.DataFrame
-        ``mention_id_l, mention_id_r, match_weight`` of the links to consider.
+        ``mention_id_l, mention_id_r, match_weight`` of the links to consider,
+        optionally ``name_differs``: whether the pair's own name level counted
+        its names differing (``NAME_LEVELS_COUNTING_DIFFERENCE`` of
+        :mod:`caselink.entities.person_model`; then a name contradiction
+        between the groups counts one record fewer).
     disagreement : mapping of str to float, optional
         For each of :data:`IDENTIFIERS` and :data:`CONTRADICTIONS`, the
         weight (<= 0) of that field differing between the two groups a link
@@ -439,7 +451,14 @@ def constrained_clusters(
         p = mention_profiles[root]
         return {f: {v} if (v := p.identifier(f)) is not None else set() for f in id_penalties}
 
-    for a, b, w in zip(left_i, right_i, weight_i, strict=True):
+    # whether the linking pair's own name level already counted its names differing
+    counted = (
+        links["name_differs"].to_numpy(dtype=bool)
+        if "name_differs" in links.columns
+        else np.zeros(len(links), dtype=bool)
+    )
+    name_counted = counted[order].tolist()
+    for k, (a, b, w) in enumerate(zip(left_i, right_i, weight_i, strict=True)):
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
@@ -462,13 +481,15 @@ def constrained_clusters(
                 # other dob on three records of one group is another person's). The
                 # linking pair's own weight holds one of them when the pair itself
                 # contradicts: a pair whose sex or dob contradict sits in that comparison's
-                # "different" level; but the name ladder's partial levels ("surname only",
-                # "given name only") reward the part that agrees and never count the part
-                # that differs, so for names every one counts
+                # "different" (or "a generation apart") level. For names, the link's
+                # ``name_differs`` says so (the levels of NAME_LEVELS_COUNTING_DIFFERENCE);
+                # "surname only" is not one of them: kin at one address (twins, father and
+                # son) share surname and home, EM cannot tell them from matches, and that
+                # level's weight, learnt with them, undercounts a given name that differs
                 if not groups_contradict_on(field, ka, kb):
                     continue
                 times = min(recorded(ra, field), recorded(rb, field))
-                if field != "name" and groups_contradict_on(field, {pa}, {pb}):
+                if name_counted[k] if field == "name" else groups_contradict_on(field, {pa}, {pb}):
                     times -= 1
                 total += times * penalties[field]
             if total < min_weight:

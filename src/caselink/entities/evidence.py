@@ -60,6 +60,8 @@ def _phrase(comparison: str, label: str, row: dict[str, Any]) -> str | None:
             "surname and initial": f"same surname, given name {pair}",
             "surname only": "same surname",
             "given name only": f"same given name, surname {pair}",
+            "surname within a slip only": f"surname within a slip {pair}",
+            "given name within a slip only": f"given name within a slip {pair}",
         }.get(label, f"name {label}")
     if comparison == "dob":
         pair = f"{row.get('dob_str_l')}/{row.get('dob_str_r')}"

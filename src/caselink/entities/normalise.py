@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 from caselink.entities.nicknames import NICKNAMES, canonical_given_name
 
@@ -282,6 +285,12 @@ _STREET_WORDS = {
     "gdns": "gardens",
     "gdn": "gardens",
     "pl": "place",
+    "cct": "circuit",
+    "cir": "circle",
+    "hwy": "highway",
+    "pde": "parade",
+    "esp": "esplanade",
+    "pwy": "parkway",
     "sq": "square",
     "ter": "terrace",
     "terr": "terrace",
@@ -331,8 +340,32 @@ _STREET_TYPES = frozenset(
         "gate",
         "wharf",
         "quay",
+        "circuit",
+        "circle",
+        "highway",
+        "parkway",
+        "esplanade",
+        "promenade",
+        "chase",
     }
 )
+_FUZZY_STREET_TYPES = tuple(sorted(t for t in _STREET_TYPES if len(t) >= 5))
+"""Street types long enough to be recognised with a slip ("srteet", "crcuit", "lpace")."""
+
+
+@lru_cache(maxsize=1 << 14)
+def _street_type(word: str) -> str | None:
+    """The street type ``word`` is, allowing one slip in types of five letters or more."""
+    if word in _STREET_TYPES:
+        return word
+    if len(word) < 4:
+        return None
+    for kind in _FUZZY_STREET_TYPES:
+        if abs(len(kind) - len(word)) <= 1 and DamerauLevenshtein.distance(word, kind) <= 1:
+            return kind
+    return None
+
+
 _FLAT = re.compile(r"\b(?:flat|apartment|apt|unit|room|rm)\s*([0-9]+[a-z]?)\b")
 _NUMBER = re.compile(r"\b([0-9]+[a-z]?)\b")
 _POSTCODE_IN_TEXT = re.compile(r"\b[a-z]{1,2}[0-9][a-z0-9]?\s*[0-9][a-z]{2}\b")
@@ -396,12 +429,13 @@ def parse_address(raw: str | None) -> AddressParts:
     if number_match:
         text = (text[: number_match.start()] + " " + text[number_match.end() :]).strip()
     words = [_STREET_WORDS.get(w, w) for w in text.split()]
-    # keep the street up to its street-type word: the locality after it
-    # ("..., Barking") is written on some records and not others, and the
-    # postcode already places the street
+    # keep the street up to its street-type word (a slip in it allowed, and
+    # corrected): the locality after it ("..., Barking") is written on some
+    # records and not others, and the postcode already places the street
     for i, word in enumerate(words):
-        if word in _STREET_TYPES and i > 0:
-            words = words[: i + 1]
+        kind = _street_type(word) if i > 0 else None
+        if kind is not None:
+            words = [*words[:i], kind]
             break
     street = " ".join(words) or None
     return AddressParts(flat, number, street)

@@ -30,6 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.comparison_level import ComparisonLevel
 from splink.internals.exceptions import EMTrainingException
 
 from caselink.entities.clustering import (
@@ -38,7 +39,7 @@ from caselink.entities.clustering import (
     constrained_clusters,
     profiles,
 )
-from caselink.entities.evidence import pair_evidence
+from caselink.entities.evidence import level_labels, pair_evidence
 from caselink.entities.features import person_features
 from caselink.entities.model_file import TF_COLUMNS, trusted_model
 from caselink.entities.person_model import (
@@ -48,6 +49,7 @@ from caselink.entities.person_model import (
     FALLBACK_EM_RULES,
     FALLBACK_PRIOR_MATCHES,
     FALLBACK_PRIOR_RULES,
+    NAME_LEVELS_COUNTING_DIFFERENCE,
     PRIOR_RULES,
     prediction_blocking_rules,
     settings_dict,
@@ -62,8 +64,13 @@ LINK_COLUMNS: tuple[str, ...] = (
     "match_weight",
     "match_probability",
     "evidence",
+    "name_differs",
 )
-"""Columns of the scored links frame."""
+"""Columns of the scored links frame.
+
+``name_differs``: the pair's name comparison fell in a level that counts its
+names differing (:data:`~caselink.entities.person_model.NAME_LEVELS_COUNTING_DIFFERENCE`).
+"""
 
 U_MIN_PAIRS: float = 2e5
 """Least number of random pairs sampled for the u probabilities (all pairs if fewer)."""
@@ -80,6 +87,36 @@ most of the fit time and changed no weight that mattered.
 
 _SPLINK_LOG_LEVEL = logging.WARNING
 _LOG = logging.getLogger(__name__)
+
+
+def _remember_exact_match_levels() -> None:
+    """Make Splink's test of whether a level is an exact match remember its answer.
+
+    Each EM pass asks it of every comparison level, and Splink answers by
+    parsing the level's SQL and normalising it (sqlglot, conjunctive normal
+    form): a large part of a FEBRL3 fit's time, most of it for the place
+    ladder's long distance expressions, asked again in every pass. The answer depends
+    on the SQL and its dialect only, so it is kept per (SQL, dialect).
+    """
+    original: property = ComparisonLevel.__dict__["_is_exact_match"]
+    if getattr(original.fget, "_caselink_cached", False):
+        return
+    compute = original.fget
+    assert compute is not None
+    answers: dict[tuple[str, str, bool], bool] = {}
+
+    def is_exact_match(level: ComparisonLevel) -> bool:
+        key = (level.sql_condition, level.sqlglot_dialect, bool(level._is_else_level))
+        if key not in answers:
+            answers[key] = bool(compute(level))
+        return answers[key]
+
+    cached = property(is_exact_match)
+    setattr(cached.fget, "_caselink_cached", True)  # noqa: B010
+    setattr(ComparisonLevel, "_is_exact_match", cached)  # noqa: B010
+
+
+_remember_exact_match_levels()
 
 
 @dataclass(frozen=True)
@@ -292,6 +329,9 @@ class PersonResolver:
                 break
             linker, ran = self._em_pass(linker, features, cols)
             learnt_name |= ran
+        if "phone" not in self.skipped_em_passes_:
+            for comparison in ("dob", "name", "sex"):
+                _m_from_one_pass(linker, comparison, "phone", _pairs_sharing(features, "phone"))
         term_frequencies: dict[str, list[list[Any]]] = {}
         for col in TF_COLUMNS:
             table = linker.table_management.compute_tf_table(col)
@@ -635,6 +675,47 @@ class PersonResolver:
         return PersonResolution(assignments, links)
 
 
+def _m_from_one_pass(linker: Linker, comparison: str, column: str, pairs: int) -> None:
+    """Keep only the m probabilities of ``comparison`` learnt in the EM pass blocked on ``column``.
+
+    Kin share a name or a dob, and a home: in the pass blocked on the name,
+    a father and son of one name at one address look like one person
+    recorded twice, and EM learns a dob a generation apart as what matches
+    look like (on design B, a level no true match falls in got a weight
+    near zero); in the pass blocked on the dob, twins teach it that the same
+    surname with another given name (or another sex) is a match's. A phone
+    is one person's, so kin are not among the pairs of the pass blocked on
+    it; the dob's, the name's and the sex's m come from that pass alone when
+    it ran. A level
+    that pass never saw gets half a pair's worth, ``0.5 / pairs`` (the
+    pairs sharing ``column``): no observation is not proof of impossibility.
+    """
+    mark = f'"{column}"'
+    for cc in linker._settings_obj.comparisons:
+        if cc.output_column_name != comparison:
+            continue
+        levels = cc._comparison_levels_excluding_null
+        if not all(
+            any(mark in r["description"] for r in cl._trained_m_probabilities) for cl in levels
+        ):
+            return
+        for cl in levels:
+            cl._trained_m_probabilities = [
+                r
+                if isinstance(r["probability"], (int, float))
+                else {**r, "probability": 0.5 / max(pairs, 1)}
+                for r in cl._trained_m_probabilities
+                if mark in r["description"]
+            ]
+    linker._populate_m_u_from_trained_values()  # type: ignore[no-untyped-call]
+
+
+def _pairs_sharing(features: pd.DataFrame, column: str) -> int:
+    """Number of pairs of mentions that agree on ``column`` (neither null)."""
+    sizes = features[column].dropna().value_counts().to_numpy(dtype=np.int64)
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
 def _level_weight(level: dict[str, Any]) -> float:
     """A level's match weight ``log2(m / u)``, in [-30, 0] (m = 0: -30; untrained: 0)."""
     m, u = level.get("m_probability"), level.get("u_probability")
@@ -753,6 +834,7 @@ def _links(predictions: pd.DataFrame | None) -> pd.DataFrame:
                 "match_weight": np.array([], dtype=np.float64),
                 "match_probability": np.array([], dtype=np.float64),
                 "evidence": np.array([], dtype=object),
+                "name_differs": np.array([], dtype=bool),
             }
         )
     left = predictions["mention_id_l"].astype("int64").to_numpy()
@@ -777,9 +859,22 @@ def _links(predictions: pd.DataFrame | None) -> pd.DataFrame:
             "match_weight": chosen["match_weight"].astype("float64").to_numpy(),
             "match_probability": chosen["match_probability"].astype("float64").to_numpy(),
             "evidence": pair_evidence(chosen),
+            "name_differs": _name_differs(chosen),
         }
     )
     return out.reset_index(drop=True)
+
+
+def _name_differs(predictions: pd.DataFrame) -> np.ndarray:
+    """Whether each pair's name level counts its names differing (see :data:`LINK_COLUMNS`)."""
+    if "gamma_name" not in predictions.columns:
+        return np.zeros(len(predictions), dtype=bool)
+    counting = [
+        gamma
+        for gamma, label in level_labels()["name"].items()
+        if label in NAME_LEVELS_COUNTING_DIFFERENCE
+    ]
+    return np.asarray(predictions["gamma_name"].isin(counting).to_numpy(), dtype=bool)
 
 
 def _assignments(ids: np.ndarray, labels: np.ndarray, links: pd.DataFrame) -> pd.DataFrame:
