@@ -34,7 +34,7 @@ from caselink.linkage.models.base import LinkageModelBase
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
 from caselink.linkage.models.splits import check_binary_labels, fit_platt, out_of_fold, sigmoid
 from caselink.linkage.models.tree_lookup import TreeLookup, tree_lookup
-from caselink.linkage.models.tree_table import TreeTable, tree_table
+from caselink.linkage.models.tree_table import TreeTable, tree_slices, tree_table
 
 TABLE_MIN_PAIRS = 200_000
 """Pairs scored at once from which the trees' bound table is worth building
@@ -132,22 +132,6 @@ def export_trees(model: HistGradientBoostingClassifier) -> TreeArrays:
     )
 
 
-def _tree_slices(trees: TreeArrays) -> list[tuple[int, int]] | None:
-    """(start, end) of each tree's nodes when every tree is one contiguous run
-    whose children stay inside it (as exported); ``None`` otherwise."""
-    ends = [*trees.roots[1:].tolist(), len(trees.feature)]
-    slices = list(zip(trees.roots.tolist(), ends, strict=True))
-    inner = ~trees.is_leaf
-    for start, end in slices:
-        if end <= start:
-            return None
-        part = inner[start:end]
-        for child in (trees.left[start:end][part], trees.right[start:end][part]):
-            if child.size and (child.min() <= start or child.max() >= end):
-                return None
-    return slices
-
-
 def _compiled_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray | None:
     """:func:`tree_log_odds` by scikit-learn's compiled tree predictor (the
     one its estimator predicts with), fed the exported arrays; ``None`` when
@@ -165,7 +149,7 @@ def _compiled_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray | 
     if cached is None:
         if "_predictor_nodes" in trees.__dict__:  # laid out otherwise: known already
             return None
-        slices = _tree_slices(trees)
+        slices = tree_slices(trees)
         if slices is None:
             object.__setattr__(trees, "_predictor_nodes", None)
             return None
@@ -490,7 +474,7 @@ class BoostedLinkage(LinkageModelBase):
         if table is None:
             # the table reads each tree's nodes as one run (as exported);
             # trees laid out otherwise get no bound rather than a wrong one
-            if len(features) < TABLE_MIN_PAIRS or _tree_slices(self.trees_) is None:
+            if len(features) < TABLE_MIN_PAIRS or tree_slices(self.trees_) is None:
                 return None
             table = tree_table(self.trees_)
             self.__dict__["_bound_table"] = table  # a cache of the fitted trees, not a parameter

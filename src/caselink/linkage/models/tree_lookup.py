@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from caselink.linkage.models.tree_table import reachable_leaf
+from caselink.linkage.models.tree_table import reachable_leaf, representatives, tree_slices
 
 if TYPE_CHECKING:  # the trees' module uses this one: no import cycle at run time
     from caselink.linkage.models.boosted import TreeArrays
@@ -86,32 +85,20 @@ class TreeLookup:
         return total
 
 
-def _representatives(edges: np.ndarray) -> np.ndarray:
-    """A value inside each bin of ``edges``: the bin's upper edge, just above
-    the last edge, and NaN for the missing bin."""
-    above = np.nextafter(edges[-1], np.inf) if len(edges) else 0.0
-    return np.concatenate([edges, [above], [np.nan]])
-
-
 def tree_lookup(trees: TreeArrays, n_features: int) -> TreeLookup | None:
     """Tabulate every tree of ``trees`` (features ``0 .. n_features - 1``), or
     ``None`` when a tree's table would exceed :data:`MAX_TREE_CELLS` or the
     trees are not laid out one run of nodes per tree (as exported)."""
-    ends = [*trees.roots.tolist(), len(trees.feature)]
+    slices = tree_slices(trees)
     inner = ~trees.is_leaf
-    if int(trees.feature[inner].max(initial=-1)) >= n_features:
+    if slices is None or int(trees.feature[inner].max(initial=-1)) >= n_features:
         return None
     edges = tuple(
         np.unique(trees.threshold[inner & (trees.feature == f)]) for f in range(n_features)
     )
     cells: list[_TreeCells] = []
-    for start, end in pairwise(ends):
-        if end <= start:
-            return None
+    for start, end in slices:
         own = inner[start:end]
-        children = np.concatenate([trees.left[start:end][own], trees.right[start:end][own]])
-        if children.size and (children.min() <= start or children.max() >= end):
-            return None
         feature = trees.feature[start:end]
         threshold = trees.threshold[start:end]
         features = tuple(sorted(set(feature[own].tolist())))
@@ -119,13 +106,13 @@ def tree_lookup(trees: TreeArrays, n_features: int) -> TreeLookup | None:
         shape = tuple(len(t) + 2 for t in local)
         if math.prod(shape) > MAX_TREE_CELLS:
             return None
-        reps = [_representatives(t) for t in local]
+        reps = [representatives(t) for t in local]
         grid = [g.ravel() for g in np.meshgrid(*reps, indexing="ij")] if features else []
         table = reachable_leaf(trees, start, features, grid, math.prod(shape))
         strides = [math.prod(shape[k + 1 :]) for k in range(len(shape))]
         offsets = []
         for f, t, stride in zip(features, local, strides, strict=True):
-            global_reps = _representatives(edges[f])
+            global_reps = representatives(edges[f])
             b = np.searchsorted(t, global_reps, side="left")
             b[-1] = len(t) + 1  # the missing bin to the tree's missing bin
             offsets.append((b * stride).astype(np.int32))

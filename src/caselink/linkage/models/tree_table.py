@@ -56,8 +56,26 @@ class TreeTable:
         return np.asarray(self.table.ravel()[flat], dtype=float)
 
 
-def _slices(trees: TreeArrays) -> list[tuple[int, int]]:
-    return list(pairwise([*trees.roots.tolist(), len(trees.feature)]))
+def tree_slices(trees: TreeArrays) -> list[tuple[int, int]] | None:
+    """(start, end) of each tree's nodes when every tree is one contiguous run
+    whose children stay inside it (as exported); ``None`` otherwise."""
+    slices = list(pairwise([*trees.roots.tolist(), len(trees.feature)]))
+    inner = ~trees.is_leaf
+    for start, end in slices:
+        if end <= start:
+            return None
+        part = inner[start:end]
+        for child in (trees.left[start:end][part], trees.right[start:end][part]):
+            if child.size and (child.min() <= start or child.max() >= end):
+                return None
+    return slices
+
+
+def representatives(edges: np.ndarray) -> np.ndarray:
+    """A value inside each bin of ``edges`` (``x <= edge`` is the edge's bin):
+    the bin's upper edge, just above the last edge, and NaN for the missing bin."""
+    above = np.nextafter(edges[-1], np.inf) if len(edges) else 0.0
+    return np.concatenate([edges, [above], [np.nan]])
 
 
 def choose_features(trees: TreeArrays, max_cells: int = MAX_CELLS) -> tuple[int, ...]:
@@ -95,9 +113,12 @@ def tree_table(trees: TreeArrays, features: Sequence[int] | None = None) -> Tree
         )
     # each table bin's representative value: the bin's upper edge, above the
     # last edge any larger value, the missing bin NaN
-    reps = [np.concatenate([e, [e[-1] + 1.0 if len(e) else 0.0], [np.nan]]) for e in edges]
+    reps = [representatives(e) for e in edges]
     table = np.full(tuple(len(e) + 2 for e in edges), trees.baseline)
-    for start, end in _slices(trees):
+    slices = tree_slices(trees)
+    if slices is None:
+        raise ValueError("the trees are not laid out one run of nodes per tree")
+    for start, end in slices:
         table += _tree_bound(trees, start, end, chosen, reps)
     return TreeTable(chosen, edges, table)
 
@@ -117,10 +138,7 @@ def _tree_bound(
     threshold = trees.threshold[start:end]
     # per table feature, the tree's own thresholds (none: the tree never asks)
     local = [np.unique(threshold[inner & (feature == f)]) for f in features]
-    own_reps = [
-        np.concatenate([own, [own[-1] + 1.0], [np.nan]]) if len(own) else np.zeros(1)
-        for own in local
-    ]
+    own_reps = [representatives(own) if len(own) else np.zeros(1) for own in local]
     shape = tuple(len(r) for r in own_reps)
     grids = np.meshgrid(*own_reps, indexing="ij") if features else []
     value = reachable_leaf(trees, start, features, [g.ravel() for g in grids], int(np.prod(shape)))
