@@ -108,3 +108,16 @@ def test_a_comparison_reading_a_column_the_index_lacks_is_refused(
     )
     with pytest.raises(UnsupportedComparisonError, match=r"a\.height"):
         index.use(index.rules, [*engine.comparisons, odd])
+
+
+def test_an_attribute_no_case_has_recorded_yet_compares_as_missing() -> None:
+    # replay's first cases: no one has recorded a weapon yet, so the index
+    # holds no weapon value at all; comparing them must not fail
+    data = generate(60, seed=5)
+    model = LinkageEngine(data.cases, data.schema).model
+    first = data.cases.head(3).assign(weapon=None).reset_index(drop=True)
+    index = CaseIndex(data.schema, model.config, model.rules, model.comparisons)
+    index.add(first)
+    compared = index.compare(2, np.array([0, 1]))
+    assert compared["weapon_rarity"].isna().all()
+    assert compared["weapon_overlap"].isna().all()

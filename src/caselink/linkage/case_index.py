@@ -466,7 +466,12 @@ class CaseIndex:
     def share(self, attr: str, codes: np.ndarray) -> np.ndarray:
         """Live share of cases (with ``attr`` recorded) holding each value code."""
         vocab = self._vocab[attr]
-        out: np.ndarray = vocab.count.values[codes] / max(vocab.recorded, 1)
+        counts = vocab.count.values
+        if not len(counts):
+            # no case holds a value yet: the codes asked for are placeholders of
+            # missing values, which the formulas mask
+            return np.zeros(len(codes))
+        out: np.ndarray = counts[codes] / max(vocab.recorded, 1)
         return out
 
     def idf(self, fld: str) -> np.ndarray:
