@@ -99,7 +99,8 @@ class _Growable:
 
 
 class _Postings:
-    """key -> growable array of case positions (an inverted index)."""
+    """key -> growable array of case positions (an inverted index), each ascending:
+    positions are only ever added above those held."""
 
     def __init__(self) -> None:
         self.lists: dict[Any, _Growable] = {}
@@ -248,6 +249,7 @@ class CaseIndex:
         self._check(rules, comparisons)
         self.rules = list(rules)
         self.comparisons = list(comparisons)
+        self._reads = _columns_read(self.comparisons)
         self.case_ids: list[str] = []
         self.position: dict[str, int] = {}
         cols = ["a", "b", "t_from", "t_to", "tod", "victim_age", *self.numeric_attrs]
@@ -266,6 +268,7 @@ class CaseIndex:
         self._cell_deg = max((r.km for r in near), default=1.0) / KM_PER_DEGREE
         self._max_abs_lat = -1.0
         self._lon_size = self._cell_deg
+        self._counted = 0  # cases [0, _counted) are in the live frequencies
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -324,8 +327,13 @@ class CaseIndex:
     def __len__(self) -> int:
         return len(self.case_ids)
 
-    def add(self, frame: pd.DataFrame) -> np.ndarray:
+    def add(self, frame: pd.DataFrame, counted: bool = True) -> np.ndarray:
         """Index the cases of ``frame`` (new ``case_id`` values); returns their positions.
+
+        With ``counted=False`` the cases are held (found as candidates, compared)
+        but their values and tokens are not yet counted in the live
+        frequencies: :meth:`count_through` counts them later, one case at a
+        time, as a replay reaches each (see :mod:`caselink.replay.walk`).
 
         Raises
         ------
@@ -347,6 +355,8 @@ class CaseIndex:
         if reasons:
             raise NotScorableError(reasons)
         n0, n = len(self), len(frame)
+        if counted and self._counted != n0:
+            raise ValueError("cases held but not counted yet: count_through them before adding")
         pos = np.arange(n0, n0 + n, dtype=np.int64)
         self.case_ids.extend(ids)
         self.position.update(zip(ids, pos.tolist(), strict=True))
@@ -378,24 +388,27 @@ class CaseIndex:
             vocab = self._vocab[attr]
             rows = [vocab.codes(vs) for vs in value_lists(frame[attr])]
             for p, codes in zip(pos.tolist(), rows, strict=True):
-                if codes:
+                if codes and counted:
                     vocab.recorded += 1
                 for c in codes:
                     value_keys.append((attr, c))
                     value_pos.append(p)
             flat = np.asarray([c for r in rows for c in r], dtype=np.int64)
-            if len(flat):
+            if len(flat) and counted:
                 np.add.at(vocab.count.values, flat, 1)
             self._values[attr].add_rows(rows)
         self._extend_postings(self._by_value, value_keys, value_pos)
         for fld in self.text_fields:
             vocab = self._tokens[fld]
             rows = [vocab.codes(sorted(tokenize(t))) for t in frame[fld]]
-            vocab.recorded += sum(1 for r in rows if r)
             flat = np.asarray([c for r in rows for c in r], dtype=np.int64)
-            if len(flat):
-                np.add.at(vocab.count.values, flat, 1)
+            if counted:
+                vocab.recorded += sum(1 for r in rows if r)
+                if len(flat):
+                    np.add.at(vocab.count.values, flat, 1)
             self._token_rows[fld].add_rows(rows)
+        if counted:
+            self._counted = n0 + n
         # grid and victim-group postings
         if not self.planar and len(a) and float(np.max(np.abs(a))) > self._max_abs_lat:
             # Longitude cells must be block_km wide at the highest latitude held:
@@ -414,6 +427,23 @@ class CaseIndex:
                 gpos.append(p)
         self._extend_postings(self._by_group, gkeys, gpos)
         return pos
+
+    def count_through(self, position: int) -> None:
+        """Count the values and tokens of the held cases up to ``position``
+        (inclusive) in the live frequencies: shares and IDFs are then those of
+        the moment that case arrived."""
+        lo, hi = self._counted, min(position + 1, len(self))
+        if hi <= lo:
+            return
+        parts = [(self._vocab[a], self._values[a]) for a in self.value_attrs]
+        parts += [(self._tokens[f], self._token_rows[f]) for f in self.text_fields]
+        for vocab, rows in parts:
+            ptr = rows.indptr.values
+            codes = rows.indices.values[ptr[lo] : ptr[hi]]
+            if len(codes):
+                np.add.at(vocab.count.values, codes, 1)
+            vocab.recorded += int(np.count_nonzero(ptr[lo + 1 : hi + 1] > ptr[lo:hi]))
+        self._counted = hi
 
     @staticmethod
     def _extend_postings(post: _Postings, keys: Sequence[Any], positions: Sequence[int]) -> None:
@@ -445,6 +475,7 @@ class CaseIndex:
         self._check(rules, comparisons)
         self.rules = list(rules)
         self.comparisons = list(comparisons)
+        self._reads = _columns_read(self.comparisons)
         near = [r.km for r in self.rules if r.kind == "near"]
         cell = max(near, default=1.0) / KM_PER_DEGREE
         if cell > self._cell_deg + 1e-15:
@@ -506,7 +537,7 @@ class CaseIndex:
             if rule.kind == "near":
                 if near is None:
                     # the grid's neighbourhood, its days and km apart: once for every rule
-                    pool_all = self._near_pool(position)
+                    pool_all = self._near_pool(position, before)
                     columns = self._pair_columns(position, pool_all)
                     days = np.broadcast_to(DAYS.evaluate(columns), len(pool_all))
                     km = np.broadcast_to(self._distance_formula.evaluate(columns), len(pool_all))
@@ -523,13 +554,13 @@ class CaseIndex:
                     counts = self._vocab[attr].count.values[codes.astype(np.int64)]
                     for c, k in zip(codes.tolist(), counts.tolist(), strict=True):
                         if k <= rule.max_cases:
-                            found.append(self._by_value.get((attr, c)))
+                            found.append(_below(self._by_value.get((attr, c)), before))
             else:
                 fam = int(self._family.values[position])
                 group = self._group_of(position)
                 if group is None or fam < 0:
                     continue
-                pool = self._by_group.get((group, fam))
+                pool = _below(self._by_group.get((group, fam)), before)
                 found.append(pool[self._days(position, pool) <= rule.days])
         if not found:
             return np.zeros(0, dtype=np.int64)
@@ -582,11 +613,11 @@ class CaseIndex:
         g = self._vocab["victim_group"].names[int(codes[0])]
         return g if g != "general" else None
 
-    def _near_pool(self, position: int) -> np.ndarray:
+    def _near_pool(self, position: int, before: int | None = None) -> np.ndarray:
         a, b = self._num["a"].values[position], self._num["b"].values[position]
         ca, cb = self._cells(np.array([a]), np.array([b]))
-        parts = [self._grid.get((ca[0] + dx, cb[0] + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
-        return np.concatenate(parts)
+        cells = [(ca[0] + dx, cb[0] + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+        return np.concatenate([_below(self._grid.get(c), before) for c in cells])
 
     def _days(self, position: int, others: np.ndarray) -> np.ndarray:
         """Days apart: the ``days`` comparison's own formula."""
@@ -601,19 +632,38 @@ class CaseIndex:
         each computed by its comparison's formula.
         """
         others = np.asarray(others, dtype=np.int64)
-        columns = self._pair_columns(position, others)
+        focus = np.full(len(others), position, dtype=np.int64)
+        return self.evaluate(self.read_columns(position, others), focus, others)
+
+    def read_columns(self, position: int, others: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+        """What the comparisons read of (focus, each of ``others``), one value per
+        pair, with the live frequencies of this moment. :meth:`evaluate` makes
+        the comparison frame of them, now or later: a replay reads each case's
+        pairs on its arrival and evaluates many cases' pairs at once."""
+        others = np.asarray(others, dtype=np.int64)
+        get = self._pair_columns(position, others)
+        return {
+            key: np.broadcast_to(np.asarray(get(*key), dtype=np.float64), len(others))
+            for key in self._reads
+        }
+
+    def evaluate(
+        self, read: dict[tuple[str, str], np.ndarray], a: np.ndarray, b: np.ndarray
+    ) -> pd.DataFrame:
+        """The comparison frame of pairs (positions ``a``, ``b``) from what
+        :meth:`read_columns` read of them (concatenated over cases)."""
+        columns: Columns = lambda alias, name: read[(alias, name)]  # noqa: E731
         computed: dict[str, np.ndarray] = {}
         for comp in self.comparisons:
             computed.update(comp.evaluate(columns))
+        ids = self.case_ids
         data: dict[str, np.ndarray] = {
-            "case_a": np.full(len(others), self.case_ids[position], dtype=object),
-            "case_b": np.asarray(self.case_ids, dtype=object)[others]
-            if len(others)
-            else np.zeros(0, dtype=object),
+            "case_a": np.array([ids[k] for k in np.asarray(a).tolist()], dtype=object),
+            "case_b": np.array([ids[k] for k in np.asarray(b).tolist()], dtype=object),
         }
         for col in comparison_columns(self.comparisons):
             values = np.asarray(computed[col], dtype=np.float64)
-            data[col] = np.array(np.broadcast_to(values, len(others)))
+            data[col] = np.array(np.broadcast_to(values, len(b)))
         return pd.DataFrame(data)
 
     def _pair_columns(self, position: int, others: np.ndarray) -> Columns:
@@ -708,6 +758,18 @@ class CaseIndex:
         sparse += sum(r.nbytes for r in self._token_rows.values())
         sparse += sum(v.count.nbytes for v in [*self._vocab.values(), *self._tokens.values()])
         return IndexSizes(len(self), columns, postings, sparse)
+
+
+def _below(positions: np.ndarray, before: int | None) -> np.ndarray:
+    """The positions (ascending, as every posting list is) below ``before``."""
+    if before is None:
+        return positions
+    return positions[: int(np.searchsorted(positions, before))]
+
+
+def _columns_read(comparisons: Sequence[Comparison]) -> list[tuple[str, str]]:
+    """Every (alias, column) the comparisons' formulas read, once each."""
+    return sorted({k for c in comparisons for _, f in c.columns for k in columns_read(f)})
 
 
 def scoring_problems(frame: pd.DataFrame, config: LinkageConfig) -> dict[str, list[str]]:

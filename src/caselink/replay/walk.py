@@ -3,11 +3,15 @@ each, the alerts it would have raised then.
 
 No information from the future:
 
-* each case is compared only with cases recorded before it — the index is
-  filled one case at a time in recording order, so a later case is not in it;
+* each case is compared only with cases recorded before it — the index holds
+  the cases in recording order and a case's candidates are the positions
+  before its own;
 * value shares and token IDFs (how rare GHB or a churchyard is) are counted
-  from the cases in the index at that moment (:class:`caselink.linkage.case_index.CaseIndex`
-  keeps live counts);
+  from the cases recorded up to that moment: the index's live counts
+  (:class:`caselink.linkage.case_index.CaseIndex`) are advanced one case at a
+  time as the walk reaches it (:meth:`~caselink.linkage.case_index.CaseIndex.count_through`);
+* pairs are compared on the case's arrival and scored in batches by the
+  model in use then (it changes only at a month's start);
 * ``offender_id`` and ``status`` are never read by the walk; they are used
   only afterwards, by :func:`caselink.replay.scoring.score_replay`;
 * the model: with ``retrain="monthly"`` (the default without a model) the
@@ -53,7 +57,11 @@ from caselink.records.model import AttributeSchema
 
 ALERT_COLUMNS = ["alerted_at", "case_id", "linked_case_id", "probability"]
 THRESHOLD_COLUMNS = ["month", "cases_known", "pairs_scored", "threshold"]
-_Evidence = tuple[SavedModel, list[str], np.ndarray, dict[str, float], int, int]
+_Evidence = tuple[SavedModel, pd.DataFrame, int, int, int]
+"""The model then in use, the kept comparison rows, the pair's row among them and the
+two cases' positions in the walk: the evidence is weighed only when asked for."""
+SCORE_BATCH_PAIRS = 200_000
+"""Compared pairs scored together: the model does not change within a batch."""
 Retrain = Literal["monthly", "none"]
 
 
@@ -112,16 +120,14 @@ class ReplayResult:
 
     def explain(self, case_id: str, linked_case_id: str) -> str:
         """The evidence of one replay alert, as the model then in use weighed it."""
-        model, cols, values, contrib, i, j = self.evidence[(case_id, linked_case_id)]
+        model, kept, at, i, j = self.evidence[(case_id, linked_case_id)]
         assert self.cases is not None
+        _, contrib = model.estimator.factors(kept.iloc[at : at + 1])
         a = {str(k): v for k, v in self.cases.iloc[i].items()}
         b = {str(k): v for k, v in self.cases.iloc[j].items()}
-        row = dict(zip(cols, values.tolist(), strict=True))
-        return explanation_text(
-            explain_pair(
-                model.comparisons, row, {str(k): float(v) for k, v in contrib.items()}, a, b
-            )
-        )
+        row = {str(k): v for k, v in kept.iloc[at].items()}
+        weights = _floats(contrib.iloc[0])
+        return explanation_text(explain_pair(model.comparisons, row, weights, a, b))
 
 
 def recording_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -257,46 +263,46 @@ def replay(
     index = CaseIndex(schema, config, rules or [], comps or [])
     rows: list[tuple[datetime, str, str, float, datetime, int]] = []
     evidence: dict[tuple[str, str], _Evidence] = {}
+    pending = _Pending()
     month: tuple[int, int] | None = None
     month_start = datetime.min
-    base_cols = [c for c in walk.columns if c != "recorded_at"]
-    for i in range(len(walk)):
-        row = walk.iloc[[i]]
-        when = pd.Timestamp(row["recorded_at"].iloc[0])
+    known_before = 0
+    base = walk[[c for c in walk.columns if c != "recorded_at"]]
+    recorded = [pd.Timestamp(t) for t in walk["recorded_at"]]
+    case_ids = walk["case_id"].astype(str).tolist()
+    # every case is held from the start (position = walk order) but counted in the
+    # frequencies only when the walk reaches it, and compared only with the
+    # positions before it: nothing later is seen
+    index.add(base.reset_index(drop=True), counted=False)
+    first = pd.Timestamp(start) if start is not None else None
+    for i, when in enumerate(recorded):
         this_month = (when.year, when.month)
         if this_month != month:
             month = this_month
             month_start = datetime(when.year, when.month, 1)
             known_before = i
             if model is None and retrain == "monthly" and i >= min_cases:
-                known = walk.iloc[:i][base_cols].sort_values("case_id").reset_index(drop=True)
+                if current is not None:
+                    pending.score(index, current, floor, case_ids, rows, evidence)
+                known = base.iloc[:i].sort_values("case_id").reset_index(drop=True)
                 current = LinkageEngine(known, schema).model
                 fitted += 1
                 index.use(current.rules, current.comparisons)
-        pos = int(index.add(row[base_cols].reset_index(drop=True))[0])
-        early = start is not None and when < pd.Timestamp(start)
+        index.count_through(i)
+        pos = i
+        early = first is not None and when < first
         if current is None or (early and threshold is not None):
             continue
         others = index.candidates(pos, before=pos)
         if not len(others):
             continue
-        compared = index.compare(pos, others)
-        prob = current.estimator.predict_proba(compared)[:, 1]
         # pairs before ``start`` raise nothing but count towards the workload
-        keep = np.flatnonzero(prob >= floor)
-        if not len(keep):
-            continue
-        kept = compared.iloc[keep].reset_index(drop=True)
-        _, contrib = current.estimator.factors(kept)
-        cmp_cols = [str(c) for c in kept.columns]
-        for j, k in enumerate(keep.tolist()):
-            other = int(others[k])
-            key = (str(walk.at[i, "case_id"]), str(kept.at[j, "case_b"]))
-            evidence[key] = (current, cmp_cols, kept.iloc[j].to_numpy(),
-                             _floats(contrib.iloc[j]), i, other)  # fmt: skip
-            rows.append(
-                (when.to_pydatetime(), key[0], key[1], float(prob[k]), month_start, known_before)
-            )
+        pending.add(index.read_columns(pos, others), i, others, when.to_pydatetime(),
+                    month_start, known_before)  # fmt: skip
+        if pending.pairs >= SCORE_BATCH_PAIRS:
+            pending.score(index, current, floor, case_ids, rows, evidence)
+    if current is not None:
+        pending.score(index, current, floor, case_ids, rows, evidence)
     scored = pd.DataFrame(rows, columns=[*ALERT_COLUMNS, "month_start", "cases_known"])
     scored["alerted_at"] = pd.to_datetime(scored["alerted_at"]).astype("datetime64[us]")
     scored["month_start"] = pd.to_datetime(scored["month_start"]).astype("datetime64[us]")
@@ -339,6 +345,55 @@ def replay(
         start,
         min_cases,
     )
+
+
+class _Pending:
+    """Pairs read but not yet scored: the walk reads each case's pairs on its
+    arrival (with the frequencies of that moment) and evaluates and scores
+    many cases' pairs at once."""
+
+    def __init__(self) -> None:
+        self.read: list[dict[tuple[str, str], np.ndarray]] = []
+        self.meta: list[tuple[int, np.ndarray, datetime, datetime, int]] = []
+        self.pairs = 0
+
+    def add(
+        self, read: dict[tuple[str, str], np.ndarray], i: int, others: np.ndarray,
+        when: datetime, month_start: datetime, known_before: int,
+    ) -> None:  # fmt: skip
+        self.read.append(read)
+        self.meta.append((i, others, when, month_start, known_before))
+        self.pairs += len(others)
+
+    def score(
+        self,
+        index: CaseIndex,
+        model: SavedModel,
+        floor: float,
+        case_ids: list[str],
+        rows: list[tuple[datetime, str, str, float, datetime, int]],
+        evidence: dict[tuple[str, str], _Evidence],
+    ) -> None:
+        """Score the waiting pairs with ``model``; keep those at or above ``floor``."""
+        if not self.read:
+            return
+        sizes = [len(m[1]) for m in self.meta]
+        owner_all = np.repeat(np.arange(len(self.meta)), sizes)
+        other_all = np.concatenate([m[1] for m in self.meta])
+        focus = np.asarray([m[0] for m in self.meta], dtype=np.int64)[owner_all]
+        read = {key: np.concatenate([r[key] for r in self.read]) for key in self.read[0]}
+        compared = index.evaluate(read, focus, other_all)
+        prob = model.estimator.predict_proba(compared)[:, 1]
+        keep = np.flatnonzero(prob >= floor)
+        kept = compared.iloc[keep].reset_index(drop=True)
+        owner, other = owner_all[keep], other_all[keep]
+        for at, (k, j, p) in enumerate(zip(owner.tolist(), other.tolist(), prob[keep].tolist(),
+                                           strict=True)):  # fmt: skip
+            i, _, when, month_start, known_before = self.meta[k]
+            key = (case_ids[i], case_ids[j])
+            evidence[key] = (model, kept, at, i, j)
+            rows.append((when, key[0], key[1], float(p), month_start, known_before))
+        self.read, self.meta, self.pairs = [], [], 0
 
 
 def _floats(row: pd.Series) -> dict[str, float]:
