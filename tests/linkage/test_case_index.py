@@ -121,3 +121,35 @@ def test_an_attribute_no_case_has_recorded_yet_compares_as_missing() -> None:
     compared = index.compare(2, np.array([0, 1]))
     assert compared["weapon_rarity"].isna().all()
     assert compared["weapon_overlap"].isna().all()
+
+
+def test_cases_held_uncounted_then_counted_one_by_one_compare_as_if_added_one_by_one() -> None:
+    # replay holds every case from the start and counts each on arrival; what
+    # a case is compared with, and how, must be what an index filled one case
+    # at a time gives
+    data = generate(300, seed=7)
+    model = LinkageEngine(data.cases, data.schema).model
+    cases = data.cases.reset_index(drop=True)
+    args = (data.schema, model.config, model.rules, model.comparisons)
+    grown, held = CaseIndex(*args), CaseIndex(*args)
+    held.add(cases, counted=False)
+    compared = 0
+    for i in range(len(cases)):
+        grown.add(cases.iloc[i : i + 1].reset_index(drop=True))
+        held.count_through(i)
+        expected = grown.candidates(i, before=i)
+        assert held.candidates(i, before=i).tolist() == expected.tolist()
+        pd.testing.assert_frame_equal(held.compare(i, expected), grown.compare(i, expected))
+        compared += len(expected)
+    assert compared > 1000
+
+
+def test_adding_counted_cases_after_uncounted_ones_is_refused() -> None:
+    data = generate(60, seed=5)
+    model = LinkageEngine(data.cases, data.schema).model
+    index = CaseIndex(data.schema, model.config, model.rules, model.comparisons)
+    index.add(data.cases.head(10), counted=False)
+    with pytest.raises(ValueError, match="count_through"):
+        index.add(data.cases.iloc[10:12])
+    index.count_through(9)
+    assert len(index.add(data.cases.iloc[10:12])) == 2
