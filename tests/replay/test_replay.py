@@ -236,3 +236,26 @@ def test_no_threshold_before_enough_cases_are_known() -> None:
     assert pd.isna(thresholds["threshold"].iloc[0])
     # February: 60 known, 0.6 allowed -> the strongest earlier pair; March: 1.2 -> the same
     assert list(thresholds["threshold"].iloc[1:]) == [0.9, 0.9]
+
+
+def test_with_a_given_model_later_cases_change_nothing_and_progress_reaches_the_end(
+    city: tuple[pd.DataFrame, object, pd.DataFrame],
+) -> None:
+    """With a trained model the walk scores pairs in batches across months:
+    the prefix property must hold all the same (the rarity of values read
+    when each case arrived, not when its batch was scored)."""
+    from caselink.linkage.engine import LinkageEngine
+
+    cases, schema, _ = city
+    model = LinkageEngine(cases, schema).model  # type: ignore[arg-type]
+    seen: list[tuple[int, int]] = []
+    whole = replay(cases, schema, model, threshold=0.05, progress=lambda d, t: seen.append((d, t)))  # type: ignore[arg-type]
+    cut = pd.Timestamp("2014-04-01")
+    part = replay(cases[cases["reported_at"] < cut], schema, model, threshold=0.05)  # type: ignore[arg-type]
+    early = whole.alerts[whole.alerts["alerted_at"] < cut]
+    assert len(part.alerts) > 20
+    assert _keyed(part.alerts) == pytest.approx(_keyed(early), abs=1e-12)
+    assert seen[0] == (0, len(cases)) and seen[-1] == (len(cases), len(cases))
+    # the evidence is weighed when asked for, by the model that scored the pair
+    a, b = early["case_id"].iloc[0], early["linked_case_id"].iloc[0]
+    assert "x" in whole.explain(a, b)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
 from caselink.alerts.alerting import AddReport
@@ -163,12 +164,20 @@ def replay_cmd(
     for path in (out, *(Path(f"{base}.{s}") for s in alerting.REPLAY_REPORTS)):
         checked_output(path, db, [model, truth])
     store = open_store(db)
-    try:
-        done = alerting.replay_store(
-            store, out, model, from_, to, threshold, alerts_per_1000, retrain, truth
-        )
-    except CaselinkError as exc:
-        fail(str(exc))
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("replaying the cases in recording order", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            done = alerting.replay_store(
+                store, out, model, from_, to, threshold, alerts_per_1000, retrain, truth,
+                progress=advance,
+            )  # fmt: skip
+        except CaselinkError as exc:
+            bar.stop()
+            fail(str(exc))
     console.print(f"{done.n_alerts} alert(s) -> {out}")
     console.print(f"model: {done.provenance}", highlight=False)
     if done.n_not_scored:

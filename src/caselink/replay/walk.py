@@ -34,6 +34,7 @@ of any other workload without walking again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -60,6 +61,8 @@ THRESHOLD_COLUMNS = ["month", "cases_known", "pairs_scored", "threshold"]
 _Evidence = tuple[SavedModel, pd.DataFrame, int, int, int]
 """The model then in use, the kept comparison rows, the pair's row among them and the
 two cases' positions in the walk: the evidence is weighed only when asked for."""
+PROGRESS_EVERY = 1000
+"""Cases walked between two progress reports."""
 SCORE_BATCH_PAIRS = 200_000
 """Compared pairs scored together: the model does not change within a batch."""
 Retrain = Literal["monthly", "none"]
@@ -187,6 +190,7 @@ def replay(
     retrain: Retrain = "monthly",
     min_cases: int = 50,
     alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReplayResult:
     """Replay the recording of ``cases`` and the alerts each would have raised.
 
@@ -216,6 +220,9 @@ def replay(
         set before (see :func:`monthly_thresholds`).
     alerts_per_1000
         The workload the threshold follows when none is given.
+    progress
+        Called as ``progress(cases walked, cases to walk)`` every
+        :data:`PROGRESS_EVERY` cases and at the end.
     """
     if threshold is not None and not 0 < threshold < 1:
         raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
@@ -276,6 +283,8 @@ def replay(
     index.add(base.reset_index(drop=True), counted=False)
     first = pd.Timestamp(start) if start is not None else None
     for i, when in enumerate(recorded):
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(i, len(recorded))
         this_month = (when.year, when.month)
         if this_month != month:
             month = this_month
@@ -303,6 +312,8 @@ def replay(
             pending.score(index, current, floor, case_ids, rows, evidence)
     if current is not None:
         pending.score(index, current, floor, case_ids, rows, evidence)
+    if progress is not None:
+        progress(len(recorded), len(recorded))
     scored = pd.DataFrame(rows, columns=[*ALERT_COLUMNS, "month_start", "cases_known"])
     scored["alerted_at"] = pd.to_datetime(scored["alerted_at"]).astype("datetime64[us]")
     scored["month_start"] = pd.to_datetime(scored["month_start"]).astype("datetime64[us]")

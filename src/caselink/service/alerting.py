@@ -7,6 +7,7 @@ summary lines it wrote.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -126,9 +127,11 @@ def replay_store(
     alerts_per_1000: float = DEFAULT_ALERTS_PER_1000,
     retrain: str = "monthly",
     truth: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Replayed:
     """Replay the store in recording order: the alerts each case would have raised then,
-    scored afterwards against ``truth`` (else the solved cases' offender_id)."""
+    scored afterwards against ``truth`` (else the solved cases' offender_id);
+    ``progress(cases walked, cases to walk)`` as it goes."""
     if retrain not in ("monthly", "none"):
         raise InputError(
             f"--retrain must be monthly or none, got {retrain!r}", field="--retrain", value=retrain
@@ -140,6 +143,7 @@ def replay_store(
         result = replay(
             cases, store.attribute_schema(), saved, start, end, threshold,
             "monthly" if retrain == "monthly" else "none", alerts_per_1000=alerts_per_1000,
+            progress=progress,
         )  # fmt: skip
     write_report_csv(result.alerts[ALERT_COLUMNS], out, date_format="%Y-%m-%dT%H:%M:%S")
     labels = (

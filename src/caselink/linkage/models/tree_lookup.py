@@ -55,10 +55,10 @@ class TreeLookup:
     baseline: float
 
     def bins(self, x: np.ndarray) -> np.ndarray:
-        """Global bins of the feature matrix ``x``, shape (n_features, n_rows)."""
-        widest = max((len(e) + 2 for e in self.edges), default=2)
-        dtype = np.uint8 if widest <= 256 else np.uint16
-        out = np.zeros((len(self.edges), x.shape[0]), dtype=dtype)
+        """Global bins of the feature matrix ``x``, shape (n_features, n_rows),
+        as ``intp``: numpy's ``take`` would cast narrower indices on every call,
+        once per tree instead of once per feature."""
+        out = np.zeros((len(self.edges), x.shape[0]), dtype=np.intp)
         used = {f for tree in self.trees for f in tree.features}
         for f in used:
             values = x[:, f]
@@ -71,8 +71,8 @@ class TreeLookup:
         """Baseline plus each tree's leaf, for each row of the feature matrix ``x``."""
         bins = self.bins(x)
         total = np.full(x.shape[0], self.baseline)
-        cell = np.empty(x.shape[0], dtype=np.int32)
-        part = np.empty(x.shape[0], dtype=np.int32)
+        cell = np.empty(x.shape[0], dtype=np.intp)
+        part = np.empty(x.shape[0], dtype=np.intp)
         for tree in self.trees:
             if not tree.features:  # a single leaf
                 total += tree.table[0]
@@ -81,7 +81,7 @@ class TreeLookup:
             for f, offsets in zip(tree.features[1:], tree.offsets[1:], strict=True):
                 np.take(offsets, bins[f], out=part)
                 cell += part
-            total += tree.table[cell]
+            total += tree.table.take(cell)
         return total
 
 
@@ -115,6 +115,6 @@ def tree_lookup(trees: TreeArrays, n_features: int) -> TreeLookup | None:
             global_reps = representatives(edges[f])
             b = np.searchsorted(t, global_reps, side="left")
             b[-1] = len(t) + 1  # the missing bin to the tree's missing bin
-            offsets.append((b * stride).astype(np.int32))
+            offsets.append((b * stride).astype(np.intp))
         cells.append(_TreeCells(features, tuple(offsets), np.asarray(table, dtype=float)))
     return TreeLookup(edges, tuple(cells), float(trees.baseline))
