@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from caselink.alerts.alerting import AddReport
 from caselink.cli.options import DbOption, console, fail, open_store
-from caselink.cli.output import checked_output
+from caselink.cli.output import checked_output, progress_bar
 from caselink.records.errors import CaselinkError
 from caselink.service import alerting
 from caselink.settings import DEFAULT_ALERTS_PER_1000
@@ -164,12 +163,7 @@ def replay_cmd(
     for path in (out, *(Path(f"{base}.{s}") for s in alerting.REPLAY_REPORTS)):
         checked_output(path, db, [model, truth])
     store = open_store(db)
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("replaying the cases in recording order", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar("replaying the cases in recording order") as (bar, advance):
         try:
             done = alerting.replay_store(
                 store, out, model, from_, to, threshold, alerts_per_1000, retrain, truth,

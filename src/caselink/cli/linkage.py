@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from caselink.cli.engines import (
@@ -17,7 +16,7 @@ from caselink.cli.engines import (
 )
 from caselink.cli.evaluation import evaluate
 from caselink.cli.options import DbOption, console, fail, open_store
-from caselink.cli.output import checked_output, write_report
+from caselink.cli.output import checked_output, progress_bar, write_report
 from caselink.linkage.engine import LINK_FLOOR
 from caselink.linkage.explain import format_multiplier
 from caselink.records.errors import CaselinkError
@@ -125,12 +124,7 @@ def link(
     checked_output(out, db, [model])
     store = open_store(db)
     floor = 0.0 if all_candidates else min_probability
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("comparing and scoring candidate pairs", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar("comparing and scoring candidate pairs") as (bar, advance):
         try:
             done = linking.link(
                 store,

@@ -9,13 +9,15 @@ The interchange ``export`` does not use it: its files stay byte-exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from rich.progress import Progress
 from typer.core import TyperGroup
 
-from caselink.cli.options import OPENED, fail
+from caselink.cli.options import OPENED, console, fail
 from caselink.records.errors import CaselinkError
 from caselink.records.outputs import check_output_path, write_report_csv
 from caselink.store import Store
@@ -72,3 +74,16 @@ def _db_file(ctx: Any) -> Path | None:
     if OPENED:
         return OPENED[-1].file
     return store_file(ctx.params.get("db") if hasattr(ctx, "params") else None)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[tuple[Progress, Callable[[int, int], None]]]:
+    """A transient progress bar and its ``advance(done, total)`` callback (the
+    service layer's progress signature; ``total`` 0 or None while unknown)."""
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield bar, advance
