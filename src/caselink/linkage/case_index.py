@@ -381,34 +381,23 @@ class CaseIndex:
         fam_codes = [self._family_code.setdefault(f, len(self._family_code)) if f else -1
                      for f in families]  # fmt: skip
         self._family.extend(np.asarray(fam_codes, dtype=np.int32))
-        # values: codes, live counts, inverted index
+        # values: codes and inverted index (counted by count_through)
         value_keys: list[tuple[str, int]] = []
         value_pos: list[int] = []
         for attr in self.value_attrs:
             vocab = self._vocab[attr]
             rows = [vocab.codes(vs) for vs in value_lists(frame[attr])]
             for p, codes in zip(pos.tolist(), rows, strict=True):
-                if codes and counted:
-                    vocab.recorded += 1
                 for c in codes:
                     value_keys.append((attr, c))
                     value_pos.append(p)
-            flat = np.asarray([c for r in rows for c in r], dtype=np.int64)
-            if len(flat) and counted:
-                np.add.at(vocab.count.values, flat, 1)
             self._values[attr].add_rows(rows)
         self._extend_postings(self._by_value, value_keys, value_pos)
         for fld in self.text_fields:
             vocab = self._tokens[fld]
-            rows = [vocab.codes(sorted(tokenize(t))) for t in frame[fld]]
-            flat = np.asarray([c for r in rows for c in r], dtype=np.int64)
-            if counted:
-                vocab.recorded += sum(1 for r in rows if r)
-                if len(flat):
-                    np.add.at(vocab.count.values, flat, 1)
-            self._token_rows[fld].add_rows(rows)
+            self._token_rows[fld].add_rows([vocab.codes(sorted(tokenize(t))) for t in frame[fld]])
         if counted:
-            self._counted = n0 + n
+            self.count_through(n0 + n - 1)
         # grid and victim-group postings
         if not self.planar and len(a) and float(np.max(np.abs(a))) > self._max_abs_lat:
             # Longitude cells must be block_km wide at the highest latitude held:

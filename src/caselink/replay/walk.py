@@ -298,15 +298,14 @@ def replay(
                 fitted += 1
                 index.use(current.rules, current.comparisons)
         index.count_through(i)
-        pos = i
         early = first is not None and when < first
         if current is None or (early and threshold is not None):
             continue
-        others = index.candidates(pos, before=pos)
+        others = index.candidates(i, before=i)
         if not len(others):
             continue
         # pairs before ``start`` raise nothing but count towards the workload
-        pending.add(index.read_columns(pos, others), i, others, when.to_pydatetime(),
+        pending.add(index.read_columns(i, others), i, others, when.to_pydatetime(),
                     month_start, known_before)  # fmt: skip
         if pending.pairs >= SCORE_BATCH_PAIRS:
             pending.score(index, current, floor, case_ids, rows, evidence)
