@@ -106,7 +106,6 @@ def boosted_city() -> LinkageEngine:
     data = generate(1500, seed=3)
     engine = LinkageEngine(data.cases, data.schema)
     engine.train(models=("boosted",))
-    engine.prune_trees = True
     return engine
 
 
@@ -141,11 +140,14 @@ def test_pruned_boosted_linking_gives_exactly_the_links_of_scoring_every_candida
     assert boosted_city.count_linkable(threshold) < boosted_city.count_candidates()
 
 
-def test_a_tree_model_is_scored_whole_unless_its_bound_is_asked_for() -> None:
+def test_a_tree_model_is_bounded_by_default_and_scored_whole_when_asked() -> None:
     data = generate(600, seed=5)
     engine = LinkageEngine(data.cases, data.schema)
     engine.train(models=("boosted",))
-    assert engine.reach_condition(0.5) is None
-    assert engine.count_linkable(0.5) == engine.count_candidates()
-    engine.prune_trees = True
     assert engine.reach_condition(0.5) is not None
+    bounded = engine.count_linkable(0.5)
+    assert bounded < engine.count_candidates()
+    whole = LinkageEngine(data.cases, data.schema, model=engine.model)
+    whole.prune_trees = False
+    assert whole.reach_condition(0.5) is None
+    assert whole.count_linkable(0.5) == whole.count_candidates()

@@ -33,6 +33,7 @@ from caselink.linkage.features import numeric_matrix
 from caselink.linkage.models.base import LinkageModelBase
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
 from caselink.linkage.models.splits import check_binary_labels, fit_platt, out_of_fold, sigmoid
+from caselink.linkage.models.tree_cascade import TreeCascade, tree_cascade
 from caselink.linkage.models.tree_lookup import TreeLookup, tree_lookup
 from caselink.linkage.models.tree_table import TreeTable, tree_slices, tree_table
 
@@ -218,6 +219,33 @@ def _looked_up_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray |
 
     _in_blocks(x.shape[0], block)
     return total
+
+
+def tree_reaches(trees: TreeArrays, features: np.ndarray, needed: float) -> np.ndarray:
+    """True for each row whose log-odds can reach ``needed``: read by the
+    trees' cascade (:mod:`caselink.linkage.models.tree_cascade`, most rows
+    decided after a few trees; built once per set of trees) on
+    :func:`scoring_threads` threads, else ``tree_log_odds(...) >= needed``.
+    Never false for a row whose log-odds reach ``needed``; may be true for one
+    short of it by at most :data:`~caselink.linkage.models.tree_cascade.SLACK`."""
+    key = f"_cascade_{features.shape[1] if features.ndim == 2 else 0}"
+    cascade: TreeCascade | None = None
+    if features.ndim == 2 and features.shape[0] >= LOOKUP_MIN_ROWS:
+        if key in trees.__dict__:
+            cascade = trees.__dict__[key]
+        else:
+            cascade = tree_cascade(trees, features.shape[1])
+            object.__setattr__(trees, key, cascade)  # frozen: a cache, not a field
+    if cascade is None:
+        return np.asarray(tree_log_odds(trees, features) >= needed)
+    x = np.ascontiguousarray(features, dtype=np.float64)
+    out = np.empty(x.shape[0], dtype=bool)
+
+    def block(rows: slice) -> None:
+        out[rows] = cascade.reaches(x[rows], needed)
+
+    _in_blocks(x.shape[0], block)
+    return out
 
 
 SCORING_BLOCK = 16_384

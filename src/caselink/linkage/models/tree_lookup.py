@@ -34,7 +34,7 @@ MAX_TREE_CELLS = 4096
 
 
 @dataclass(frozen=True)
-class _TreeCells:
+class TreeCells:
     """One tree's table: ``offsets[k][b]`` is the table offset that global bin
     ``b`` of feature ``features[k]`` adds; the cell is the sum of offsets."""
 
@@ -51,7 +51,7 @@ class TreeLookup:
     trees), a missing value in bin ``len(edges[f]) + 1``."""
 
     edges: tuple[np.ndarray, ...]
-    trees: tuple[_TreeCells, ...]
+    trees: tuple[TreeCells, ...]
     baseline: float
 
     def bins(self, x: np.ndarray) -> np.ndarray:
@@ -69,20 +69,56 @@ class TreeLookup:
 
     def log_odds(self, x: np.ndarray) -> np.ndarray:
         """Baseline plus each tree's leaf, for each row of the feature matrix ``x``."""
-        bins = self.bins(x)
-        total = np.full(x.shape[0], self.baseline)
-        cell = np.empty(x.shape[0], dtype=np.intp)
-        part = np.empty(x.shape[0], dtype=np.intp)
-        for tree in self.trees:
-            if not tree.features:  # a single leaf
-                total += tree.table[0]
-                continue
-            np.take(tree.offsets[0], bins[tree.features[0]], out=cell)
-            for f, offsets in zip(tree.features[1:], tree.offsets[1:], strict=True):
-                np.take(offsets, bins[f], out=part)
-                cell += part
-            total += tree.table.take(cell)
+        return self.leaves(self.bins(x), 0, len(self.trees), self.baseline)
+
+    def leaves(self, bins: np.ndarray, start: int, end: int, first: float = 0.0) -> np.ndarray:
+        """``first`` plus the leaves of trees ``start .. end - 1``, added in
+        order, for each column of ``bins`` (from :meth:`bins`)."""
+        n = bins.shape[1]
+        total = np.full(n, first)
+        cell = np.empty(n, dtype=np.intp)
+        part = np.empty(n, dtype=np.intp)
+        for tree in self.trees[start:end]:
+            total += self.read(tree, bins, cell, part)
         return total
+
+    @staticmethod
+    def read(
+        tree: TreeCells,
+        bins: np.ndarray,
+        cell: np.ndarray | None = None,
+        part: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The table cell of ``tree`` each column of ``bins`` falls in (``cell``
+        and ``part``: scratch arrays of the columns' length, reused)."""
+        n = bins.shape[1]
+        if not tree.features:  # a single leaf
+            return np.full(n, tree.table[0])
+        cell = np.empty(n, dtype=np.intp) if cell is None else cell
+        part = np.empty(n, dtype=np.intp) if part is None else part
+        np.take(tree.offsets[0], bins[tree.features[0]], out=cell)
+        for f, offsets in zip(tree.features[1:], tree.offsets[1:], strict=True):
+            np.take(offsets, bins[f], out=part)
+            cell += part
+        return np.asarray(tree.table.take(cell))
+
+    def cells(
+        self, features: tuple[int, ...], edges: tuple[np.ndarray, ...], table: np.ndarray
+    ) -> TreeCells:
+        """A table over ``features`` binned at ``edges`` (each a subset of
+        this lookup's edges of the feature; the missing bin last, as in
+        :class:`~caselink.linkage.models.tree_table.TreeTable`) as
+        :class:`TreeCells` read from this lookup's bins."""
+        shape = tuple(len(e) + 2 for e in edges)
+        strides = [math.prod(shape[k + 1 :]) for k in range(len(shape))]
+        offsets = []
+        for f, own, stride in zip(features, edges, strides, strict=True):
+            if not np.isin(own, self.edges[f]).all():
+                raise ValueError(f"the table's edges of feature {f} are not among the lookup's")
+            b = np.searchsorted(own, representatives(self.edges[f]), side="left")
+            b[-1] = len(own) + 1  # the missing bin to the table's missing bin
+            offsets.append((b * stride).astype(np.intp))
+        return TreeCells(features, tuple(offsets), np.asarray(table, dtype=float).ravel())
 
 
 def tree_lookup(trees: TreeArrays, n_features: int) -> TreeLookup | None:
@@ -96,7 +132,7 @@ def tree_lookup(trees: TreeArrays, n_features: int) -> TreeLookup | None:
     edges = tuple(
         np.unique(trees.threshold[inner & (trees.feature == f)]) for f in range(n_features)
     )
-    cells: list[_TreeCells] = []
+    cells: list[TreeCells] = []
     for start, end in slices:
         own = inner[start:end]
         feature = trees.feature[start:end]
@@ -116,5 +152,5 @@ def tree_lookup(trees: TreeArrays, n_features: int) -> TreeLookup | None:
             b = np.searchsorted(t, global_reps, side="left")
             b[-1] = len(t) + 1  # the missing bin to the tree's missing bin
             offsets.append((b * stride).astype(np.intp))
-        cells.append(_TreeCells(features, tuple(offsets), np.asarray(table, dtype=float)))
+        cells.append(TreeCells(features, tuple(offsets), np.asarray(table, dtype=float)))
     return TreeLookup(edges, tuple(cells), float(trees.baseline))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -71,6 +71,30 @@ def tree_slices(trees: TreeArrays) -> list[tuple[int, int]] | None:
     return slices
 
 
+def tree_range(trees: TreeArrays, start: int, end: int, baseline: float) -> TreeArrays:
+    """Trees ``start .. end - 1`` of ``trees`` (laid out one run of nodes per
+    tree, see :func:`tree_slices`) as trees of their own, with ``baseline``."""
+    slices = tree_slices(trees)
+    if slices is None or not 0 <= start < end <= len(slices):
+        raise ValueError(f"no trees {start}..{end - 1} in a layout of {len(slices or [])} trees")
+    first, last = slices[start][0], slices[end - 1][1]
+    inner = ~trees.is_leaf[first:last]
+    left = np.where(inner, trees.left[first:last] - first, trees.left[first:last])
+    right = np.where(inner, trees.right[first:last] - first, trees.right[first:last])
+    return replace(
+        trees,
+        feature=trees.feature[first:last],
+        threshold=trees.threshold[first:last],
+        missing_left=trees.missing_left[first:last],
+        left=left,
+        right=right,
+        is_leaf=trees.is_leaf[first:last],
+        value=trees.value[first:last],
+        roots=trees.roots[start:end] - first,
+        baseline=float(baseline),
+    )
+
+
 def representatives(edges: np.ndarray) -> np.ndarray:
     """A value inside each bin of ``edges`` (``x <= edge`` is the edge's bin):
     the bin's upper edge, just above the last edge, and NaN for the missing bin."""
@@ -78,9 +102,12 @@ def representatives(edges: np.ndarray) -> np.ndarray:
     return np.concatenate([edges, [above], [np.nan]])
 
 
-def choose_features(trees: TreeArrays, max_cells: int = MAX_CELLS) -> tuple[int, ...]:
+def choose_features(
+    trees: TreeArrays, max_cells: int = MAX_CELLS, max_bins: int | None = None
+) -> tuple[int, ...]:
     """The features to tabulate: most-split first (a rough measure of what
-    a feature decides), each taken while the table stays within ``max_cells``."""
+    a feature decides), each taken while the table stays within ``max_cells``;
+    with ``max_bins``, only features of at most that many bins."""
     inner = ~trees.is_leaf
     features = trees.feature[inner]
     splits = np.bincount(features, minlength=int(features.max(initial=-1)) + 1)
@@ -90,6 +117,8 @@ def choose_features(trees: TreeArrays, max_cells: int = MAX_CELLS) -> tuple[int,
         if splits[f] == 0:
             break
         bins = len(np.unique(trees.threshold[inner & (trees.feature == f)])) + 2
+        if max_bins is not None and bins > max_bins:
+            continue
         if cells * bins <= max_cells:
             chosen.append(int(f))
             cells *= bins
