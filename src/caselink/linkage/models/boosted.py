@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -198,17 +199,20 @@ def _in_blocks(n: int, score: Callable[[slice], None]) -> None:
         list(pool.map(score, blocks))
 
 
+def _kept(trees: TreeArrays, key: str, build: Callable[[], Any]) -> Any:
+    """What ``build`` makes of ``trees``, made once and kept on them (the
+    arrays are frozen: a cache, not a field)."""
+    if key not in trees.__dict__:
+        object.__setattr__(trees, key, build())
+    return trees.__dict__[key]
+
+
 def _looked_up_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray | None:
     """:func:`tree_log_odds` by each tree's lookup table
     (:mod:`caselink.linkage.models.tree_lookup`), built once per set of trees;
     ``None`` when the trees are too large to tabulate."""
-    key = f"_lookup_{features.shape[1]}"
-    lookup: TreeLookup | None
-    if key in trees.__dict__:
-        lookup = trees.__dict__[key]
-    else:
-        lookup = tree_lookup(trees, features.shape[1])
-        object.__setattr__(trees, key, lookup)  # frozen: a cache, not a field
+    n = features.shape[1]
+    lookup: TreeLookup | None = _kept(trees, f"_lookup_{n}", lambda: tree_lookup(trees, n))
     if lookup is None:
         return None
     x = np.ascontiguousarray(features, dtype=np.float64)
@@ -228,14 +232,10 @@ def tree_reaches(trees: TreeArrays, features: np.ndarray, needed: float) -> np.n
     :func:`scoring_threads` threads, else ``tree_log_odds(...) >= needed``.
     Never false for a row whose log-odds reach ``needed``; may be true for one
     short of it by at most :data:`~caselink.linkage.models.tree_cascade.SLACK`."""
-    key = f"_cascade_{features.shape[1] if features.ndim == 2 else 0}"
     cascade: TreeCascade | None = None
     if features.ndim == 2 and features.shape[0] >= LOOKUP_MIN_ROWS:
-        if key in trees.__dict__:
-            cascade = trees.__dict__[key]
-        else:
-            cascade = tree_cascade(trees, features.shape[1])
-            object.__setattr__(trees, key, cascade)  # frozen: a cache, not a field
+        n = features.shape[1]
+        cascade = _kept(trees, f"_cascade_{n}", lambda: tree_cascade(trees, n))
     if cascade is None:
         return np.asarray(tree_log_odds(trees, features) >= needed)
     x = np.ascontiguousarray(features, dtype=np.float64)
