@@ -24,7 +24,7 @@ from caselink.linkage.models.boosted import (
     tree_reaches,
 )
 from caselink.linkage.models.tree_cascade import SLACK, tree_cascade
-from caselink.linkage.models.tree_lookup import TreeLookup
+from caselink.linkage.models.tree_lookup import TreeLookup, tree_lookup
 from caselink.linkage.models.tree_table import tree_range
 
 
@@ -41,6 +41,12 @@ def _fitted(seed: int, trees: int = 40, n_features: int = 6) -> tuple[TreeArrays
     return fitted, np.vstack([fresh, on])
 
 
+def _lookup(trees: TreeArrays, x: np.ndarray) -> TreeLookup:
+    lookup = tree_lookup(trees, x.shape[1])
+    assert lookup is not None
+    return lookup
+
+
 @given(seed=st.integers(0, 10_000), quantile=st.floats(0.0, 1.0))
 @settings(max_examples=30, deadline=None)
 def test_the_cascade_keeps_exactly_the_rows_whose_trees_reach_the_threshold(
@@ -49,7 +55,7 @@ def test_the_cascade_keeps_exactly_the_rows_whose_trees_reach_the_threshold(
     trees, x = _fitted(seed)
     full = tree_log_odds_numpy(trees, x)
     needed = float(np.quantile(full, quantile))
-    cascade = tree_cascade(trees, x.shape[1])
+    cascade = tree_cascade(trees, _lookup(trees, x))
     assert cascade is not None and cascade.cuts == (10, 20)
     kept = cascade.reaches(x, needed)
     assert kept[full >= needed].all()  # never drops a row that reaches it
@@ -75,7 +81,7 @@ def test_rows_far_below_the_threshold_stop_after_the_first_stage(
     trees, x = _fitted(2)
     full = tree_log_odds_numpy(trees, x)
     needed = float(np.quantile(full, 0.9))
-    cascade = tree_cascade(trees, x.shape[1])
+    cascade = tree_cascade(trees, _lookup(trees, x))
     assert cascade is not None
     read: list[int] = []
     leaves = TreeLookup.leaves

@@ -207,12 +207,19 @@ def _kept(trees: TreeArrays, key: str, build: Callable[[], Any]) -> Any:
     return trees.__dict__[key]
 
 
+def _lookup(trees: TreeArrays, n_features: int) -> TreeLookup | None:
+    """The trees' lookup tables (:func:`tree_lookup`), built once per set of trees."""
+    lookup: TreeLookup | None = _kept(
+        trees, f"_lookup_{n_features}", lambda: tree_lookup(trees, n_features)
+    )
+    return lookup
+
+
 def _looked_up_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray | None:
     """:func:`tree_log_odds` by each tree's lookup table
     (:mod:`caselink.linkage.models.tree_lookup`), built once per set of trees;
     ``None`` when the trees are too large to tabulate."""
-    n = features.shape[1]
-    lookup: TreeLookup | None = _kept(trees, f"_lookup_{n}", lambda: tree_lookup(trees, n))
+    lookup = _lookup(trees, features.shape[1])
     if lookup is None:
         return None
     x = np.ascontiguousarray(features, dtype=np.float64)
@@ -235,7 +242,9 @@ def tree_reaches(trees: TreeArrays, features: np.ndarray, needed: float) -> np.n
     cascade: TreeCascade | None = None
     if features.ndim == 2 and features.shape[0] >= LOOKUP_MIN_ROWS:
         n = features.shape[1]
-        cascade = _kept(trees, f"_cascade_{n}", lambda: tree_cascade(trees, n))
+        lookup = _lookup(trees, n)
+        if lookup is not None:  # the same tables the trees' sums read
+            cascade = _kept(trees, f"_cascade_{n}", lambda: tree_cascade(trees, lookup))
     if cascade is None:
         return np.asarray(tree_log_odds(trees, features) >= needed)
     x = np.ascontiguousarray(features, dtype=np.float64)

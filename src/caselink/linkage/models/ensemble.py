@@ -142,6 +142,13 @@ class EnsembleLinkage(LinkageModelBase):
         """The average of the members' calibrated log-odds."""
         return average_log_odds(self.members(), X)
 
+    def members_sum_needed(self, p: float) -> float:
+        """The sum of the members' calibrated log-odds a pair needs for its
+        final probability to reach ``p`` (the average's Platt map undone;
+        the Platt slope must be positive)."""
+        a, b = self.calibration_
+        return (self.decision_needed(p) - b) / a * len(MEMBERS)
+
     def link_probability(self, X: pd.DataFrame, at_least: float = 0.0) -> np.ndarray:
         """:meth:`predict_proba`'s probability, the boosted member's trees walked
         only for the pairs that can reach ``at_least`` with the other members'
@@ -157,8 +164,7 @@ class EnsembleLinkage(LinkageModelBase):
         if bound is None:
             return super().link_probability(X, at_least)
         k = len(MEMBERS)
-        # the members' summed log-odds a pair needs (the average's Platt map undone)
-        needed = (self.decision_needed(at_least) - b) / a * k
+        needed = self.members_sum_needed(at_least)
         rest = self.naive_bayes_.decision_function(X) + self.logistic_.decision_function(X)
         maybe = rest + ba * bound + bb >= needed - BOUND_SLACK
         out = np.full(len(X), np.nan)

@@ -17,8 +17,7 @@ the threshold, so the rows kept are those whose full sum reaches it (up to
 
 Every stage and table reads the same bins of the features
 (:meth:`~caselink.linkage.models.tree_lookup.TreeLookup.bins`, found once
-per row); trees too large to tabulate give no cascade (:func:`tree_cascade`
-returns ``None``).
+per row); trees too large to tabulate have no lookup, and so no cascade.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from caselink.linkage.models.tree_lookup import TreeCells, TreeLookup, tree_lookup
+from caselink.linkage.models.tree_lookup import TreeCells, TreeLookup
 from caselink.linkage.models.tree_table import (
     choose_features,
     tree_range,
@@ -92,15 +91,14 @@ class TreeCascade:
 
 
 def tree_cascade(
-    trees: TreeArrays, n_features: int, stages: tuple[float, ...] = STAGES
+    trees: TreeArrays, lookup: TreeLookup, stages: tuple[float, ...] = STAGES
 ) -> TreeCascade | None:
-    """The cascade of ``trees`` (features ``0 .. n_features - 1``) with an
-    early exit after each share of the trees in ``stages``; ``None`` when
-    the trees cannot be tabulated
-    (:func:`~caselink.linkage.models.tree_lookup.tree_lookup`) or there are none."""
+    """The cascade of ``trees``, read by their ``lookup`` (from
+    :func:`~caselink.linkage.models.tree_lookup.tree_lookup`), with an early
+    exit after each share of the trees in ``stages``; ``None`` when the
+    trees are not laid out one run of nodes per tree or there are none."""
     slices = tree_slices(trees)
-    lookup = tree_lookup(trees, n_features) if slices else None
-    if slices is None or lookup is None:
+    if not slices:
         return None
     n = len(slices)
     cuts = tuple(sorted({k for k in (round(n * share) for share in stages) if 0 < k < n}))
