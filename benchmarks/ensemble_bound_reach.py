@@ -1,9 +1,9 @@
 """Would a bound before comparing pay for the ensemble? What it would keep, measured.
 
-The boosted model's pairs are bounded before they are compared
-(``LinkageEngine.prune_trees``); the ensemble's are not, because its
-logistic member has no bound. This script measures, on a store and a saved
-ensemble model, what the natural bound would keep before anyone builds it:
+Written before the ensemble's bound was built (``bounds.EnsembleBound``,
+used by ``LinkageEngine`` since), to measure what it would keep; it still
+measures the bound's reach and slack per member. On a store and a saved
+ensemble model:
 per rule part, a sample of the rule's pairs is compared in full and scored
 exactly, and bounded three ways summed:
 

@@ -108,3 +108,16 @@ def test_many_rows_are_decided_by_the_cascade_on_threads() -> None:
     assert kept[full >= needed].all() and not kept[full < needed - 2 * SLACK].any()
     few = tree_reaches(trees, x, needed)  # below it: the sums, compared
     np.testing.assert_array_equal(few, tree_log_odds_numpy(trees, x) >= needed)
+
+
+@given(seed=st.integers(0, 10_000))
+@settings(max_examples=15, deadline=None)
+def test_each_row_can_have_its_own_threshold(seed: int) -> None:
+    """What the other members of an ensemble leave a row to reach differs by row."""
+    trees, x = _fitted(seed)
+    many = np.tile(x, (8, 1))  # the threaded blocks too
+    full = tree_log_odds_numpy(trees, many)
+    needed = np.random.default_rng(seed).choice(full, size=len(many))
+    kept = tree_reaches(trees, many, needed)
+    assert kept[full >= needed].all() and not kept[full < needed - 2 * SLACK].any()
+    assert 0 < kept.mean() < 1

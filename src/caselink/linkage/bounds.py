@@ -25,7 +25,19 @@ goes both ways and the larger side counts, except where the column is known
 to be missing from the cases' own rows (then it goes the missing-value way).
 The sum over trees of those maxima is never below the pair's score.
 
-Models without such a bound (the logistic model) get ``None`` from
+The ensemble (:class:`~caselink.linkage.models.ensemble.EnsembleLinkage`)
+is bounded by the sum of its members' bounds (:class:`EnsembleBound`): the
+naive Bayes member's SQL bound, the boosted member's tree bound, and the
+logistic member scored with every joined comparison at its best case (shared,
+at the attribute's rarest value, overlap 1; narrative cosine 1) where the
+cases' rows do not show it missing. That is a bound because the logistic
+member's coefficients are sign-bounded: sharing, rarity, overlap and
+similarity never lower its score, and a pooled MO feature is largest when
+every recorded attribute is shared. The two linear members' bounds are SQL
+(:func:`logistic_bound_sql` renders the logistic member's features); the
+trees' are read in Python, so the whole has no single SQL condition.
+
+Models without such a bound (the logistic model alone) get ``None`` from
 :func:`reach_condition`, and every candidate is scored.
 """
 
@@ -38,10 +50,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from caselink.linkage.comparisons import Comparison, q
-from caselink.linkage.formulas import Col, Formula, Lit, Sql, fn
+from caselink.linkage.formulas import Coalesce, Col, Formula, Lit, Sql, fn
 from caselink.linkage.models.base import LinkageModelBase
-from caselink.linkage.models.boosted import BoostedLinkage, TreeArrays
+from caselink.linkage.models.boosted import BoostedLinkage, TreeArrays, tree_reaches
 from caselink.linkage.models.default import PriorLinkage
+from caselink.linkage.models.ensemble import EnsembleLinkage
+from caselink.linkage.models.logistic import LogisticLinkage
 from caselink.linkage.models.naive_bayes import NaiveBayesLinkage
 
 BOUNDED_CASES = "cases_bounded"
@@ -76,6 +90,14 @@ def additive_weights(estimator: LinkageModelBase) -> AdditiveWeights | None:
         float(a),
         float(b),
     )
+
+
+def bound_weights(estimator: LinkageModelBase) -> AdditiveWeights | None:
+    """The naive Bayes weights a model's SQL bound reads: the model's own
+    (:func:`additive_weights`) or its naive Bayes member's (an ensemble)."""
+    if isinstance(estimator, EnsembleLinkage):
+        return additive_weights(estimator.naive_bayes_)
+    return additive_weights(estimator)
 
 
 def is_cheap(comp: Comparison) -> bool:
@@ -378,14 +400,29 @@ def tree_bound_sql(trees: TreeArrays, features: Sequence[TreeFeature]) -> str:
 
 
 def has_bound(estimator: LinkageModelBase) -> bool:
-    """True for the models :mod:`caselink.linkage.bounds` can bound (naive Bayes, boosted)."""
-    return isinstance(estimator, PriorLinkage | NaiveBayesLinkage | BoostedLinkage)
+    """True for the models :mod:`caselink.linkage.bounds` can bound (naive
+    Bayes, boosted, their ensemble)."""
+    return isinstance(
+        estimator, PriorLinkage | NaiveBayesLinkage | BoostedLinkage | EnsembleLinkage
+    )
+
+
+def _platt_logit_needed(estimator: LinkageModelBase, min_probability: float) -> float | None:
+    """The Platt log-odds whose final probability reaches ``min_probability``
+    (an isotonic recalibration is monotone: the final probability reaches the
+    threshold exactly when the Platt probability reaches its preimage), or
+    ``None`` when every or no probability does."""
+    platt = estimator.platt_probability_needed(min_probability)
+    if not 0 < platt < 1:
+        return None
+    return math.log(platt / (1 - platt))
 
 
 def needed_raw_score(estimator: LinkageModelBase, min_probability: float) -> float | None:
-    """The raw log-odds a pair needs to reach ``min_probability``, or ``None``
-    when no pair can be ruled out (a model without a bound, a threshold of 0
-    or 1, a non-positive calibration slope)."""
+    """The raw log-odds a pair needs to reach ``min_probability`` (for an
+    ensemble, the sum of its members' calibrated log-odds), or ``None`` when
+    no pair can be ruled out (a model without a bound, a threshold of 0 or 1,
+    a non-positive calibration slope)."""
     if not 0 < min_probability < 1 or not has_bound(estimator):
         return None
     if isinstance(estimator, PriorLinkage | NaiveBayesLinkage):
@@ -396,13 +433,207 @@ def needed_raw_score(estimator: LinkageModelBase, min_probability: float) -> flo
         slope, intercept = (float(v) for v in estimator.calibration_)
     if not slope > 0:
         return None
-    # an isotonic recalibration is monotone: the final probability reaches
-    # the threshold exactly when the Platt probability reaches its preimage
-    platt = estimator.platt_probability_needed(min_probability)
-    if not 0 < platt < 1:
+    logit = _platt_logit_needed(estimator, min_probability)
+    if logit is None:
         return None
-    logit = math.log(platt / (1 - platt))
+    if isinstance(estimator, EnsembleLinkage):
+        if not all(float(m.calibration_[0]) > 0 for m in estimator.members()):
+            return None  # a member whose log-odds fall as its raw score rises
+        return estimator.members_sum_needed(min_probability) - SLACK
     return (logit - intercept) / slope - SLACK
+
+
+@dataclass(frozen=True)
+class EnsembleBound:
+    """An upper bound of the ensemble's members' summed calibrated log-odds.
+
+    ``members`` is SQL (over ``a``, ``b`` of :data:`BOUNDED_CASES`) of the
+    naive Bayes and logistic members' bounds summed (their calibrated
+    log-odds; :func:`bound_sql`, :func:`logistic_bound_sql`); the boosted
+    member's bound is its ``trees`` (a :class:`TreeBound`) on its calibration
+    ``tree_calibration`` (slope, intercept), read in Python.
+    """
+
+    members: str
+    trees: TreeBound
+    tree_calibration: tuple[float, float]
+
+    def trees_needed(self, members: np.ndarray, needed: float) -> np.ndarray:
+        """The raw tree score each pair needs, given its ``members`` bound."""
+        slope, intercept = self.tree_calibration
+        return (needed - np.asarray(members, dtype=float) - intercept) / slope
+
+    def members_needed(self, needed: float) -> float:
+        """The ``members`` bound below which a pair cannot reach ``needed``
+        whatever its trees: ``needed`` less the trees' largest calibrated sum."""
+        t = self.trees.trees
+        ends = [*t.roots[1:].tolist(), len(t.value)]
+        top = t.baseline + sum(
+            float(np.max(t.value[r:e][t.is_leaf[r:e]])) for r, e in zip(t.roots, ends, strict=True)
+        )
+        slope, intercept = self.tree_calibration
+        return needed - (slope * top + intercept) - SLACK
+
+    def reaches(self, members: np.ndarray, trees: np.ndarray, needed: float) -> np.ndarray:
+        """True for each pair whose bound reaches ``needed``, given its
+        ``members`` bound and its tree-bound inputs ``trees``: the trees are
+        read (by their cascade) against what the other two members leave."""
+        return tree_reaches(self.trees.trees, trees, self.trees_needed(members, needed))
+
+
+def logistic_best_case(
+    comparisons: Sequence[Comparison],
+    rarest: Mapping[str, float],
+    given: Mapping[str, str] | None = None,
+) -> tuple[tuple[str, str], ...] | None:
+    """(column, SQL over ``a``, ``b``) of every comparison column at the
+    logistic model's best case: a cheap column's exact value; a joined one
+    NULL where the cases' rows show it missing, else its best value
+    (similarity 1; an MO attribute shared, overlap 1, at the rarity of its
+    rarest value, ``rarest[name]``). ``None`` when a joined comparison is of
+    a kind with no known best case."""
+    given = given or {}
+    out: list[tuple[str, str]] = []
+    for comp in comparisons:
+        if is_cheap(comp):
+            for column, formula in comp.columns:
+                sql = given[comp.name] if comp.name in given and len(comp.columns) == 1 else None
+                out.append((column, sql or formula.sql()))
+            continue
+        missing = _missing_sql(comp)
+        if missing is None or comp.kind not in ("similarity", "agreement"):
+            return None
+        best = [1.0] if comp.kind == "similarity" else [1.0, float(rarest.get(comp.name, 0.0))]
+        if len(best) != len(comp.columns):
+            return None
+        for (column, _), value in zip(comp.columns, best, strict=True):
+            out.append((column, f"CASE WHEN {missing} THEN NULL ELSE {_num(value)} END"))
+    return tuple(out)
+
+
+def _rarity_level(comp: Comparison, rarity: float) -> int:
+    """The level of sharing a value of ``rarity`` (-ln share): rare 4, uncommon 3, common 2."""
+    level = comp.rarity_class_formula(Lit(rarity, True)).evaluate(lambda _a, _n: np.zeros(1))
+    return int(np.asarray(level).ravel()[0])
+
+
+def _outcomes(
+    comp: Comparison, values: Sequence[Formula], table: Sequence[float], gated: Mapping[str, float]
+) -> Formula:
+    """The comparison's level declaration with ``table[level]`` as each
+    level's outcome, plus, for a shared value, ``gated`` coefficients times
+    its rarity (and overlap)."""
+    zero = Lit(0.0, True)
+
+    def outcome(level: int) -> Formula:
+        out: Formula = Lit(float(table[level]), True)
+        if comp.kind in ("case_type", "agreement") and level >= 2:
+            out = out + gated["rarity"] * Coalesce(values[1], zero)
+            if comp.kind == "agreement":
+                out = out + gated["overlap"] * Coalesce(values[0], zero)
+        return out
+
+    return comp.level_formula(values, outcome)
+
+
+def logistic_bound_sql(
+    comparisons: Sequence[Comparison],
+    logistic: LogisticLinkage,
+    rarest: Mapping[str, float],
+    given: Mapping[str, str] | None = None,
+) -> str | None:
+    """SQL (over ``a``, ``b``) of the logistic member's calibrated log-odds at
+    its best case (:func:`logistic_best_case`): an upper bound of its score.
+
+    The model's features (:func:`caselink.linkage.models.logistic.design`)
+    rendered per comparison: the coefficients of its level indicators as one
+    outcome per level of the comparison's own level declaration, plus its
+    smooth, rarity and overlap terms; the pooled MO features summed over the
+    attributes, the share of recorded values shared as their quotient.
+    ``None`` when a feature of the model is not rendered here (then there is
+    no bound, not a wrong one).
+    """
+    given = given or {}
+    comps = list(comparisons)
+    if len(comps) != len(logistic._comparisons()):
+        raise ValueError("the comparisons must be the model's own")
+    table = logistic.coefficients()
+    coef = dict(zip(table["feature"], table["coefficient"].astype(float), strict=True))
+    if len(coef) != len(table):
+        return None
+    used: set[str] = set()
+
+    def c(name: str) -> float:
+        used.add(name)
+        return float(coef.get(name, 0.0))
+
+    pooled = any(comp.kind == "agreement" and comp.name != "victim_group" for comp in comps)
+    ps, pr, pd_ = (
+        (c("MO:values shared"), c("MO:rarity of shared values"), c("MO:values differing"))
+        if pooled
+        else (0.0, 0.0, 0.0)
+    )
+    terms: list[str] = [_num(float(logistic.intercept_))]
+    gated: dict[str, float] = {}
+    smooth = 0.0
+    shared: list[str] = []  # per MO attribute: 1 when a value is shared
+    recorded: list[str] = []  # per MO attribute: 1 when shared or differing
+    for comp in comps:
+        n, kind = comp.name, comp.kind
+        mo = kind == "agreement" and n != "victim_group"
+        if kind in ("closeness", "similarity"):
+            steps = [c(f"{n}:level>={k}") for k in range(2, comp.n_levels)]
+            table_ = [c(f"{n}:missing")] + [
+                sum(steps[: max(0, lv - 1)]) for lv in range(1, comp.n_levels)
+            ]
+            smooth = c(f"{n}:log1p" if kind == "closeness" else n)
+        elif kind == "binary":
+            table_ = [c(f"{n}:missing"), 0.0, c(f"{n}:same")]
+        elif kind == "case_type":
+            steps = [c(f"{n}:same family"), c(f"{n}:same type"), c(f"{n}:uncommon type")]
+            table_ = [sum(steps[:lv]) for lv in range(comp.n_levels)]
+            gated = {"rarity": c(f"{n}:rarity")}
+        else:
+            steps = [c(f"{n}:shared"), c(f"{n}:shared uncommon"), c(f"{n}:shared rare")]
+            table_ = [c(f"{n}:missing"), pd_ if mo else 0.0] + [
+                sum(steps[: lv - 1]) + (ps if mo else 0.0) for lv in range(2, comp.n_levels)
+            ]
+            gated = {"rarity": c(f"{n}:rarity") + (pr if mo else 0.0), "overlap": c(f"{n}:overlap")}
+        if is_cheap(comp):
+            values: list[Formula] = [f for _, f in comp.columns]
+            if n in given and len(values) == 1:
+                values = [Sql(given[n])]
+            terms.append(_outcomes(comp, values, table_, gated).sql())
+            if kind in ("closeness", "similarity") and smooth != 0.0:
+                raw = Coalesce(values[0], Lit(0.0, True))
+                term = fn("LN", fn("GREATEST", raw, 0.0) + 1.0) if kind == "closeness" else raw
+                terms.append((smooth * term).sql())
+            if mo:
+                shared.append(comp.level_formula(values, lambda lv: Lit(float(lv >= 2))).sql())
+                recorded.append(comp.level_formula(values, lambda lv: Lit(float(lv >= 1))).sql())
+            continue
+        missing = _missing_sql(comp)
+        if missing is None or kind not in ("similarity", "agreement"):
+            return None
+        if kind == "similarity":
+            best = table_[-1] + smooth * 1.0
+        else:
+            top = float(rarest.get(n, 0.0))
+            best = table_[_rarity_level(comp, top)] + gated["rarity"] * top + gated["overlap"]
+        terms.append(f"CASE WHEN {missing} THEN {_num(table_[0])} ELSE {_num(best)} END")
+        if mo:
+            flag = f"CASE WHEN {missing} THEN 0.0 ELSE 1.0 END"
+            shared.append(flag)
+            recorded.append(flag)
+    if shared:
+        share = c("MO:share of recorded values shared")
+        terms.append(
+            f"{_num(share)} * ({' + '.join(shared)}) / GREATEST({' + '.join(recorded)}, 1.0)"
+        )
+    if any(v != 0.0 for k, v in coef.items() if k not in used):
+        return None  # a feature this rendering does not know
+    a, b = (float(v) for v in logistic.calibration_)
+    return f"({_num(a)} * (" + "\n   + ".join(terms) + f") + {_num(b)})"
 
 
 @dataclass(frozen=True)
@@ -412,21 +643,25 @@ class Reach:
     Per pair of ``rule_pairs r`` joined to ``cases_table a`` and ``b``: either
     ``bound``, SQL over ``a``, ``b``, ``r`` (the naive Bayes models), or
     ``trees`` (a :class:`TreeBound`, whose inputs are computed in SQL and its
-    trees evaluated on them by the compiled predictor). A pair whose bound is
-    below ``needed`` cannot reach the threshold.
+    trees evaluated on them by the compiled predictor), or ``ensemble`` (an
+    :class:`EnsembleBound`). A pair whose bound is below ``needed`` cannot
+    reach the threshold.
     """
 
     cases_table: str
     needed: float
     bound: str | None = None
     trees: TreeBound | None = None
+    ensemble: EnsembleBound | None = None
 
-    def bound_sql(self) -> str:
-        """The bound as one SQL expression (over ``a``, ``b`` and given columns)."""
+    def bound_sql(self) -> str | None:
+        """The bound as one SQL expression (over ``a``, ``b`` and given
+        columns); ``None`` for the ensemble's, read partly in Python."""
         if self.bound is not None:
             return self.bound
-        assert self.trees is not None
-        return trees_sql(self.trees.trees, self.trees.inputs)
+        if self.trees is not None:
+            return trees_sql(self.trees.trees, self.trees.inputs)
+        return None
 
 
 def model_reach(
@@ -434,20 +669,57 @@ def model_reach(
     estimator: LinkageModelBase,
     min_probability: float,
     given: Mapping[str, str] | None = None,
+    rarest: Mapping[str, float] | None = None,
 ) -> Reach | None:
     """The model's :class:`Reach` for ``min_probability``; ``None`` when no
-    pair can be ruled out (see :func:`needed_raw_score`)."""
+    pair can be ruled out (see :func:`needed_raw_score`). An ensemble's
+    needs ``rarest``: the rarity (-ln share) of each multi-valued MO
+    attribute's rarest value (without it, no bound)."""
     needed = needed_raw_score(estimator, min_probability)
     if needed is None:
         return None
     weights = additive_weights(estimator)
     if weights is not None:
         return Reach(BOUNDED_CASES, needed, bound=bound_sql(comparisons, weights, given))
+    if isinstance(estimator, EnsembleLinkage):
+        return _ensemble_reach(comparisons, estimator, needed, given, rarest)
     assert isinstance(estimator, BoostedLinkage)
     if len(comparisons) != len(estimator._comparisons()):
         raise ValueError("the comparisons must be the model's own")
     features = tree_features(comparisons, estimator.used_columns_, given)
     return Reach("cases", needed, trees=tree_bound(estimator.trees_, features))
+
+
+def _ensemble_reach(
+    comparisons: Sequence[Comparison],
+    estimator: EnsembleLinkage,
+    needed: float,
+    given: Mapping[str, str] | None,
+    rarest: Mapping[str, float] | None,
+) -> Reach | None:
+    naive_bayes, logistic, boosted = estimator.members()
+    weights = additive_weights(naive_bayes)
+    if (
+        weights is None
+        or rarest is None
+        or not isinstance(logistic, LogisticLinkage)
+        or not isinstance(boosted, BoostedLinkage)
+    ):
+        return None
+    if len(comparisons) != len(boosted._comparisons()):
+        raise ValueError("the comparisons must be the model's own")
+    linear = logistic_bound_sql(comparisons, logistic, rarest, given)
+    if linear is None:
+        return None
+    raw = bound_sql(comparisons, weights, given)
+    slope, intercept = (float(v) for v in boosted.calibration_)
+    features = tree_features(comparisons, boosted.used_columns_, given)
+    bound = EnsembleBound(
+        members=(f"({_num(weights.slope)} * {raw} + {_num(weights.intercept)}\n   + {linear})"),
+        trees=tree_bound(boosted.trees_, features),
+        tree_calibration=(slope, intercept),
+    )
+    return Reach(BOUNDED_CASES, needed, ensemble=bound)
 
 
 def reach_parts(
@@ -461,13 +733,15 @@ def reach_parts(
     ``min_probability``; ``None`` when no pair can be ruled out (see
     :func:`needed_raw_score`)."""
     reach = model_reach(comparisons, estimator, min_probability, given)
-    return None if reach is None else (reach.bound_sql(), _num(reach.needed))
+    sql = None if reach is None else reach.bound_sql()
+    return None if reach is None or sql is None else (sql, _num(reach.needed))
 
 
 def reach_cases_table(estimator: LinkageModelBase) -> str:
     """The table the bound's ``a`` and ``b`` are rows of: :data:`BOUNDED_CASES`
-    for the naive Bayes models (see :func:`bounded_cases_sql`), else ``cases``."""
-    return BOUNDED_CASES if additive_weights(estimator) is not None else "cases"
+    for the models with a naive Bayes part (see :func:`bounded_cases_sql`),
+    else ``cases``."""
+    return BOUNDED_CASES if bound_weights(estimator) is not None else "cases"
 
 
 def reach_condition(

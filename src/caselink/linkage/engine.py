@@ -30,9 +30,11 @@ from caselink.linkage.blocking import (
 )
 from caselink.linkage.bounds import (
     BOUNDED_CASES,
+    EnsembleBound,
     Reach,
     TreeBound,
     additive_weights,
+    bound_weights,
     bounded_cases_sql,
     model_reach,
     reach_cases_table,
@@ -173,14 +175,17 @@ class LinkageEngine:
         exact), its trees read by their cascade
         (:mod:`caselink.linkage.models.tree_cascade`): at 100,000 cases about
         nine candidate pairs in ten are ruled out before they are compared
-        (``benchmarks/boosted_bound.py``). ``False`` compares and scores
-        every candidate pair."""
+        (``benchmarks/boosted_bound.py``); and the ensemble's, its members'
+        bounds summed (:class:`caselink.linkage.bounds.EnsembleBound`).
+        ``False`` compares and scores every candidate pair."""
         self.training: TrainingSample | None = None
         """The pairs the last :meth:`train` drew (for its report)."""
         self._model = model
         self._candidates: pd.DataFrame | None = None
         self._n_candidates: int | None = None
         self._linkable: tuple[float, int] | None = None
+        self._reaches: dict[float, Reach | None] = {}
+        """The model's bound at each threshold asked (:meth:`_reach`)."""
         """(threshold, pairs) of the ``linkable_pairs`` table, bounded under the model."""
 
     # -- pairs ---------------------------------------------------------------
@@ -344,6 +349,7 @@ class LinkageEngine:
             estimator, name, self.schema, self.config, self.comparisons, self.rules, summary
         )
         self._linkable = None  # bounded under the previous model
+        self._reaches = {}
         self.training = sample
         return self._model
 
@@ -427,7 +433,7 @@ class LinkageEngine:
         return reach_condition(self.comparisons, self.model.estimator, min_probability)
 
     def _create_bounded_cases(self) -> None:
-        weights = additive_weights(self.model.estimator)
+        weights = bound_weights(self.model.estimator)
         if weights is not None:
             sql = bounded_cases_sql(self.comparisons, weights)
             # a table, rebuilt on each use: joined twice per pair, a view
@@ -441,12 +447,7 @@ class LinkageEngine:
         parts of at most :data:`RAW_PAIRS_PER_PART` grid pairs, are bounded as
         they are found, so only the pairs that can be linked are kept. Without
         a bound, every candidate pair (:meth:`count_candidates`)."""
-        # the rules' pairs carry their distance and days apart (the
-        # comparisons' own expressions): the bound reads them, not recomputes
-        if not self._prunes():  # before building the bound: a tree bound costs seconds
-            return self.count_candidates()
-        given = {"distance": "r.distance_km", "days": "r.days_apart"}
-        reach = model_reach(self.comparisons, self.model.estimator, min_probability, given)
+        reach = self._reach(min_probability)
         if reach is None:
             return self.count_candidates()
         key = float(min_probability)
@@ -454,6 +455,27 @@ class LinkageEngine:
             with step("blocking (the candidate pairs that can reach the threshold)", self.memory):
                 self._linkable = (key, self._block_linkable(reach))
         return self._linkable[1]
+
+    def _reach(self, min_probability: float) -> Reach | None:
+        """The model's bound over the rules' pairs (``rule_pairs r``, which
+        carry their distance and days apart: the bound reads them, not
+        recomputes them); ``None`` when it is not used or rules nothing out."""
+        if not self._prunes():  # before building the bound: a tree bound costs seconds
+            return None
+        key = float(min_probability)
+        if key not in self._reaches:
+            given = {"distance": "r.distance_km", "days": "r.days_apart"}
+            self._reaches[key] = model_reach(
+                self.comparisons, self.model.estimator, key, given, self._rarest()
+            )
+        return self._reaches[key]
+
+    def _rarest(self) -> dict[str, float]:
+        """The rarity (-ln share) of each multi-valued attribute's rarest value."""
+        rows = self._con.execute(
+            "SELECT attr, -LN(MIN(share)) FROM case_values WHERE share > 0 GROUP BY attr"
+        ).fetchall()
+        return {str(attr): float(rarity) for attr, rarity in rows}
 
     def _block_linkable(self, reach: Reach) -> int:
         """The body of :meth:`count_linkable`: fills ``linkable_pairs``."""
@@ -476,7 +498,9 @@ class LinkageEngine:
             self._con.execute(f"CREATE OR REPLACE TEMP TABLE rule_pairs AS {kept}")
             counted = self._con.execute("SELECT COUNT(*) FROM rule_pairs").fetchall()
             rule_pairs += int(counted[0][0])
-            if reach.trees is not None:
+            if reach.ensemble is not None:
+                self._keep_reachable_by_ensemble(reach.ensemble, reach.needed, joined)
+            elif reach.trees is not None:
                 self._keep_reachable_by_trees(reach.trees, reach.needed, joined)
             else:
                 needed = Lit(reach.needed, True).sql()
@@ -504,23 +528,55 @@ class LinkageEngine:
         trees read on them a chunk at a time by their cascade
         (:func:`~caselink.linkage.models.boosted.tree_reaches`; DuckDB
         evaluates thousands of nested ``CASE`` several times slower)."""
-        cols = ", ".join(f"{sql} AS i{k}" for k, sql in enumerate(bound.inputs))
-        self._con.execute(
-            "CREATE OR REPLACE TEMP TABLE bound_inputs AS\n"
-            f"SELECT r.case_a, r.case_b{', ' if cols else ''}{cols}\n{joined}"
-        )
         names = [f"i{k}" for k in range(len(bound.inputs))]
-        reader = self._con.execute(
-            f"SELECT rowid{''.join(', ' + n for n in names)} FROM bound_inputs"
-        )
+
+        def reaches(chunk: pd.DataFrame) -> np.ndarray:
+            x = chunk[names].to_numpy(dtype=float, na_value=np.nan)
+            return tree_reaches(bound.trees, x, needed)
+
+        self._keep_reachable(list(zip(names, bound.inputs, strict=True)), reaches, joined)
+
+    def _keep_reachable_by_ensemble(self, bound: EnsembleBound, needed: float, joined: str) -> None:
+        """Into ``reachable_pairs``, the pairs of ``rule_pairs`` whose
+        ensemble bound (its members' bounds summed) reaches ``needed``: the
+        naive Bayes and logistic members' bound in DuckDB, which drops the
+        pairs it leaves out of reach of the largest the trees can give, then
+        the trees' bound read on the rest."""
+        trees = [f"i{k}" for k in range(len(bound.trees.inputs))]
+
+        def reaches(chunk: pd.DataFrame) -> np.ndarray:
+            x = chunk[trees].to_numpy(dtype=float, na_value=np.nan)
+            members = chunk["members"].to_numpy(dtype=float, na_value=np.nan)
+            return bound.reaches(members, x, needed)
+
+        columns = [("members", bound.members), *zip(trees, bound.trees.inputs, strict=True)]
+        floor = Lit(bound.members_needed(needed), True).sql()
+        self._keep_reachable(columns, reaches, joined, f"members >= {floor}")
+
+    def _keep_reachable(
+        self,
+        columns: list[tuple[str, str]],
+        reaches: Callable[[pd.DataFrame], np.ndarray],
+        joined: str,
+        where: str | None = None,
+    ) -> None:
+        """Into ``reachable_pairs``, the pairs of ``rule_pairs`` for which
+        ``reaches`` is true, read on the ``columns`` (name, SQL) of the
+        bound's inputs, computed in DuckDB (the pairs ``where`` is true of
+        them) and fetched a chunk at a time."""
+        cols = "".join(f", {sql} AS {name}" for name, sql in columns)
+        select = f"SELECT r.case_a, r.case_b{cols}\n{joined}"
+        if where is not None:  # behind a materialised CTE (see _block_linkable)
+            select = f"WITH bound AS MATERIALIZED (\n{select}\n)\nSELECT * FROM bound WHERE {where}"
+        self._con.execute(f"CREATE OR REPLACE TEMP TABLE bound_inputs AS\n{select}")
+        names = "".join(f", {name}" for name, _ in columns)
+        reader = self._con.execute(f"SELECT rowid{names} FROM bound_inputs")
         kept: list[np.ndarray] = []
         while True:
             chunk = reader.fetch_df_chunk(BOUND_VECTORS)
             if not len(chunk):
                 break
-            x = chunk[names].to_numpy(dtype=float, na_value=np.nan)
-            reach = tree_reaches(bound.trees, x, needed)
-            kept.append(chunk["rowid"].to_numpy(dtype=np.int64)[reach])
+            kept.append(chunk["rowid"].to_numpy(dtype=np.int64)[reaches(chunk)])
         ids = pd.DataFrame({"rid": np.concatenate(kept) if kept else np.zeros(0, np.int64)})
         self._con.register("kept_rows_df", ids)
         try:
@@ -564,7 +620,7 @@ class LinkageEngine:
             raise ValueError(f"chunk_pairs must be at least 1, got {chunk_pairs!r}")
         estimator = self.model.estimator
         condition = self.reach_condition(min_probability) if prune else None
-        if pairs_sql is None and condition is not None:
+        if pairs_sql is None and prune and self._reach(min_probability) is not None:
             total = self.count_linkable(min_probability)
             source = "linkable_pairs"
         elif pairs_sql is None:

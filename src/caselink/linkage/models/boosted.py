@@ -232,8 +232,9 @@ def _looked_up_log_odds(trees: TreeArrays, features: np.ndarray) -> np.ndarray |
     return total
 
 
-def tree_reaches(trees: TreeArrays, features: np.ndarray, needed: float) -> np.ndarray:
-    """True for each row whose log-odds can reach ``needed``: read by the
+def tree_reaches(trees: TreeArrays, features: np.ndarray, needed: float | np.ndarray) -> np.ndarray:
+    """True for each row whose log-odds can reach ``needed`` (one number, or
+    one per row): read by the
     trees' cascade (:mod:`caselink.linkage.models.tree_cascade`, most rows
     decided after a few trees; built once per set of trees) on
     :func:`scoring_threads` threads, else ``tree_log_odds(...) >= needed``.
@@ -249,9 +250,10 @@ def tree_reaches(trees: TreeArrays, features: np.ndarray, needed: float) -> np.n
         return np.asarray(tree_log_odds(trees, features) >= needed)
     x = np.ascontiguousarray(features, dtype=np.float64)
     out = np.empty(x.shape[0], dtype=bool)
+    need = np.broadcast_to(np.asarray(needed, dtype=float), (x.shape[0],))
 
     def block(rows: slice) -> None:
-        out[rows] = cascade.reaches(x[rows], needed)
+        out[rows] = cascade.reaches(x[rows], need[rows])
 
     _in_blocks(x.shape[0], block)
     return out

@@ -70,23 +70,24 @@ class TreeCascade:
     cuts: tuple[int, ...]
     rest: tuple[TreeCells, ...]
 
-    def reaches(self, x: np.ndarray, needed: float) -> np.ndarray:
+    def reaches(self, x: np.ndarray, needed: float | np.ndarray) -> np.ndarray:
         """True for each row of the feature matrix ``x`` whose log-odds can
-        reach ``needed``: every row whose full sum does, and none that falls
-        short of it by more than :data:`SLACK`."""
+        reach ``needed`` (one number, or one per row): every row whose full
+        sum does, and none that falls short of it by more than :data:`SLACK`."""
         bins = self.lookup.bins(x)
         rows = np.arange(x.shape[0])
+        need = np.broadcast_to(np.asarray(needed, dtype=float) - SLACK, (x.shape[0],))
         partial = np.full(x.shape[0], self.lookup.baseline)
         start = 0
         for end, rest in zip(self.cuts, self.rest, strict=True):
             partial = self.lookup.leaves(bins, start, end, 0.0) + partial
-            still = partial + TreeLookup.read(rest, bins) >= needed - SLACK
-            rows, partial = rows[still], partial[still]
+            still = partial + TreeLookup.read(rest, bins) >= need
+            rows, partial, need = rows[still], partial[still], need[still]
             bins = np.ascontiguousarray(bins.compress(still, axis=1))  # rows read whole
             start = end
         partial = self.lookup.leaves(bins, start, len(self.lookup.trees), 0.0) + partial
         out = np.zeros(x.shape[0], dtype=bool)
-        out[rows[partial >= needed - SLACK]] = True
+        out[rows[partial >= need]] = True
         return out
 
 
