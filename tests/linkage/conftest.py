@@ -1,4 +1,5 @@
-"""Small hand-built case sets with known answers, and a small synthetic city."""
+"""Small hand-built case sets with known answers, and small synthetic cities
+(with the default, a trained boosted and a trained ensemble model)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pandas as pd
 import pytest
 
 from caselink.linkage.engine import LinkageEngine
+from caselink.linkage.models.ensemble import EnsembleLinkage
+from caselink.linkage.persistence import SavedModel
 from caselink.records.frames import cases_frame
 from caselink.records.model import AttributeKind, AttributeSchema, AttributeSpec
 from caselink.synth import generate
@@ -103,3 +106,28 @@ def city() -> LinkageEngine:
     """A 500-case synthetic city's engine (default model), one per test module."""
     data = generate(500, seed=7)
     return LinkageEngine(data.cases, data.schema)
+
+
+@pytest.fixture(scope="module")
+def boosted_city() -> LinkageEngine:
+    """A 1,500-case city's engine with a trained boosted model."""
+    data = generate(1500, seed=3)
+    engine = LinkageEngine(data.cases, data.schema)
+    engine.train(models=("boosted",))
+    return engine
+
+
+@pytest.fixture(scope="module")
+def ensemble_city() -> LinkageEngine:
+    """The same city's engine with a trained ensemble (whatever CV would choose)."""
+    data = generate(1500, seed=3)
+    trainer = LinkageEngine(data.cases, data.schema)
+    sample = trainer.training_sample()
+    prior = trainer.default_model().estimator
+    ensemble = EnsembleLinkage(
+        trainer.comparisons, target_log_ratio=prior.log_ratio_, n_splits=3
+    ).fit(trainer.compare(sample.pairs), sample.y, groups=sample.groups)
+    model = SavedModel(
+        ensemble, "ensemble", data.schema, trainer.config, trainer.comparisons, trainer.rules
+    )
+    return LinkageEngine(data.cases, data.schema, model=model)

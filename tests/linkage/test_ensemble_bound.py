@@ -3,37 +3,20 @@
 The ensemble (naive Bayes, logistic and boosted members averaged) is bounded
 before its pairs are compared by its members' bounds summed
 (:class:`caselink.linkage.bounds.EnsembleBound`). On a trained ensemble the
-bound is never below a pair's summed log-odds, it rules most pairs out, and
-linking with it gives exactly the links of scoring every candidate.
+bound is never below a pair's summed log-odds and it rules most pairs out;
+linking with it gives exactly the links of scoring every candidate
+(``test_tree_bound.py``, beside the boosted model's bound).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from caselink.linkage import bounds
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.models.ensemble import EnsembleLinkage
 from caselink.linkage.models.logistic import LogisticLinkage
-from caselink.linkage.persistence import SavedModel
-from caselink.synth import generate
-
-
-@pytest.fixture(scope="module")
-def ensemble_city() -> LinkageEngine:
-    data = generate(1500, seed=3)
-    trainer = LinkageEngine(data.cases, data.schema)
-    sample = trainer.training_sample()
-    prior = trainer.default_model().estimator
-    ensemble = EnsembleLinkage(
-        trainer.comparisons, target_log_ratio=prior.log_ratio_, n_splits=3
-    ).fit(trainer.compare(sample.pairs), sample.y, groups=sample.groups)
-    model = SavedModel(
-        ensemble, "ensemble", data.schema, trainer.config, trainer.comparisons, trainer.rules
-    )
-    return LinkageEngine(data.cases, data.schema, model=model)
 
 
 def _bound_frame(engine: LinkageEngine, columns: str) -> pd.DataFrame:
@@ -108,17 +91,6 @@ def test_the_ensemble_bound_is_never_below_a_pairs_summed_log_odds(
         assert reaches.mean() < 0.9  # and it rules pairs out
         # the floor on the members' bound drops no pair the trees could lift
         assert (members[summed >= needed] >= bound.members_needed(float(needed))).all()
-
-
-@pytest.mark.parametrize("threshold", [0.05, 0.5])
-def test_pruned_ensemble_linking_gives_exactly_the_links_of_scoring_every_candidate(
-    threshold: float, ensemble_city: LinkageEngine
-) -> None:
-    pruned = ensemble_city.link(threshold)
-    full = ensemble_city.link(threshold, prune=False)
-    pd.testing.assert_frame_equal(pruned, full)
-    assert len(full) > 0
-    assert ensemble_city.count_linkable(threshold) < ensemble_city.count_candidates()
 
 
 def test_an_ensemble_is_scored_whole_when_asked(ensemble_city: LinkageEngine) -> None:

@@ -101,14 +101,6 @@ def test_compiled_tree_evaluation_gives_the_sums_of_the_numpy_walk(
     np.testing.assert_array_equal(tree_log_odds(trees, x), tree_log_odds_numpy(trees, x))
 
 
-@pytest.fixture(scope="module")
-def boosted_city() -> LinkageEngine:
-    data = generate(1500, seed=3)
-    engine = LinkageEngine(data.cases, data.schema)
-    engine.train(models=("boosted",))
-    return engine
-
-
 def test_the_boosted_bound_is_never_below_a_pairs_score(boosted_city: LinkageEngine) -> None:
     est = boosted_city.model.estimator
     condition = bounds.reach_parts(boosted_city.comparisons, est, 0.5)
@@ -129,15 +121,18 @@ def test_the_boosted_bound_is_never_below_a_pairs_score(boosted_city: LinkageEng
     assert (frame["bound"] >= needed).mean() < 0.5  # and it rules pairs out
 
 
+@pytest.mark.parametrize("city_name", ["boosted_city", "ensemble_city"])
 @pytest.mark.parametrize("threshold", [0.05, 0.5])
-def test_pruned_boosted_linking_gives_exactly_the_links_of_scoring_every_candidate(
-    threshold: float, boosted_city: LinkageEngine
+def test_pruned_linking_gives_exactly_the_links_of_scoring_every_candidate(
+    threshold: float, city_name: str, request: pytest.FixtureRequest
 ) -> None:
-    pruned = boosted_city.link(threshold)
-    full = boosted_city.link(threshold, prune=False)
+    """The boosted model's bound, and the ensemble's (its members' summed)."""
+    city: LinkageEngine = request.getfixturevalue(city_name)
+    pruned = city.link(threshold)
+    full = city.link(threshold, prune=False)
     pd.testing.assert_frame_equal(pruned, full)
     assert len(full) > 0
-    assert boosted_city.count_linkable(threshold) < boosted_city.count_candidates()
+    assert city.count_linkable(threshold) < city.count_candidates()
 
 
 def test_a_tree_model_is_bounded_by_default_and_scored_whole_when_asked() -> None:
