@@ -118,6 +118,15 @@ def boosted_city() -> LinkageEngine:
 
 
 @pytest.fixture(scope="module")
+def logistic_city() -> LinkageEngine:
+    """The same city's engine with a trained logistic model."""
+    data = generate(1500, seed=3)
+    engine = LinkageEngine(data.cases, data.schema)
+    engine.train(models=("logistic",))
+    return engine
+
+
+@pytest.fixture(scope="module")
 def ensemble_city() -> LinkageEngine:
     """The same city's engine with a trained ensemble (whatever CV would choose)."""
     data = generate(1500, seed=3)

@@ -121,12 +121,13 @@ def test_the_boosted_bound_is_never_below_a_pairs_score(boosted_city: LinkageEng
     assert (frame["bound"] >= needed).mean() < 0.5  # and it rules pairs out
 
 
-@pytest.mark.parametrize("city_name", ["boosted_city", "ensemble_city"])
+@pytest.mark.parametrize("city_name", ["boosted_city", "logistic_city", "ensemble_city"])
 @pytest.mark.parametrize("threshold", [0.05, 0.5])
 def test_pruned_linking_gives_exactly_the_links_of_scoring_every_candidate(
     threshold: float, city_name: str, request: pytest.FixtureRequest
 ) -> None:
-    """The boosted model's bound, and the ensemble's (its members' summed)."""
+    """The boosted model's bound, the logistic model's, and the ensemble's
+    (its members' summed)."""
     city: LinkageEngine = request.getfixturevalue(city_name)
     pruned = city.link(threshold)
     full = city.link(threshold, prune=False)

@@ -37,8 +37,11 @@ every recorded attribute is shared. The two linear members' bounds are SQL
 (:func:`logistic_bound_sql` renders the logistic member's features); the
 trees' are read in Python, so the whole has no single SQL condition.
 
-Models without such a bound (the logistic model alone) get ``None`` from
-:func:`reach_condition`, and every candidate is scored.
+A logistic model alone is bounded by that SQL too (its calibrated log-odds
+at the best case). :func:`reach_condition` gives one SQL condition for the
+naive Bayes and boosted models only (the logistic bound needs each
+attribute's rarest value from the data); where it gives ``None`` and no
+bound applies, every candidate is scored.
 """
 
 from __future__ import annotations
@@ -401,9 +404,10 @@ def tree_bound_sql(trees: TreeArrays, features: Sequence[TreeFeature]) -> str:
 
 def has_bound(estimator: LinkageModelBase) -> bool:
     """True for the models :mod:`caselink.linkage.bounds` can bound (naive
-    Bayes, boosted, their ensemble)."""
+    Bayes, logistic, boosted, their ensemble)."""
     return isinstance(
-        estimator, PriorLinkage | NaiveBayesLinkage | BoostedLinkage | EnsembleLinkage
+        estimator,
+        PriorLinkage | NaiveBayesLinkage | LogisticLinkage | BoostedLinkage | EnsembleLinkage,
     )
 
 
@@ -440,6 +444,8 @@ def needed_raw_score(estimator: LinkageModelBase, min_probability: float) -> flo
         if not all(float(m.calibration_[0]) > 0 for m in estimator.members()):
             return None  # a member whose log-odds fall as its raw score rises
         return estimator.members_sum_needed(min_probability) - SLACK
+    if isinstance(estimator, LogisticLinkage):
+        return logit - SLACK  # its bound (logistic_bound_sql) is of the calibrated log-odds
     return (logit - intercept) / slope - SLACK
 
 
@@ -672,9 +678,9 @@ def model_reach(
     rarest: Mapping[str, float] | None = None,
 ) -> Reach | None:
     """The model's :class:`Reach` for ``min_probability``; ``None`` when no
-    pair can be ruled out (see :func:`needed_raw_score`). An ensemble's
-    needs ``rarest``: the rarity (-ln share) of each multi-valued MO
-    attribute's rarest value (without it, no bound)."""
+    pair can be ruled out (see :func:`needed_raw_score`). A logistic model's
+    and an ensemble's need ``rarest``: the rarity (-ln share) of each
+    multi-valued MO attribute's rarest value (without it, no bound)."""
     needed = needed_raw_score(estimator, min_probability)
     if needed is None:
         return None
@@ -683,6 +689,11 @@ def model_reach(
         return Reach(BOUNDED_CASES, needed, bound=bound_sql(comparisons, weights, given))
     if isinstance(estimator, EnsembleLinkage):
         return _ensemble_reach(comparisons, estimator, needed, given, rarest)
+    if isinstance(estimator, LogisticLinkage):
+        linear = (
+            None if rarest is None else logistic_bound_sql(comparisons, estimator, rarest, given)
+        )
+        return None if linear is None else Reach("cases", needed, bound=linear)
     assert isinstance(estimator, BoostedLinkage)
     if len(comparisons) != len(estimator._comparisons()):
         raise ValueError("the comparisons must be the model's own")

@@ -175,9 +175,10 @@ class LinkageEngine:
         exact), its trees read by their cascade
         (:mod:`caselink.linkage.models.tree_cascade`): at 100,000 cases about
         nine candidate pairs in ten are ruled out before they are compared
-        (``benchmarks/boosted_bound.py``); and the ensemble's, its members'
-        bounds summed (:class:`caselink.linkage.bounds.EnsembleBound`).
-        ``False`` compares and scores every candidate pair."""
+        (``benchmarks/boosted_bound.py``); and the logistic model's and the
+        ensemble's (its members' bounds summed,
+        :class:`caselink.linkage.bounds.EnsembleBound`). ``False`` compares
+        and scores every candidate pair for every model but naive Bayes."""
         self.training: TrainingSample | None = None
         """The pairs the last :meth:`train` drew (for its report)."""
         self._model = model
@@ -420,14 +421,15 @@ class LinkageEngine:
 
     def _prunes(self) -> bool:
         """Whether the model's bound is used: always for the naive Bayes
-        models, for trees only with :attr:`prune_trees`."""
+        models, for the others only with :attr:`prune_trees`."""
         return additive_weights(self.model.estimator) is not None or self.prune_trees
 
     def reach_condition(self, min_probability: float) -> str | None:
         """SQL condition true for every pair that can reach ``min_probability``
         under the model (:mod:`caselink.linkage.bounds`); ``None`` when the
-        model gives no bound (logistic; trees without :attr:`prune_trees`)
-        or the threshold rules nothing out."""
+        model gives no such condition (the logistic model and the ensemble,
+        bounded in :meth:`count_linkable` only; any but naive Bayes without
+        :attr:`prune_trees`) or the threshold rules nothing out."""
         if not self._prunes():
             return None
         return reach_condition(self.comparisons, self.model.estimator, min_probability)
