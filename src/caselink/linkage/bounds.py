@@ -548,7 +548,7 @@ def logistic_bound_sql(
     rarest: Mapping[str, float],
     given: Mapping[str, str] | None = None,
 ) -> str | None:
-    """SQL (over ``a``, ``b``) of the logistic member's calibrated log-odds at
+    """SQL (over ``a``, ``b``) of a logistic model's calibrated log-odds at
     its best case (:func:`logistic_best_case`): an upper bound of its score.
 
     The model's features (:func:`caselink.linkage.models.logistic.design`)
