@@ -108,35 +108,41 @@ def city() -> LinkageEngine:
     return LinkageEngine(data.cases, data.schema)
 
 
+def city_1500() -> LinkageEngine:
+    """The engine of the 1,500-case city (seed 3) the trained-model tests share."""
+    data = generate(1500, seed=3)
+    return LinkageEngine(data.cases, data.schema)
+
+
+def trained_city(*models: str) -> LinkageEngine:
+    """:func:`city_1500`'s engine trained on ``models`` (CV chooses among them)."""
+    engine = city_1500()
+    engine.train(models=models)
+    return engine
+
+
 @pytest.fixture(scope="module")
 def boosted_city() -> LinkageEngine:
     """A 1,500-case city's engine with a trained boosted model."""
-    data = generate(1500, seed=3)
-    engine = LinkageEngine(data.cases, data.schema)
-    engine.train(models=("boosted",))
-    return engine
+    return trained_city("boosted")
 
 
 @pytest.fixture(scope="module")
 def logistic_city() -> LinkageEngine:
     """The same city's engine with a trained logistic model."""
-    data = generate(1500, seed=3)
-    engine = LinkageEngine(data.cases, data.schema)
-    engine.train(models=("logistic",))
-    return engine
+    return trained_city("logistic")
 
 
 @pytest.fixture(scope="module")
 def ensemble_city() -> LinkageEngine:
     """The same city's engine with a trained ensemble (whatever CV would choose)."""
-    data = generate(1500, seed=3)
-    trainer = LinkageEngine(data.cases, data.schema)
+    trainer = city_1500()
     sample = trainer.training_sample()
     prior = trainer.default_model().estimator
     ensemble = EnsembleLinkage(
         trainer.comparisons, target_log_ratio=prior.log_ratio_, n_splits=3
     ).fit(trainer.compare(sample.pairs), sample.y, groups=sample.groups)
     model = SavedModel(
-        ensemble, "ensemble", data.schema, trainer.config, trainer.comparisons, trainer.rules
+        ensemble, "ensemble", trainer.schema, trainer.config, trainer.comparisons, trainer.rules
     )
-    return LinkageEngine(data.cases, data.schema, model=model)
+    return LinkageEngine(trainer.cases, trainer.schema, model=model)

@@ -17,15 +17,13 @@ from caselink.linkage.blocking import BlockingRule
 from caselink.linkage.engine import LinkageEngine
 from caselink.linkage.features import level_matrix
 from caselink.synth import generate
+from tests.linkage import conftest
 from tests.linkage.conftest import EVERY_PAIR
 
 
 @pytest.fixture(scope="module")
 def trained_city() -> LinkageEngine:
-    data = generate(1500, seed=3)
-    engine = LinkageEngine(data.cases, data.schema)
-    engine.train(models=("naive_bayes",))
-    return engine
+    return conftest.trained_city("naive_bayes")
 
 
 def _every_pair_with_sql(engine: LinkageEngine, exprs: dict[str, str]) -> pd.DataFrame:

@@ -726,7 +726,7 @@ def _ensemble_reach(
     slope, intercept = (float(v) for v in boosted.calibration_)
     features = tree_features(comparisons, boosted.used_columns_, given)
     bound = EnsembleBound(
-        members=(f"({_num(weights.slope)} * {raw} + {_num(weights.intercept)}\n   + {linear})"),
+        members=f"({_num(weights.slope)} * {raw} + {_num(weights.intercept)}\n   + {linear})",
         trees=tree_bound(boosted.trees_, features),
         tree_calibration=(slope, intercept),
     )

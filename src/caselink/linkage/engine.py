@@ -185,9 +185,9 @@ class LinkageEngine:
         self._candidates: pd.DataFrame | None = None
         self._n_candidates: int | None = None
         self._linkable: tuple[float, int] | None = None
+        """(threshold, pairs) of the ``linkable_pairs`` table, bounded under the model."""
         self._reaches: dict[float, Reach | None] = {}
         """The model's bound at each threshold asked (:meth:`_reach`)."""
-        """(threshold, pairs) of the ``linkable_pairs`` table, bounded under the model."""
 
     # -- pairs ---------------------------------------------------------------
     def candidates(self) -> pd.DataFrame:
@@ -621,7 +621,6 @@ class LinkageEngine:
         if chunk_pairs < 1:
             raise ValueError(f"chunk_pairs must be at least 1, got {chunk_pairs!r}")
         estimator = self.model.estimator
-        condition = self.reach_condition(min_probability) if prune else None
         if pairs_sql is None and prune and self._reach(min_probability) is not None:
             total = self.count_linkable(min_probability)
             source = "linkable_pairs"
@@ -630,6 +629,7 @@ class LinkageEngine:
             source = "candidate_pairs"
             self.blocking_report["linkable_pairs"] = total
         else:
+            condition = self.reach_condition(min_probability) if prune else None
             if condition is not None:
                 self._create_bounded_cases()
                 cases = reach_cases_table(estimator)
