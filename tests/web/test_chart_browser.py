@@ -146,7 +146,9 @@ def test_a_chart_of_over_1000_elements_in_its_large_mode(
     page.wait_for_function(f"() => ({hidden})() === {sum(d['p'] < 0.5 for d in links)}")
 
     # clicking (tapping) a case opens the focus view on its neighbourhood, labelled in full
-    page.evaluate(f"() => {CHART}.cytoscape.getElementById('case:C7').emit('tap')")
+    # (a block body: emit returns the element, which Playwright would serialise with the
+    # whole graph it references, gigabytes of renderer heap)
+    page.evaluate(f"() => {{ {CHART}.cytoscape.getElementById('case:C7').emit('tap'); }}")
     focus = page.evaluate(
         f"""() => {{
       const f = {CHART}.focusView();
@@ -175,7 +177,7 @@ def test_a_chart_of_over_1000_elements_in_its_large_mode(
     assert shown == len(elements) - sum(d["p"] < 0.5 for d in links)
 
     # a second tap inside the focus view moves it to that node's neighbourhood
-    page.evaluate(f"() => {CHART}.focusView().getElementById('case:C8').emit('tap')")
+    page.evaluate(f"() => {{ {CHART}.focusView().getElementById('case:C8').emit('tap'); }}")
     assert page.evaluate(f"() => {CHART}.focusView().getElementById('case:C9').length") == 1
 
     # "Show all" closes the focus view and returns to the overview as it opened
