@@ -513,7 +513,8 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
     of birth; surname and canonical given name; given name and surname
     swapped (one of them exactly, the other by its initial); postcode and
     given-name initial; address line; surname and house number; postcode and
-    street; and, for cases in one 2 km square
+    street; postcode and house number (one house, its street written with a
+    slip or not at all); and, for cases in one 2 km square
     (:func:`caselink.entities.features.area_cells`), canonical given name
     and surname initial, or surname and given-name initial. The last two
     catch a name written with a slip or in full on one mention and by
@@ -533,6 +534,7 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
         block_on("address_line"),
         block_on("surname", "address_number"),
         block_on("postcode", "address_street"),
+        block_on("postcode", "address_number"),
         block_on("area", "first_canon", "substr(surname, 1, 1)"),
         block_on("area", "surname", first),
     ]
