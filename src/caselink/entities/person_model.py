@@ -27,7 +27,8 @@ the data. The ladders encode what goes wrong in police records of people:
 
 Name levels, dob, postcode, phone and address carry term frequency
 adjustments: agreeing on "John Smith" or on a council block's postcode is
-worth less than agreeing on a rare one.
+worth less than agreeing on a rare one (frequencies counted over people, not
+records: :func:`caselink.entities.persons.people_term_frequencies`).
 """
 
 from __future__ import annotations
