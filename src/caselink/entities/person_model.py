@@ -27,7 +27,8 @@ the data. The ladders encode what goes wrong in police records of people:
 
 Name levels, dob, postcode, phone and address carry term frequency
 adjustments: agreeing on "John Smith" or on a council block's postcode is
-worth less than agreeing on a rare one.
+worth less than agreeing on a rare one (frequencies counted over people, not
+records: :func:`caselink.entities.persons.people_term_frequencies`).
 """
 
 from __future__ import annotations
@@ -513,7 +514,8 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
     of birth; surname and canonical given name; given name and surname
     swapped (one of them exactly, the other by its initial); postcode and
     given-name initial; address line; surname and house number; postcode and
-    street; and, for cases in one 2 km square
+    street; postcode and house number (one house, its street written with a
+    slip or not at all); and, for cases in one 2 km square
     (:func:`caselink.entities.features.area_cells`), canonical given name
     and surname initial, or surname and given-name initial. The last two
     catch a name written with a slip or in full on one mention and by
@@ -533,6 +535,7 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
         block_on("address_line"),
         block_on("surname", "address_number"),
         block_on("postcode", "address_street"),
+        block_on("postcode", "address_number"),
         block_on("area", "first_canon", "substr(surname, 1, 1)"),
         block_on("area", "surname", first),
     ]

@@ -193,8 +193,9 @@ class PersonResolver:
     model_ : dict
         The trained model, JSON-serialisable: ``"splink"``, the Splink
         settings with m and u probabilities (``save_model_to_json``), and
-        ``"term_frequencies"``, the value frequencies of the
-        term-frequency-adjusted columns in the training mentions.
+        ``"term_frequencies"``, how common each value of the
+        term-frequency-adjusted columns is among the other people of the
+        training mentions (:func:`people_term_frequencies`).
     n_mentions_ : int
         Number of mentions the model was trained on.
     skipped_em_passes_ : list of str
@@ -332,13 +333,7 @@ class PersonResolver:
         if "phone" not in self.skipped_em_passes_:
             for comparison in ("dob", "name", "sex"):
                 _m_from_one_pass(linker, comparison, "phone", _pairs_sharing(features, "phone"))
-        term_frequencies: dict[str, list[list[Any]]] = {}
-        for col in TF_COLUMNS:
-            table = linker.table_management.compute_tf_table(col)
-            tf = table.as_pandas_dataframe()  # type: ignore[no-untyped-call]
-            term_frequencies[col] = [
-                [str(v), float(f)] for v, f in zip(tf[col], tf[f"tf_{col}"], strict=True)
-            ]
+        term_frequencies = people_term_frequencies(features)
         self.model_: dict[str, Any] = {
             "splink": _floored(linker.misc.save_model_to_json()),
             "term_frequencies": term_frequencies,
@@ -673,6 +668,68 @@ class PersonResolver:
             .reset_index(drop=True)
         )
         return PersonResolution(assignments, links)
+
+
+TF_HOLDER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "canon_name": ("dob_str", "address_line"),
+    "surname": ("dob_str", "address_line"),
+    "dob_str": ("canon_name",),
+    "postcode": ("canon_name",),
+    "phone": ("canon_name",),
+    "address_line": ("canon_name",),
+}
+"""For each term-frequency column, what tells its holders apart (the first recorded).
+
+A name's holders are told apart by their dates of birth (else their
+address lines), a date of birth's, an address's, a postcode's and a
+phone's by the names recorded with them; a mention recording none of
+those is a holder of its own.
+"""
+
+
+def people_term_frequencies(features: pd.DataFrame) -> dict[str, list[list[Any]]]:
+    """How common each value of :data:`TF_COLUMNS` is among *other people*: the term frequencies.
+
+    A term frequency stands for the chance that someone else, picked at
+    random, has the value too: agreeing on "John Smith" or on a council
+    block's postcode is worth less than agreeing on a rare one. Counted
+    over records (Splink's ``compute_tf_table``) a value is as common as
+    the person holding it is recorded often: the address of a man recorded
+    five times looks five times as common as a neighbour's recorded once,
+    and every agreement between his own records is worth less, the more so
+    the more he is recorded (on FEBRL3, about 3 bits per true pair over
+    name, dob and address; the model's odds, ten times too low). Here a
+    value counts its distinct holders (:data:`TF_HOLDER_COLUMNS`: the same
+    name with the same dob is one holder however often recorded), and its
+    frequency is that of the *other* holders, ``(holders - 1) / (all
+    holders - 1)``, the share of the rest of the population who have it.
+    A value with one holder is left out of the table: no one else is known
+    to have it, and an agreement on it keeps its level's average weight
+    (Splink adds no adjustment for a value the table does not hold).
+
+    Returns
+    -------
+    dict
+        ``column -> [[value, frequency], ...]`` for each of :data:`TF_COLUMNS`.
+    """
+    out: dict[str, list[list[Any]]] = {}
+    for col in TF_COLUMNS:
+        known = features.loc[features[col].notna()]
+        holder = pd.Series([None] * len(known), index=known.index, dtype=object)
+        for other in TF_HOLDER_COLUMNS[col]:
+            holder = holder.where(holder.notna(), known[other])
+        holder = holder.where(holder.notna(), "#" + known["mention_id"].astype(str))
+        holders = (
+            pd.DataFrame({"value": known[col].astype(str), "holder": holder.astype(str)})
+            .drop_duplicates()
+            .groupby("value")
+            .size()
+        )
+        everyone = int(holders.sum())
+        shared = holders[holders > 1]
+        frequency = (shared - 1) / max(everyone - 1, 1)
+        out[col] = [[str(v), float(f)] for v, f in frequency.items()]
+    return out
 
 
 def _m_from_one_pass(linker: Linker, comparison: str, column: str, pairs: int) -> None:
