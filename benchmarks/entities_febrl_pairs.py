@@ -21,7 +21,7 @@ by side.
 
 Usage::
 
-    .venv/bin/python benchmarks/entities_febrl_pairs.py [--sets febrl3,febrl4] [--examples 6]
+    .venv/bin/python benchmarks/entities_febrl_pairs.py [--sets febrl3,febrl4] [--examples 6] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from caselink.entities.evidence import level_labels
 from caselink.entities.people_file import read_people_file
 from caselink.entities.persons import _fetch, _links
 from entities_febrl import febrl, to_people_csv
+from machine import describe
 
 SPLINK_THRESHOLD = 0.9
 
@@ -199,7 +200,11 @@ def main() -> None:
     parser.add_argument(
         "--threshold", type=float, default=None, help="caselink's (default: the resolver's)"
     )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="also write the summaries (JSON, with the machine)"
+    )
     args = parser.parse_args()
+    summaries: list[dict[str, Any]] = []
     for name in args.sets.split(","):
         frame = febrl(name)
         raw = frame.reset_index(drop=True).fillna("")
@@ -238,6 +243,7 @@ def main() -> None:
                     levels.get(p, "") for p in kinds["c_not_joined"]
                 ).most_common(8)
             print(json.dumps(summary), flush=True)
+            summaries.append(summary)
             for kind in ("a_not_candidate", "b_below_threshold", "c_not_joined"):
                 for a, b in kinds[kind][: args.examples]:
                     p = scored.get((a, b))
@@ -246,6 +252,9 @@ def main() -> None:
                         f" {levels.get((a, b), '')}\n"
                         f"    {raw.loc[a, COLS].tolist()}\n    {raw.loc[b, COLS].tolist()}"
                     )
+    if args.out is not None:
+        args.out.write_text(json.dumps({"machine": describe(), "runs": summaries}, indent=2))
+        print(f"-> {args.out}")
 
 
 if __name__ == "__main__":
