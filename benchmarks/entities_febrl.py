@@ -100,24 +100,24 @@ def to_people_csv(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return pd.DataFrame({"mention_id": range(len(frame)), "entity": frame["entity"].to_numpy()})
 
 
-def plain_splink(frame: pd.DataFrame) -> pd.DataFrame:
-    """Plain Splink 5 as documented, untuned: ``rec_id`` -> cluster at p >= 0.9."""
+SPLINK_COLUMNS = [
+    "unique_id",
+    "given_name",
+    "surname",
+    "date_of_birth",
+    "postcode",
+    "street_number",
+    "address_1",
+]
+"""The columns plain Splink reads (``unique_id`` and the FEBRL fields, no ``soc_sec_id``)."""
+
+
+def plain_splink_linker(data: pd.DataFrame) -> Any:
+    """Plain Splink 5 as documented, untuned, trained on ``data`` (:data:`SPLINK_COLUMNS`):
+    names Jaro-Winkler, dob, postcode, address; u by random sampling, m by EM."""
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    data = frame.reset_index().rename(columns={"rec_id": "unique_id"})
-    data = data.loc[
-        :,
-        [
-            "unique_id",
-            "given_name",
-            "surname",
-            "date_of_birth",
-            "postcode",
-            "street_number",
-            "address_1",
-        ],
-    ]
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=[
@@ -135,16 +135,34 @@ def plain_splink(frame: pd.DataFrame) -> pd.DataFrame:
             block_on("surname", "street_number"),
         ],
     )
-    linker = Linker(DuckDBAPI().register(data), settings, log_level=logging.ERROR)
+    linker = Linker(
+        DuckDBAPI().register(data.loc[:, SPLINK_COLUMNS]), settings, log_level=logging.ERROR
+    )
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "surname", "date_of_birth")], recall=0.7
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     for rule in (block_on("date_of_birth"), block_on("given_name", "surname")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    return linker
+
+
+def plain_splink(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain Splink 5 as documented, untuned: ``rec_id`` -> cluster at p >= 0.9."""
+    linker = plain_splink_linker(frame.reset_index().rename(columns={"rec_id": "unique_id"}))
     pred = linker.inference.predict(threshold_match_probability=0.9)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.9)
     out = clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]  # type: ignore[no-untyped-call]
+    return out
+
+
+def cluster_pairs(labels: pd.Series) -> set[tuple[int, int]]:
+    """Every pair of index values that share a label (the pairs a clustering makes)."""
+    frame = pd.DataFrame({"m": labels.index.to_numpy(), "g": labels.to_numpy()})
+    out: set[tuple[int, int]] = set()
+    for _, ms in frame.groupby("g")["m"]:
+        v = sorted(int(x) for x in ms)
+        out.update((a, b) for i, a in enumerate(v) for b in v[i + 1 :])
     return out
 
 

@@ -43,16 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from caselink.entities import PersonResolver
 from caselink.entities.features import person_features
 from caselink.entities.people_file import read_people_file
-from entities_febrl import febrl, plain_splink, to_people_csv
-
-
-def _pairs(labels: pd.Series) -> set[tuple[int, int]]:
-    frame = pd.DataFrame({"m": labels.index.to_numpy(), "g": labels.to_numpy()})
-    out: set[tuple[int, int]] = set()
-    for _, ms in frame.groupby("g")["m"]:
-        v = sorted(int(x) for x in ms)
-        out.update((a, b) for i, a in enumerate(v) for b in v[i + 1 :])
-    return out
+from entities_febrl import cluster_pairs, febrl, plain_splink, to_people_csv
 
 
 def _joined(pairs: pd.DataFrame, truth: pd.Series) -> dict[int, int]:
@@ -119,8 +110,8 @@ def main() -> None:
     scored = resolver.score(mentions, threshold=args.floor)
     pred = resolution.assignments.set_index("mention_id")["entity_id"]
 
-    true_pairs = _pairs(truth)
-    pred_pairs = _pairs(pred)
+    true_pairs = cluster_pairs(truth)
+    pred_pairs = cluster_pairs(pred)
     missed = true_pairs - pred_pairs
     wrong = pred_pairs - true_pairs
 
@@ -151,7 +142,7 @@ def main() -> None:
         splink["cluster_id"].to_numpy(),
         index=rec_to_mention.reindex(splink["unique_id"]).to_numpy(),
     )
-    splink_pairs = _pairs(splink_labels)
+    splink_pairs = cluster_pairs(splink_labels)
 
     features = person_features(mentions).set_index("mention_id")
     cols = ["first_name", "surname", "dob_str", "address_line", "postcode"]

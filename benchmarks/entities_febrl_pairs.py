@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import tempfile
 from collections import Counter
@@ -44,19 +43,10 @@ from caselink.entities import PersonResolver
 from caselink.entities.evidence import level_labels
 from caselink.entities.people_file import read_people_file
 from caselink.entities.persons import _fetch, _links
-from entities_febrl import febrl, to_people_csv
+from entities_febrl import cluster_pairs, febrl, plain_splink_linker, to_people_csv
 from machine import describe
 
 SPLINK_THRESHOLD = 0.9
-
-
-def _pairs(labels: pd.Series) -> set[tuple[int, int]]:
-    frame = pd.DataFrame({"m": labels.index.to_numpy(), "g": labels.to_numpy()})
-    out: set[tuple[int, int]] = set()
-    for _, ms in frame.groupby("g")["m"]:
-        v = sorted(int(x) for x in ms)
-        out.update((a, b) for i, a in enumerate(v) for b in v[i + 1 :])
-    return out
 
 
 def _components(pairs: list[tuple[int, int]], nodes: list[int]) -> dict[int, int]:
@@ -134,47 +124,9 @@ def caselink_run(
 
 def splink_run(frame: pd.DataFrame) -> tuple[pd.Series, dict[tuple[int, int], float]]:
     """Plain Splink as ``entities_febrl.plain_splink``: clusters and every blocked pair."""
-    import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-
     data = frame.reset_index().rename(columns={"rec_id": "unique_id"})
     data["unique_id"] = np.arange(len(data))
-    data = data.loc[
-        :,
-        [
-            "unique_id",
-            "given_name",
-            "surname",
-            "date_of_birth",
-            "postcode",
-            "street_number",
-            "address_1",
-        ],
-    ]
-    settings = SettingsCreator(
-        link_type="dedupe_only",
-        comparisons=[
-            cl.JaroWinklerAtThresholds("given_name"),
-            cl.JaroWinklerAtThresholds("surname"),
-            cl.LevenshteinAtThresholds("date_of_birth", [1, 2]),
-            cl.ExactMatch("postcode"),
-            cl.JaroWinklerAtThresholds("address_1"),
-            cl.ExactMatch("street_number"),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("given_name", "surname"),
-            block_on("date_of_birth"),
-            block_on("postcode"),
-            block_on("surname", "street_number"),
-        ],
-    )
-    linker = Linker(DuckDBAPI().register(data), settings, log_level=logging.ERROR)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_name", "surname", "date_of_birth")], recall=0.7
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    for rule in (block_on("date_of_birth"), block_on("given_name", "surname")):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    linker = plain_splink_linker(data)
     every = linker.inference.predict()
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(every, SPLINK_THRESHOLD)
     out = clusters.as_pandas_dataframe()  # type: ignore[no-untyped-call]
@@ -209,7 +161,7 @@ def main() -> None:
         frame = febrl(name)
         raw = frame.reset_index(drop=True).fillna("")
         truth = pd.Series(frame["entity"].to_numpy(), index=np.arange(len(frame)))
-        true_pairs = _pairs(truth)
+        true_pairs = cluster_pairs(truth)
         for system in args.systems.split(","):
             levels: dict[tuple[int, int], str] = {}
             if system == "caselink":
@@ -223,7 +175,7 @@ def main() -> None:
             else:
                 pred, scored = splink_run(frame)
                 threshold = SPLINK_THRESHOLD
-            pred_pairs = _pairs(pred)
+            pred_pairs = cluster_pairs(pred)
             missed = true_pairs - pred_pairs
             wrong = pred_pairs - true_pairs
             kinds = classify(missed, scored, threshold, truth)
