@@ -88,13 +88,13 @@ def classify(
 
 def caselink_run(
     frame: pd.DataFrame, threshold: float | None = None
-) -> tuple[pd.Series, dict[tuple[int, int], float], float, pd.DataFrame, pd.Series]:
-    """caselink's clusters, every blocked pair's probability, threshold, links, truth."""
+) -> tuple[pd.Series, dict[tuple[int, int], float], float, dict[tuple[int, int], str]]:
+    """caselink's clusters, every blocked pair's probability, the threshold,
+    and every blocked pair's name / dob / address levels."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "people.csv"
-        truth_frame = to_people_csv(frame, path)
+        to_people_csv(frame, path)
         mentions = read_people_file(path)
-    truth = truth_frame.set_index("mention_id")["entity"]
     resolver = (PersonResolver() if threshold is None else PersonResolver(threshold)).fit(mentions)
     resolution = resolver.resolve(mentions)
     features = resolver._features(mentions, None)
@@ -115,11 +115,7 @@ def caselink_run(
         )
     }
     pred = resolution.assignments.set_index("mention_id")["entity_id"]
-    every["levels"] = [
-        levels.get((int(a), int(b)), "")
-        for a, b in zip(every["mention_id_l"], every["mention_id_r"], strict=True)
-    ]
-    return pred, scored, resolver.threshold, every, truth
+    return pred, scored, resolver.threshold, levels
 
 
 def splink_run(frame: pd.DataFrame) -> tuple[pd.Series, dict[tuple[int, int], float]]:
@@ -165,13 +161,7 @@ def main() -> None:
         for system in args.systems.split(","):
             levels: dict[tuple[int, int], str] = {}
             if system == "caselink":
-                pred, scored, threshold, every, _ = caselink_run(frame, args.threshold)
-                levels = {
-                    (int(a), int(b)): lv
-                    for a, b, lv in zip(
-                        every["mention_id_l"], every["mention_id_r"], every["levels"], strict=True
-                    )
-                }
+                pred, scored, threshold, levels = caselink_run(frame, args.threshold)
             else:
                 pred, scored = splink_run(frame)
                 threshold = SPLINK_THRESHOLD
