@@ -43,7 +43,6 @@ def rule_costs(n: int, rules_name: str, memory_limit: str, count_only: bool) -> 
     reach = engine._reach(THRESHOLD)  # the benchmark reads the engine's own bound
     if reach is None or reach.bound is None:
         raise SystemExit("the default model must be naive Bayes (an SQL bound)")
-    bound = reach.bound
     engine._create_bounded_cases()
     con = engine._con
     joined = (
@@ -66,10 +65,7 @@ def rule_costs(n: int, rules_name: str, memory_limit: str, count_only: bool) -> 
         t_stage = time.perf_counter() - t
         staged = int(con.execute("SELECT COUNT(*) FROM rule_pairs").fetchall()[0][0])
         t = time.perf_counter()
-        kept = con.execute(
-            f"WITH s AS MATERIALIZED (SELECT {bound} AS bound {joined}) "
-            f"SELECT COUNT(*) FROM s WHERE bound >= {reach.needed!r}"
-        ).fetchall()[0][0]
+        kept = con.execute(f"SELECT COUNT(*) FROM ({reach.reachable_sql(joined)})").fetchall()[0][0]
         t_bound = time.perf_counter() - t
         con.execute("DROP TABLE rule_pairs")
         row = {

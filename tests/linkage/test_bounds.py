@@ -79,6 +79,25 @@ def test_the_bound_is_never_below_a_pairs_score(
     assert (raw >= needed).sum() > 0
 
 
+def test_the_reachable_pairs_are_those_whose_bound_reaches_what_is_needed(
+    city: LinkageEngine,
+) -> None:
+    city._create_bounded_cases()
+    reach = bounds.model_reach(city.comparisons, city.model.estimator, 0.5)
+    assert reach is not None and reach.bound is not None
+    joined = (
+        f"FROM ({EVERY_PAIR}) r JOIN {reach.cases_table} a ON a.case_id = r.case_a "
+        f"JOIN {reach.cases_table} b ON b.case_id = r.case_b"
+    )
+    kept = set(city._con.execute(reach.reachable_sql(joined)).fetchall())
+    every = city._con.execute(f"SELECT r.case_a, r.case_b, {reach.bound} {joined}").fetchall()
+    assert kept == {(a, b) for a, b, bound in every if bound >= reach.needed}
+    assert 0 < len(kept) < len(every)
+    trees_only = bounds.Reach("cases", reach.needed)
+    with pytest.raises(ValueError, match="only a bound given as SQL"):
+        trees_only.reachable_sql(joined)
+
+
 @pytest.mark.parametrize("threshold", [0.05, 0.5, 0.9])
 def test_pruned_linking_gives_exactly_the_links_of_scoring_every_candidate(
     threshold: float, city: LinkageEngine

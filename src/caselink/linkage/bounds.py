@@ -669,6 +669,20 @@ class Reach:
             return trees_sql(self.trees.trees, self.trees.inputs)
         return None
 
+    def reachable_sql(self, joined: str) -> str:
+        """SELECT case_a, case_b of the pairs of ``joined`` (``FROM rule_pairs
+        r JOIN ... a JOIN ... b``) whose SQL bound (:attr:`bound`) reaches
+        :attr:`needed`: the bound computed as a column behind a materialised
+        CTE, then filtered (DuckDB evaluates it several times slower as a
+        filter pushed into the join)."""
+        if self.bound is None:
+            raise ValueError("only a bound given as SQL (naive Bayes, logistic) is read in SQL")
+        return (
+            "WITH scored AS MATERIALIZED (\n"
+            f"SELECT r.case_a, r.case_b, {self.bound} AS bound {joined}\n)\n"
+            f"SELECT case_a, case_b FROM scored WHERE bound >= {_num(self.needed)}"
+        )
+
 
 def model_reach(
     comparisons: Sequence[Comparison],

@@ -505,12 +505,9 @@ class LinkageEngine:
             elif reach.trees is not None:
                 self._keep_reachable_by_trees(reach.trees, reach.needed, joined)
             else:
-                needed = Lit(reach.needed, True).sql()
                 self._con.execute(
                     "INSERT INTO reachable_pairs SELECT case_a, case_b FROM (\n"
-                    "WITH scored AS MATERIALIZED (\n"
-                    f"SELECT r.case_a, r.case_b, {reach.bound_sql()} AS bound {joined}\n)\n"
-                    f"SELECT case_a, case_b FROM scored WHERE bound >= {needed})"
+                    f"{reach.reachable_sql(joined)})"
                 )
             self._con.execute("DROP TABLE rule_pairs")
         self._con.execute(
