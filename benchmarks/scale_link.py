@@ -139,6 +139,7 @@ def run_duckdb(
     count_candidates: bool,
     seed: int = SEED,
     design: str = DESIGN,
+    candidates_per_case: float | None = None,
 ) -> dict[str, object]:
     t0 = time.perf_counter()
     cases, schema, truth_cases = generated(n, seed, design)
@@ -146,9 +147,17 @@ def run_duckdb(
     config = LinkageConfig()
     rules = named_rules(rules_name, config, schema, n)
     t = time.perf_counter()
-    engine = LinkageEngine(cases, schema, rules=rules, memory_limit=memory_limit)
+    engine = LinkageEngine(
+        cases,
+        schema,
+        rules=rules,
+        memory_limit=memory_limit,
+        candidates_per_case=candidates_per_case,
+    )
     t_tables = time.perf_counter() - t
     print(f"  tables built in {t_tables:.1f} s", file=sys.stderr, flush=True)
+    if engine.reach is not None:
+        print(f"  {engine.reach.describe()}", file=sys.stderr, flush=True)
     t = time.perf_counter()
     model = engine.model
     t_fit = time.perf_counter() - t
@@ -177,6 +186,8 @@ def run_duckdb(
         "design": design,
         "rules": rules_name,
         "rule_count": len(rules),
+        "candidates_per_case_budget": candidates_per_case,
+        "reach": None if engine.reach is None else engine.reach.describe(),
         "model": model.name,
         "duckdb_memory_limit": memory_limit,
         "generate_s": round(t_gen, 1),
@@ -322,6 +333,13 @@ def main() -> None:
     parser.add_argument("--count-only", action="store_true", help="block and count only")
     parser.add_argument("--seed", type=int, default=SEED, help="synthetic city seed (default 1)")
     parser.add_argument(
+        "--candidates-per-case",
+        type=float,
+        default=None,
+        help="a budget of candidate pairs per case: the rules' reach fitted to the data's "
+        "density (LinkageEngine(candidates_per_case=...); tables_s includes the fitting)",
+    )
+    parser.add_argument(
         "--count-candidates",
         action="store_true",
         help="also block without the bound, to count candidate pairs and their recall",
@@ -342,6 +360,7 @@ def main() -> None:
                 args.count_candidates,
                 args.seed,
                 args.design,
+                args.candidates_per_case,
             )
         else:
             r = run_spark(n, args.rules)
@@ -350,6 +369,8 @@ def main() -> None:
     kind = "_count" if args.count_only else ""
     seed = "" if args.seed == SEED else f"_seed{args.seed}"
     seed += "" if args.design == DESIGN else f"_design{args.design}"
+    if args.candidates_per_case is not None:
+        seed += f"_budget{args.candidates_per_case:g}"
     name = f"scale_link_{args.engine}_{args.rules}{kind}_{'_'.join(map(str, args.n))}{seed}.json"
     path = Path(__file__).parent / "results" / name
     path.write_text(json.dumps({"machine": describe(), "runs": results}, indent=2))

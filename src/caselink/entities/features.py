@@ -43,6 +43,8 @@ PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
     "address_street",
     "vehicle",
     "area",
+    "area_row",
+    "area_col",
     "case_lat",
     "case_lon",
     "home_lat",
@@ -50,6 +52,11 @@ PERSON_FEATURE_COLUMNS: tuple[str, ...] = (
     "role_kind",
 )
 """Columns of :func:`person_features`, in order."""
+
+NUMERIC_FEATURES: frozenset[str] = frozenset(
+    {"mention_id", "dob", "area_row", "area_col", "case_lat", "case_lon", "home_lat", "home_lon"}
+)
+"""Columns kept in their own dtype; every other is an object column, None where missing."""
 
 ROLE_KINDS: dict[str, str] = {
     "victim": "victim",
@@ -87,13 +94,14 @@ person's cases while admitting few pairs of mentions to compare.
 _KM_PER_DEGREE = 111.195
 
 
-def area_cells(lat: np.ndarray, lon: np.ndarray, km: float = AREA_KM) -> list[str | None]:
-    """The ``km`` grid square (``"row:col"``) holding each point, None where unknown.
+def area_grid(
+    lat: np.ndarray, lon: np.ndarray, km: float = AREA_KM
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row and column of the ``km`` grid square holding each point, and whether it is known.
 
-    A blocking key: a mention whose name was written with a slip can still
-    be compared with the mentions of similar names in cases nearby.
-    Columns are ``km`` wide at the point's own latitude band, so squares
-    are square anywhere.
+    Columns are ``km`` wide at the row's own latitude band, so squares are
+    square anywhere; neighbouring squares differ by at most 1 in row and
+    column (what the person model's blocking reads as "nearby").
     """
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)
@@ -102,8 +110,19 @@ def area_cells(lat: np.ndarray, lon: np.ndarray, km: float = AREA_KM) -> list[st
     # the width of a degree of longitude at the centre of the row, so a row's columns align
     centre = (row + 0.5) * km / _KM_PER_DEGREE
     col = np.floor(np.where(known, lon, 0.0) * _KM_PER_DEGREE * np.cos(np.radians(centre)) / km)
+    return row.astype(np.int64), col.astype(np.int64), known
+
+
+def area_cells(lat: np.ndarray, lon: np.ndarray, km: float = AREA_KM) -> list[str | None]:
+    """The ``km`` grid square (``"row:col"``) holding each point, None where unknown.
+
+    A blocking key: a mention whose name was written with a slip can still
+    be compared with the mentions of similar names in cases nearby
+    (:func:`area_grid` gives the square's row and column).
+    """
+    row, col, known = area_grid(lat, lon, km)
     return [
-        f"{int(r)}:{int(c)}" if k else None
+        f"{r}:{c}" if k else None
         for r, c, k in zip(row.tolist(), col.tolist(), known.tolist(), strict=True)
     ]
 
@@ -163,9 +182,10 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
         (``YYYY-MM-DD``, for digit-level comparisons), sex (``U`` read as
         unknown), normalised postcode, E.164 phone and address line,
         normalised vehicle registration (None when the frame has no
-        ``vehicle``), the 2 km square of the case (:func:`area_cells`), the
-        case's location, the recorded home location (``address_lat,
-        address_lon`` when the frame has them) and the kind of role
+        ``vehicle``), the 2 km square of the case (:func:`area_cells`; its
+        ``area_row, area_col`` from :func:`area_grid`), the case's location,
+        the recorded home location (``address_lat, address_lon`` when the
+        frame has them) and the kind of role
         (:data:`ROLE_KINDS`; ``deceased`` for the victim of a death, when the
         cases frame gives ``case_type``). ``surname_canon`` is the surname read as a
         given name through the nickname table (for "Pearce Tomek" written
@@ -220,7 +240,12 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
     else:
         out["case_lat"] = np.full(len(out), np.nan)
         out["case_lon"] = np.full(len(out), np.nan)
-    out["area"] = area_cells(out["case_lat"].to_numpy(), out["case_lon"].to_numpy())
+    lat, lon = out["case_lat"].to_numpy(), out["case_lon"].to_numpy()
+    out["area"] = area_cells(lat, lon)
+    square_row, square_col, known = area_grid(lat, lon)
+    out["area_row"] = pd.array(square_row, dtype="Int64")
+    out["area_col"] = pd.array(square_col, dtype="Int64")
+    out.loc[~known, ["area_row", "area_col"]] = pd.NA
     for col in ("home_lat", "home_lon"):
         source = f"address_{col[5:]}"
         out[col] = (
@@ -236,6 +261,6 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
         dead = (mentions["role"] == "victim") & case_type.isin(DEATH_TYPES)
         out.loc[dead.to_numpy(), "role_kind"] = "deceased"
     for col in PERSON_FEATURE_COLUMNS:
-        if col not in ("mention_id", "dob", "case_lat", "case_lon", "home_lat", "home_lon"):
+        if col not in NUMERIC_FEATURES:
             out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out.loc[:, list(PERSON_FEATURE_COLUMNS)]
