@@ -25,6 +25,7 @@ pairs per second, and the blocking recalls:
     .venv/bin/python benchmarks/scale_link.py duckdb 100000 1000000 --rules lean
     .venv/bin/python benchmarks/scale_link.py spark 100000 --rules lean
     .venv/bin/python benchmarks/scale_link.py duckdb 1000000 --rules wide --count-only
+    .venv/bin/python benchmarks/scale_link.py duckdb 1000000 --rules national --candidates-per-case 250
 """
 
 from __future__ import annotations
