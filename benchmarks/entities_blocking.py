@@ -34,7 +34,7 @@ import duckdb
 
 from caselink.entities import PersonResolver, pairwise_scores
 from caselink.entities.features import person_features
-from caselink.entities.person_model import prediction_blocking_rules
+from caselink.entities.person_model import prediction_blocking_sql
 from caselink.synth import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,14 +59,6 @@ BARE_RULES: tuple[str, ...] = (
     " AND substr(l.first_canon, 1, 1) = substr(r.first_canon, 1, 1)",
 )
 """The baseline: each rule's key alone, as caselink blocked before corroborations."""
-
-
-def corroborated_rules() -> list[str]:
-    """The default rules as SQL (what the fitted model carries)."""
-    return [
-        r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
-        for r in prediction_blocking_rules()
-    ]
 
 
 def rule_pairs(
@@ -132,7 +124,7 @@ def run(n: int, args: argparse.Namespace) -> dict[str, Any]:
     con.register("truth", truth)
     con.execute("CREATE TABLE m AS SELECT * FROM features JOIN truth USING (mention_id)")
     out: dict[str, Any] = {"mentions": len(features), "design": args.design, "seed": args.seed}
-    rules = corroborated_rules()
+    rules = prediction_blocking_sql()
     for name, rule_set in (("corroborated", rules), ("bare", BARE_RULES)):
         per_rule = rule_pairs(con, rule_set)
         out[name] = {

@@ -114,14 +114,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "machine": describe(),
     }
     if args.reachable:
-        from caselink.entities.person_model import prediction_blocking_rules
+        from caselink.entities.person_model import prediction_blocking_sql
 
         feats = person_features(mentions, data.cases).set_index("mention_id")
         true = truth.set_index("mention_id")["person_id"]
-        rules = [
-            r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
-            for r in prediction_blocking_rules()
-        ]
+        rules = prediction_blocking_sql()
         result["reachable_recall"] = _reachable(feats, true, rules)
         result["reachable_recall_rules_before"] = _reachable(feats, true, list(OLD_BLOCKING_RULES))
         return result
@@ -298,12 +295,9 @@ def _analyse(
         shared |= flag.reindex(la).to_numpy() & flag.reindex(lb).to_numpy()
     out["name_only_links"] = _density_calibration(feats, true, links, ~shared)
     if "area" in feats.columns:  # the blocking rules of this version of the model
-        from caselink.entities.person_model import prediction_blocking_rules
+        from caselink.entities.person_model import prediction_blocking_sql
 
-        rules = [
-            r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
-            for r in prediction_blocking_rules()
-        ]
+        rules = prediction_blocking_sql()
         out["reachable_recall"] = _reachable(feats, true, rules)
     out["reachable_recall_rules_before"] = _reachable(feats, true, list(OLD_BLOCKING_RULES))
     links_true = links.loc[

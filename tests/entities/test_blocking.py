@@ -16,12 +16,12 @@ import duckdb
 import pandas as pd
 
 from caselink.entities.features import AREA_KM, person_features
-from caselink.entities.person_model import prediction_blocking_rules
+from caselink.entities.person_model import prediction_blocking_sql
 from caselink.records.frames import mentions_frame
 
 KM_PER_DEGREE_LAT = 111.32
 FAR_KM = 10 * AREA_KM
-"""North of the first case: five squares away, never touching."""
+"""North of the first case: ten squares away, never touching."""
 
 
 def _candidates(rows: list[dict[str, Any]], north_km: list[float] | None) -> bool:
@@ -44,11 +44,7 @@ def _candidates(rows: list[dict[str, Any]], north_km: list[float] | None) -> boo
     )
     con = duckdb.connect()
     con.register("m", person_features(mentions, cases))
-    rules = [
-        r if isinstance(r, str) else r.get_blocking_rule("duckdb").blocking_rule_sql
-        for r in prediction_blocking_rules()
-    ]
-    where = " OR ".join(f"coalesce(({rule}), false)" for rule in rules)
+    where = " OR ".join(f"coalesce(({rule}), false)" for rule in prediction_blocking_sql())
     (count,) = con.execute(
         f"SELECT count(*) FROM m AS l JOIN m AS r ON l.mention_id < r.mention_id WHERE {where}"
     ).fetchone() or (0,)

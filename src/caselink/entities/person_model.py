@@ -580,6 +580,18 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
     ]
 
 
+def prediction_blocking_sql() -> list[str]:
+    """:func:`prediction_blocking_rules` as DuckDB SQL over ``l`` and ``r``, in order.
+
+    What a trained model carries; for counting or checking the candidate
+    pairs outside Splink.
+    """
+    return [
+        rule if isinstance(rule, str) else rule.get_blocking_rule("duckdb").blocking_rule_sql
+        for rule in prediction_blocking_rules()
+    ]
+
+
 EM_RULES: tuple[tuple[str, ...], ...] = (("dob_str",), ("surname", "first_canon"), ("phone",))
 """Columns of the EM passes that estimate m probabilities, in order.
 
