@@ -120,7 +120,11 @@ def area_cells(lat: np.ndarray, lon: np.ndarray, km: float = AREA_KM) -> list[st
     be compared with the mentions of similar names in cases nearby
     (:func:`area_grid` gives the square's row and column).
     """
-    row, col, known = area_grid(lat, lon, km)
+    return _cell_names(*area_grid(lat, lon, km))
+
+
+def _cell_names(row: np.ndarray, col: np.ndarray, known: np.ndarray) -> list[str | None]:
+    """``"row:col"`` of each square from :func:`area_grid`, None where unknown."""
     return [
         f"{r}:{c}" if k else None
         for r, c, k in zip(row.tolist(), col.tolist(), known.tolist(), strict=True)
@@ -240,12 +244,12 @@ def person_features(mentions: pd.DataFrame, cases: pd.DataFrame | None = None) -
     else:
         out["case_lat"] = np.full(len(out), np.nan)
         out["case_lon"] = np.full(len(out), np.nan)
-    lat, lon = out["case_lat"].to_numpy(), out["case_lon"].to_numpy()
-    out["area"] = area_cells(lat, lon)
-    square_row, square_col, known = area_grid(lat, lon)
-    out["area_row"] = pd.array(square_row, dtype="Int64")
-    out["area_col"] = pd.array(square_col, dtype="Int64")
-    out.loc[~known, ["area_row", "area_col"]] = pd.NA
+    square_row, square_col, known = area_grid(
+        out["case_lat"].to_numpy(), out["case_lon"].to_numpy()
+    )
+    out["area"] = _cell_names(square_row, square_col, known)
+    out["area_row"] = pd.arrays.IntegerArray(square_row, ~known)
+    out["area_col"] = pd.arrays.IntegerArray(square_col, ~known)
     for col in ("home_lat", "home_lon"):
         source = f"address_{col[5:]}"
         out[col] = (
