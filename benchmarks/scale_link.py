@@ -368,11 +368,11 @@ def main() -> None:
         print(json.dumps(r), flush=True)
         results.append(r)
     kind = "_count" if args.count_only else ""
-    seed = "" if args.seed == SEED else f"_seed{args.seed}"
-    seed += "" if args.design == DESIGN else f"_design{args.design}"
+    suffix = "" if args.seed == SEED else f"_seed{args.seed}"
+    suffix += "" if args.design == DESIGN else f"_design{args.design}"
     if args.candidates_per_case is not None:
-        seed += f"_budget{args.candidates_per_case:g}"
-    name = f"scale_link_{args.engine}_{args.rules}{kind}_{'_'.join(map(str, args.n))}{seed}.json"
+        suffix += f"_budget{args.candidates_per_case:g}"
+    name = f"scale_link_{args.engine}_{args.rules}{kind}_{'_'.join(map(str, args.n))}{suffix}.json"
     path = Path(__file__).parent / "results" / name
     path.write_text(json.dumps({"machine": describe(), "runs": results}, indent=2))
     print(f"-> {path}")
