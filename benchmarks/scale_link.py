@@ -141,6 +141,7 @@ def run_duckdb(
     seed: int = SEED,
     design: str = DESIGN,
     candidates_per_case: float | None = None,
+    prefix: bool = False,
 ) -> dict[str, object]:
     t0 = time.perf_counter()
     cases, schema, truth_cases = generated(n, seed, design)
@@ -154,6 +155,7 @@ def run_duckdb(
         rules=rules,
         memory_limit=memory_limit,
         candidates_per_case=candidates_per_case,
+        prefix_filter=prefix,
     )
     t_tables = time.perf_counter() - t
     print(f"  tables built in {t_tables:.1f} s", file=sys.stderr, flush=True)
@@ -188,6 +190,7 @@ def run_duckdb(
         "rules": rules_name,
         "rule_count": len(rules),
         "candidates_per_case_budget": candidates_per_case,
+        "prefix_filter": prefix,
         "reach": None if engine.reach is None else engine.reach.describe(),
         "model": model.name,
         "duckdb_memory_limit": memory_limit,
@@ -341,6 +344,12 @@ def main() -> None:
         "density (LinkageEngine(candidates_per_case=...); tables_s includes the fitting)",
     )
     parser.add_argument(
+        "--prefix-filter",
+        action="store_true",
+        help="find the pairs the model can link from its weights (LinkageEngine("
+        "prefix_filter=True): every pair of the store that shares enough, not the rules' pairs)",
+    )
+    parser.add_argument(
         "--count-candidates",
         action="store_true",
         help="also block without the bound, to count candidate pairs and their recall",
@@ -362,6 +371,7 @@ def main() -> None:
                 args.seed,
                 args.design,
                 args.candidates_per_case,
+                args.prefix_filter,
             )
         else:
             r = run_spark(n, args.rules)
@@ -372,6 +382,8 @@ def main() -> None:
     suffix += "" if args.design == DESIGN else f"_design{args.design}"
     if args.candidates_per_case is not None:
         suffix += f"_budget{args.candidates_per_case:g}"
+    if args.prefix_filter:
+        suffix += "_prefix"
     name = f"scale_link_{args.engine}_{args.rules}{kind}_{'_'.join(map(str, args.n))}{suffix}.json"
     path = Path(__file__).parent / "results" / name
     path.write_text(json.dumps({"machine": describe(), "runs": results}, indent=2))

@@ -133,6 +133,24 @@ def test_link_with_the_national_rules_at_a_threshold(
     assert links["probability"].min() >= 0.5
 
 
+def test_link_with_the_prefix_filter_finds_at_least_the_rules_links(
+    app: typer.Typer, db: str, tmp_path: Path
+) -> None:
+    ruled, prefixed = tmp_path / "ruled.csv", tmp_path / "prefixed.csv"
+    args = ["link", "--db", db, "--min-probability", "0.5"]
+    assert runner.invoke(app, [*args, "--out", str(ruled)]).exit_code == 0
+    result = runner.invoke(app, [*args, "--out", str(prefixed), "--prefix-filter"])
+    assert result.exit_code == 0, result.output
+    assert "prefix filter on the model's weights" in result.output
+    assert "pairs sharing enough" in result.output and "per case" in result.output
+    by_rules, by_prefix = (
+        {tuple(sorted(p)) for p in pd.read_csv(f)[["case_a", "case_b"]].itertuples(index=False)}
+        for f in (ruled, prefixed)
+    )
+    # every pair of the store that can reach 0.5 is found, so the rules' links too
+    assert by_rules and by_rules <= by_prefix
+
+
 def test_an_old_pickle_model_is_refused_with_how_to_retrain(
     app: typer.Typer, db: str, tmp_path: Path
 ) -> None:

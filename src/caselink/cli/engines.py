@@ -51,6 +51,16 @@ CandidatesPerCaseOption = Annotated[
         "is shortened from the data's own density to stay within it.",
     ),
 ]
+PrefixFilterOption = Annotated[
+    bool,
+    typer.Option(
+        "--prefix-filter",
+        help="Find the pairs the model can link from its own weights: every pair of "
+        "the store that shares enough to reach --min-probability, at any distance or "
+        "gap, instead of the rules' pairs (naive Bayes models, the default among them; "
+        "other models keep the rules).",
+    ),
+]
 HomesOption = Annotated[
     Path | None,
     typer.Option(

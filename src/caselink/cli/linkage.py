@@ -12,6 +12,7 @@ from caselink.cli.engines import (
     CandidatesPerCaseOption,
     MemoryLimitOption,
     ModelOption,
+    PrefixFilterOption,
     RulesOption,
 )
 from caselink.cli.evaluation import evaluate
@@ -118,6 +119,7 @@ def link(
     rules: RulesOption = None,
     memory_limit: MemoryLimitOption = None,
     candidates_per_case: CandidatesPerCaseOption = linking.DEFAULT_CANDIDATES_PER_CASE,
+    prefix_filter: PrefixFilterOption = False,
 ) -> None:
     """Store a link run (links at or above --min-probability); --out also writes
     case_a,case_b,probability."""
@@ -135,7 +137,8 @@ def link(
                 rules=rules,
                 memory_limit=memory_limit,
                 progress=advance,
-                candidates_per_case=candidates_per_case,
+                candidates_per_case=None if prefix_filter else candidates_per_case,
+                prefix_filter=prefix_filter,
             )
         except CaselinkError as exc:
             bar.stop()

@@ -71,11 +71,14 @@ def open_engine(
     rules: str | None = None,
     memory_limit: str | None = None,
     candidates_per_case: float | None = None,
+    prefix_filter: bool = False,
 ) -> Linker:
     """The engine over every stored case, with a saved model or the default one.
 
     With ``candidates_per_case`` the rules' reach is shortened from the data's own
-    density to stay within that budget (``linkage.blocking.fit_reach``).
+    density to stay within that budget (``linkage.blocking.fit_reach``); with
+    ``prefix_filter`` a naive Bayes model's pairs come from its own weights
+    (``linkage.prefix_filter``), not the rules.
 
     Raises
     ------
@@ -104,6 +107,7 @@ def open_engine(
             rules=chosen,
             memory_limit=memory_limit,
             candidates_per_case=candidates_per_case,
+            prefix_filter=prefix_filter,
         )
     except ModelSchemaError as exc:
         raise ModelMismatchError(str(exc)) from None
@@ -199,7 +203,14 @@ class Linked:
         if self.rules_name in ("wide", "national"):
             named += f" (chosen for {n:,} cases)"
         parts = [f"blocking: {named}, {self.n_rules} rules"]
-        if "candidate_pairs" in report:
+        if report.get("prefix_filter"):
+            pairs = int(report["rule_pairs"])
+            parts = [
+                "blocking: prefix filter on the model's weights "
+                f"({int(report['prefix_tiers'])} distance and days tiers), "
+                f"{pairs:,} pairs sharing enough ({pairs / n:,.1f} per case)"
+            ]
+        elif "candidate_pairs" in report:
             pairs = int(report["candidate_pairs"])
             parts.append(f"{pairs:,} candidate pairs ({pairs / n:,.1f} per case)")
         elif "rule_pairs" in report:
@@ -228,13 +239,16 @@ def link(
     settings: Settings | None = None,
     linker: Linker | None = None,
     candidates_per_case: float | None = None,
+    prefix_filter: bool = False,
 ) -> Linked:
     """Link every stored case and store the run with its links.
 
     Links at or above the settings' threshold keep their explanation factors.
     """
     settings = settings or Settings.from_env()
-    linker = linker or open_engine(store, model, rules, memory_limit, candidates_per_case)
+    linker = linker or open_engine(
+        store, model, rules, memory_limit, candidates_per_case, prefix_filter
+    )
     engine = linker.engine
     floor = 0.0 if all_candidates else min_probability
     results = Results(store.engine)
