@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from caselink.linkage import bounds, prefix_filter
-from caselink.linkage.config import LinkageConfig
 from caselink.linkage.engine import LinkageEngine
 from caselink.synth import generate
 from tests.linkage import conftest
@@ -61,7 +60,7 @@ def test_far_tiers_ask_for_more_shared_gain() -> None:
     weights = bounds.additive_weights(engine.model.estimator)
     needed = bounds.needed_raw_score(engine.model.estimator, 0.5)
     assert weights is not None and needed is not None
-    plan = prefix_filter.plan(engine.comparisons, weights, needed, LinkageConfig())
+    plan = prefix_filter.plan(engine.comparisons, weights, needed)
     near = next(t for t in plan.tiers if t.km_from == 0.0 and t.days_from == 0.0)
     far = next(t for t in plan.tiers if t.km_to == float("inf") and t.days_to == float("inf"))
     assert far.tau > near.tau

@@ -545,7 +545,7 @@ class LinkageEngine:
         """Each tier's pairs of the prefix filter (:mod:`caselink.linkage.prefix_filter`),
         as :meth:`_staged_rule_parts` gives the rules': the tokens table
         first; tiers that no case's tokens can reach are skipped."""
-        plan = prefix_plan(self.comparisons, weights, needed, self.config)
+        plan = prefix_plan(self.comparisons, weights, needed)
         self._con.execute(f"CREATE OR REPLACE TABLE {PREFIX_TOKENS} AS {plan.tokens_sql}")
         top, longest = self._con.execute(
             f"SELECT (SELECT MAX(suffix) FROM {PREFIX_TOKENS}), "

@@ -95,7 +95,6 @@ def plan(
     comparisons: Sequence[Comparison],
     weights: AdditiveWeights,
     needed: float,
-    config: LinkageConfig,
 ) -> PrefixPlan:
     """The tokens and tiers for a model's ``weights`` and the raw log-odds
     ``needed`` (prior plus log ratios, before calibration:
@@ -115,10 +114,12 @@ def plan(
     rest = 0.0
     parts: list[str] = []
     by_name: dict[str, np.ndarray] = {}
+    edges: dict[str, list[float]] = {}
     for comp, lr in zip(comparisons, weights.log_ratios, strict=True):
         ratios = np.asarray(lr, dtype=float)
         if comp.name in ("distance", "days") and comp.kind == "closeness":
             by_name[comp.name] = ratios
+            edges[comp.name] = [0.0, *comp.edges, math.inf]  # level i + 1 is [edge i, edge i + 1)
         elif _is_token(comp):
             base = float(max(ratios[0], ratios[1]))
             rest += base
@@ -128,8 +129,7 @@ def plan(
     if "distance" not in by_name or "days" not in by_name:
         raise ValueError("the prefix filter needs the distance and days comparisons")
     start = needed - weights.prior_log_odds - rest
-    km = [0.0, *config.distance_edges_km, math.inf]
-    days = [0.0, *config.days_edges, math.inf]
+    km, days = edges["distance"], edges["days"]
     tiers = tuple(
         Tier(
             km[i],
@@ -241,8 +241,6 @@ def tier_sql(
         f"  FROM p a CROSS JOIN (VALUES {offsets}) AS o(dx, dy, dt)\n"
         "  JOIN p b ON b.tok = a.tok AND b.gx = a.gx + o.dx AND b.gy = a.gy + o.dy\n"
         "   AND b.gt = a.gt + o.dt\n"
-        # in WHERE, not ON: an inequality in ON can turn the hash join into a
-        # range join (measured: 1.1 s against 0.05 s for one tier at 10k)
         "  WHERE a.case_id < b.case_id\n"
         ")\n"
         "SELECT DISTINCT case_a, case_b, distance_km, days_apart FROM joined\n"
