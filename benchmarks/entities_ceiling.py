@@ -67,7 +67,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.preprocessing import OneHotEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from caselink.entities import PersonResolver
+from caselink.entities import PersonResolver, pairwise_scores
 from caselink.entities.people_file import read_people_file
 from caselink.entities.persons import _fetch, _links
 from caselink.synth import generate
@@ -104,17 +104,10 @@ def _labels(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 
 def _pairwise(pred: np.ndarray, true: np.ndarray) -> dict[str, float]:
-    """Pairwise precision, recall and F1 of a clustering against the truth."""
-
-    def pairs(*labels: np.ndarray) -> int:
-        sizes = pd.DataFrame({str(i): x for i, x in enumerate(labels)}).value_counts()
-        return int((sizes * (sizes - 1) // 2).sum())
-
-    both, predicted, actual = pairs(pred, true), pairs(pred), pairs(true)
-    p = both / predicted if predicted else 1.0
-    r = both / actual if actual else 1.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4)}
+    """Pairwise precision, recall and F1 of a clustering (labels aligned with the truth's)."""
+    mentions = range(len(true))
+    scores = pairwise_scores(zip(mentions, pred, strict=True), zip(mentions, true, strict=True))
+    return {k: round(float(scores[k]), 4) for k in ("precision", "recall", "f1")}
 
 
 def _supervised_fs(x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
