@@ -49,6 +49,7 @@ import numpy as np
 from caselink.linkage.bounds import AdditiveWeights
 from caselink.linkage.comparisons import DAYS_SQL, Comparison, distance_sql, q
 from caselink.linkage.config import LinkageConfig
+from caselink.linkage.formulas import Lit
 
 TOKENS = "prefix_tokens"
 """The DuckDB table of every case's tokens: ``case_id, tok, share, gain,
@@ -157,7 +158,8 @@ _NO_TOKENS = (
 
 
 def _num(x: float) -> str:
-    return f"CAST({float(x)!r} AS DOUBLE)"
+    """A DOUBLE literal that round-trips exactly, as the bound's SQL writes them."""
+    return Lit(float(x), True).sql()
 
 
 def _tokens_of(comp: Comparison, ratios: np.ndarray, base: float) -> str:
@@ -181,10 +183,6 @@ def _tokens_of(comp: Comparison, ratios: np.ndarray, base: float) -> str:
             f"FROM case_values WHERE attr = '{name}'"
         )
     return f"SELECT case_id, tok, share, {gain} AS gain FROM ({source})"
-
-
-def _finite(x: float) -> bool:
-    return math.isfinite(x)
 
 
 def _cases_sql(tau: float | None, extra: str) -> str:
@@ -211,8 +209,8 @@ def tier_sql(
     ``longest_window`` is the longest ``t_to - t_from`` of any case (two
     cases within ``days`` have starts at most that much further apart).
     """
-    size = tier.km_to * MARGIN if _finite(tier.km_to) else None
-    span = tier.days_to + longest_window if _finite(tier.days_to) else None
+    size = tier.km_to * MARGIN if math.isfinite(tier.km_to) else None
+    span = tier.days_to + longest_window if math.isfinite(tier.days_to) else None
     gx = f"CAST(FLOOR(c.x_km / {size!r}) AS BIGINT)" if size else "0"
     gy = f"CAST(FLOOR(c.y_km / {size!r}) AS BIGINT)" if size else "0"
     gt = f"CAST(FLOOR(c.t_from / {span!r}) AS BIGINT)" if span else "0"
@@ -220,10 +218,10 @@ def tier_sql(
     steps_t = (-1, 0, 1) if span else (0,)
     offsets = ", ".join(f"({x}, {y}, {t})" for x in steps_xy for y in steps_xy for t in steps_t)
     within_days = [f"days_apart >= {tier.days_from!r}"]
-    if _finite(tier.days_to):
+    if math.isfinite(tier.days_to):
         within_days.append(f"days_apart < {tier.days_to!r}")
     within_km = [f"distance_km >= {tier.km_from!r}"]
-    if _finite(tier.km_to):
+    if math.isfinite(tier.km_to):
         within_km.append(f"distance_km < {tier.km_to!r}")
     place = "c.x, c.y" if config.geometry == "planar" else "c.lat, c.lon"
     columns = f"{gx} AS gx, {gy} AS gy, {gt} AS gt, {place}, c.t_from, c.t_to"
