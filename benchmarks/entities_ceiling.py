@@ -54,6 +54,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -124,12 +125,24 @@ def _supervised_fs(x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.nda
     return np.asarray(1 / (1 + np.exp(-score)))
 
 
+def supervised_fs_out_of_fold(x: np.ndarray, y: np.ndarray, fold: np.ndarray) -> np.ndarray:
+    """Each pair's probability under Fellegi-Sunter with m and u counted from the
+    labels of the other folds (``x`` the comparison levels)."""
+    out = np.zeros(len(y))
+    for k in range(FOLDS):
+        train, test = fold != k, fold == k
+        if test.any():
+            out[test] = _supervised_fs(x, y, train, test)
+    return out
+
+
 def _out_of_fold(
     x: np.ndarray, tf: np.ndarray, y: np.ndarray, fold: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Each supervised model's probability of each pair, fitted without its fold
     (``x`` the comparison levels, ``tf`` the term-frequency adjustments)."""
-    out = {k: np.zeros(len(y)) for k in ("supervised_fs", "boosted_trees", "logistic")}
+    out = {k: np.zeros(len(y)) for k in ("boosted_trees", "logistic")}
+    out["supervised_fs"] = supervised_fs_out_of_fold(x, y, fold)
     onehot = np.asarray(OneHotEncoder(sparse_output=False).fit_transform(x))
     both = np.hstack([x, tf])
     wide = np.hstack([onehot, tf])
@@ -137,7 +150,6 @@ def _out_of_fold(
         train, test = fold != k, fold == k
         if not test.any():
             continue
-        out["supervised_fs"][test] = _supervised_fs(x, y, train, test)
         trees = HistGradientBoostingClassifier(max_iter=300, random_state=0)
         trees.fit(both[train], y[train])
         out["boosted_trees"][test] = trees.predict_proba(both[test])[:, 1]
@@ -147,7 +159,34 @@ def _out_of_fold(
     return out
 
 
-def run(name: str, mentions_wanted: int, seed: int) -> dict[str, Any]:
+@dataclass
+class Candidates:
+    """caselink's resolution of one source and every candidate pair it compares.
+
+    ``x`` holds each pair's comparison levels (the ``gamma_*`` columns named in
+    ``comparisons``), ``tf`` its term-frequency adjustments, ``y`` whether its
+    two mentions are truly one person, ``fold`` the pair's fold (by its first
+    mention's true person); ``features`` and ``true`` are the clustered
+    mentions and their true persons, as the resolver's ``cluster`` sees them.
+    """
+
+    resolver: PersonResolver
+    mentions: int
+    caselink: dict[str, Any]
+    raw: pd.DataFrame
+    comparisons: list[str]
+    adjustments: list[str]
+    x: np.ndarray
+    tf: np.ndarray
+    y: np.ndarray
+    fold: np.ndarray
+    blocking_recall: float
+    features: pd.DataFrame
+    true: np.ndarray
+
+
+def candidates(name: str, mentions_wanted: int, seed: int) -> Candidates:
+    """Resolve one source with caselink and gather its candidate pairs (:class:`Candidates`)."""
     mentions, cases, person = _source(name, mentions_wanted, seed)
     t0 = time.perf_counter()
     resolver = PersonResolver(seed=seed).fit(mentions, cases)
@@ -157,11 +196,9 @@ def run(name: str, mentions_wanted: int, seed: int) -> dict[str, Any]:
     position = pd.Series(np.arange(len(ids)), index=ids)
     true = pd.factorize(person.reindex(ids).to_numpy())[0]
     assigned = resolution.assignments.set_index("mention_id")["entity_id"].reindex(ids)
-    out: dict[str, Any] = {
-        "data": name,
-        "mentions": len(ids),
-        "caselink": _pairwise(pd.factorize(assigned.to_numpy())[0], true)
-        | {"threshold": resolver.threshold, "seconds": round(seconds, 1)},
+    own = _pairwise(pd.factorize(assigned.to_numpy())[0], true) | {
+        "threshold": resolver.threshold,
+        "seconds": round(seconds, 1),
     }
     # every candidate pair caselink compares, with its comparison levels
     features = resolver._features(mentions, cases)
@@ -171,33 +208,60 @@ def run(name: str, mentions_wanted: int, seed: int) -> dict[str, Any]:
     left = position.reindex(raw["mention_id_l"].astype("int64").to_numpy()).to_numpy()
     right = position.reindex(raw["mention_id_r"].astype("int64").to_numpy()).to_numpy()
     y = (true[left] == true[right]).astype(np.int64)
-    x = raw[gammas].to_numpy(dtype=np.float64)
     adjustments = sorted(c for c in raw.columns if c.startswith("mw_tf_adj_"))
-    tf = raw[adjustments].fillna(0.0).to_numpy(dtype=np.float64)
-    fold = (true[left] * 2654435761 % 2**32) % FOLDS
-    out["candidate_pairs"] = len(raw)
-    out["comparisons"] = [g.removeprefix("gamma_") for g in gammas]
-    out["term_frequency_adjustments"] = [a.removeprefix("mw_tf_adj_") for a in adjustments]
-    out["true_candidate_pairs"] = int(y.sum())
     reach = _labels(len(ids), left[y == 1], right[y == 1])
-    out["blocking_recall"] = _pairwise(reach, true)["recall"]
-    scores = _out_of_fold(x, tf, y, fold)
-    scores["caselink_pairs"] = raw["match_probability"].to_numpy(dtype=np.float64)
     clustered_ids = features["mention_id"].to_numpy(dtype=np.int64)
-    true_clustered = pd.factorize(person.reindex(clustered_ids).to_numpy())[0]
+    return Candidates(
+        resolver=resolver,
+        mentions=len(ids),
+        caselink=own,
+        raw=raw,
+        comparisons=[g.removeprefix("gamma_") for g in gammas],
+        adjustments=[a.removeprefix("mw_tf_adj_") for a in adjustments],
+        x=raw[gammas].to_numpy(dtype=np.float64),
+        tf=raw[adjustments].fillna(0.0).to_numpy(dtype=np.float64),
+        y=y,
+        fold=(true[left] * 2654435761 % 2**32) % FOLDS,
+        blocking_recall=_pairwise(reach, true)["recall"],
+        features=features,
+        true=pd.factorize(person.reindex(clustered_ids).to_numpy())[0],
+    )
+
+
+def clustered(c: Candidates, p: np.ndarray) -> dict[str, dict[str, float]]:
+    """P, R, F1 of persons clustered by caselink's clustering from pair probabilities
+    ``p`` (aligned with ``c.raw``), at each of :data:`THRESHOLDS`."""
+    scored = c.raw.assign(
+        match_probability=p,
+        match_weight=np.log2(np.clip(p, 1e-12, 1 - 1e-12) / np.clip(1 - p, 1e-12, None)),
+    )
+    links = _links(scored)
+    out = {}
+    for t in THRESHOLDS:
+        labels = c.resolver.cluster(c.features, links, threshold=t)
+        out[str(t)] = _pairwise(pd.factorize(labels)[0], c.true)
+    return out
+
+
+def run(name: str, mentions_wanted: int, seed: int) -> dict[str, Any]:
+    c = candidates(name, mentions_wanted, seed)
+    out: dict[str, Any] = {
+        "data": name,
+        "mentions": c.mentions,
+        "caselink": c.caselink,
+        "candidate_pairs": len(c.raw),
+        "comparisons": c.comparisons,
+        "term_frequency_adjustments": c.adjustments,
+        "true_candidate_pairs": int(c.y.sum()),
+        "blocking_recall": c.blocking_recall,
+    }
+    scores = _out_of_fold(c.x, c.tf, c.y, c.fold)
+    scores["caselink_pairs"] = c.raw["match_probability"].to_numpy(dtype=np.float64)
     for model, p in scores.items():
-        scored = raw.assign(
-            match_probability=p,
-            match_weight=np.log2(np.clip(p, 1e-12, 1 - 1e-12) / np.clip(1 - p, 1e-12, None)),
-        )
-        links = _links(scored)
-        by_threshold = {}
-        for t in THRESHOLDS:
-            labels = resolver.cluster(features, links, threshold=t)
-            by_threshold[str(t)] = _pairwise(pd.factorize(labels)[0], true_clustered)
+        by_threshold = clustered(c, p)
         best = max(by_threshold, key=lambda t: by_threshold[t]["f1"])
         out[model] = {
-            "pair_average_precision": round(float(average_precision_score(y, p)), 4),
+            "pair_average_precision": round(float(average_precision_score(c.y, p)), 4),
             "best_threshold": float(best),
             **by_threshold[best],
             "at": by_threshold,
@@ -205,13 +269,18 @@ def run(name: str, mentions_wanted: int, seed: int) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(doc: str | None, out: Path) -> argparse.Namespace:
+    """The command line both person-model benchmarks take: sources, synthetic size, seed, output."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n")[0])
     parser.add_argument("--sets", default="febrl3,febrl4,A,B")
     parser.add_argument("--mentions", type=int, default=50_000, help="synthetic mentions")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--out", type=Path, default=RESULTS / "entities_ceiling.json")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=out)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments(__doc__, RESULTS / "entities_ceiling.json")
     runs = []
     for name in args.sets.split(","):
         row = run(name, args.mentions, args.seed)
